@@ -1,0 +1,10 @@
+"""Local development: DEBUG on, emails printed to the console."""
+
+from .base import *  # noqa: F403
+from .base import env_bool
+
+DEBUG = env_bool("DEBUG", default=True)
+SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-do-not-use-in-production"  # noqa: F405
+ALLOWED_HOSTS = ["*"]
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"

@@ -1,0 +1,153 @@
+from io import BytesIO
+
+from django.contrib.auth import get_user_model
+from django.core.files.images import ImageFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils.text import slugify
+from wagtail.images import get_image_model
+from wagtail.models import Page, Site
+
+from commerce.models import Customer
+from home import demo_content
+from home.models import HomePage, HomePageFeaturedProduct
+from products.demo_images import draw_product_image
+from products.models import ProductIndexPage, ProductPage
+
+HERO = [
+    {
+        "type": "hero",
+        "value": {
+            "heading": "Laptops picked by people who use them",
+            "text": "Ultralights for the road, workstations for the studio and gaming rigs "
+            "for the weekend. Buy four or more of one model and save 20%.",
+            "image": None,
+            "call_to_action": {"text": "Browse the shop", "page": None, "url": "/shop/"},
+        },
+    }
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo shop: home page, catalogue with generated images, demo customers."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            home = self.ensure_home_page()
+            index = self.ensure_product_index(home)
+            created = self.ensure_products(index)
+            self.ensure_featured_products(home)
+            customers = self.ensure_customers()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo shop ready: {created} product(s) added, "
+                f"{ProductPage.objects.live().count()} live in total; "
+                f"{customers} customer(s) added."
+            )
+        )
+
+    def ensure_home_page(self):
+        home = HomePage.objects.first()
+        if home is None:
+            root = Page.get_first_root_node()
+            # Wagtail's initial migration leaves a placeholder "welcome" page at /home/.
+            Page.objects.filter(depth=2, content_type__model="page", slug="home").delete()
+            root.refresh_from_db()
+            home = root.add_child(
+                instance=HomePage(title="Storefront", slug="home", hero=HERO, live=True)
+            )
+            home.save_revision().publish()
+            self.stdout.write("Created the home page.")
+        site = Site.objects.filter(is_default_site=True).first()
+        if site is None:
+            Site.objects.create(
+                hostname="localhost", port=80, root_page=home, is_default_site=True,
+                site_name="Storefront",
+            )
+        elif site.root_page_id != home.pk:
+            site.root_page = home
+            site.save()
+        return home
+
+    def ensure_product_index(self, home):
+        index = ProductIndexPage.objects.child_of(home).first()
+        if index is None:
+            index = home.add_child(
+                instance=ProductIndexPage(
+                    title="Shop",
+                    slug="shop",
+                    intro="<p>Every laptop we sell, with the specs that matter.</p>",
+                )
+            )
+            index.save_revision().publish()
+            self.stdout.write("Created the product index.")
+        return index
+
+    def ensure_products(self, index):
+        existing = set(ProductPage.objects.child_of(index).values_list("slug", flat=True))
+        total = len(demo_content.PRODUCTS)
+        created = 0
+        for number, row in enumerate(demo_content.PRODUCTS, start=1):
+            name, brand, *_specs, price, stock, tags = row
+            slug = slugify(name)
+            if slug in existing:
+                continue
+            product = ProductPage(
+                title=name,
+                slug=slug,
+                price=price,
+                stock=stock,
+                short_description=f"{brand} {name.removeprefix(brand).strip()}: "
+                f"{row[3]}, {row[4]} GB RAM, {row[5]}.",
+                body=f"<p>The {name} with {row[6]} display, weighing {row[7]} kg.</p>",
+                features=demo_content.product_specs(row),
+                image=self.product_image(name, brand),
+            )
+            index.add_child(instance=product)
+            product.tags.add(*tags)
+            product.save_revision().publish()
+            created += 1
+            self.stdout.write(f"  [{number}/{total}] {name}")
+        return created
+
+    def product_image(self, name, brand):
+        Image = get_image_model()
+        image = Image.objects.filter(title=name).first()
+        if image is None:
+            data = draw_product_image(name, brand)
+            image = Image(title=name)
+            image.file = ImageFile(_named_bytes(data, f"{slugify(name)}.png"))
+            image.save()
+        return image
+
+    def ensure_featured_products(self, home):
+        if home.featured_products.exists():
+            return
+        products = ProductPage.objects.filter(slug__in=demo_content.FEATURED_SLUGS)
+        by_slug = {product.slug: product for product in products}
+        for order, slug in enumerate(demo_content.FEATURED_SLUGS):
+            if slug in by_slug:
+                HomePageFeaturedProduct.objects.create(
+                    page=home, product=by_slug[slug], sort_order=order
+                )
+
+    def ensure_customers(self):
+        User = get_user_model()
+        created = 0
+        for username, name, email, phone in demo_content.CUSTOMERS:
+            if User.objects.filter(username=username).exists():
+                continue
+            first, _, last = name.partition(" ")
+            user = User.objects.create_user(
+                username, email, demo_content.DEMO_CUSTOMER_PASSWORD,
+                first_name=first, last_name=last,
+            )
+            Customer.objects.create(user=user, name=name, email=email, phone=phone)
+            created += 1
+        return created
+
+
+def _named_bytes(data, name):
+    buffer = BytesIO(data)
+    buffer.name = name
+    return buffer
