@@ -1,7 +1,13 @@
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from .phone import validate_phone
+
+MAX_QUANTITY = 99
+MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
 
 
 class Customer(models.Model):
@@ -20,3 +26,111 @@ class Customer(models.Model):
 
     def __str__(self):
         return f"{self.name} <{self.email}>"
+
+
+class OrderStatus(models.TextChoices):
+    CART = "cart", "Cart"
+    PLACED = "placed", "Placed"
+    PAID = "paid", "Paid"
+    SHIPPED = "shipped", "Shipped"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# "Complete" in the original sense: the customer has committed to buy.
+PLACED_OR_LATER = [
+    OrderStatus.PLACED,
+    OrderStatus.PAID,
+    OrderStatus.SHIPPED,
+    OrderStatus.COMPLETED,
+]
+
+
+class Order(models.Model):
+    """A customer's cart while status is CART; an order once placed.
+
+    subtotal, discount and total are stored and always written by commerce.pricing.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
+    status = models.CharField(
+        max_length=20, choices=OrderStatus.choices, default=OrderStatus.CART, db_index=True
+    )
+    number = models.CharField(max_length=20, unique=True, null=True, blank=True, editable=False)
+    date_ordered = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    subtotal = models.DecimalField(**MONEY)
+    discount = models.DecimalField(**MONEY)
+    total = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["-date_ordered", "-created_at"]
+
+    def __str__(self):
+        return f"Order {self.number}" if self.number else f"Cart #{self.pk}"
+
+    @property
+    def total_cart_items(self):
+        return sum(item.quantity for item in self.items.all())
+
+
+class OrderItem(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    # The order outlives the page: name and unit price are copied in when the order is placed.
+    product = models.ForeignKey(
+        "products.ProductPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    product_name = models.CharField(max_length=255, blank=True)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    quantity = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_QUANTITY)]
+    )
+    date_added = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date_added", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1, quantity__lte=MAX_QUANTITY),
+                name="order_item_quantity_1_to_99",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.product_name or self.product}"
+
+
+class PaymentMethod(models.TextChoices):
+    CARD = "card", "Card"
+    CASH_ON_DELIVERY = "cod", "Cash on delivery"
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    AUTHORISED = "authorised", "Authorised"
+    DECLINED = "declined", "Declined"
+    REFUNDED = "refunded", "Refunded"
+
+
+class CheckoutDetail(models.Model):
+    """Where and how an order is delivered and paid. Never holds a card number or CVV."""
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="checkout_detail")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    address = models.CharField("shipping address", max_length=255)
+    city = models.CharField(max_length=100)
+    state = models.CharField(max_length=100)
+    zip_code = models.CharField(max_length=10)
+    phone = models.CharField(max_length=10, validators=[validate_phone])
+    payment_method = models.CharField(max_length=10, choices=PaymentMethod.choices)
+    payment_status = models.CharField(
+        max_length=12, choices=PaymentStatus.choices, default=PaymentStatus.PENDING
+    )
+    payment_token = models.CharField(max_length=64, blank=True)
+    card_brand = models.CharField(max_length=20, blank=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Delivery for {self.order}"

@@ -154,3 +154,7 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
+
+# Background tasks (emails, Wagtail's reference index). Immediate by default: the task runs in
+# the request. Production settings may switch to a queue with a worker.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
