@@ -1,0 +1,150 @@
+"""Browser journeys: Playwright driving Debian's Chromium against pytest-django's live server.
+
+Playwright's own browser download does not work on our machines, so we launch the system
+Chromium. Every journey is skipped, with the reason, where Chromium or Playwright is missing.
+"""
+
+import os
+import re
+import shutil
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from config.env import BASE_DIR
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = BASE_DIR / "artifacts" / "screenshots"
+
+
+def _missing_browser_reason():
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed (pip install -r requirements-dev.txt)."
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        return f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)."
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = _missing_browser_reason()
+    if reason is None:
+        return
+    skip = pytest.mark.skip(reason=reason)
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(skip)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def browser():
+    # Playwright's sync API runs an event loop in the test thread; the ORM calls made by
+    # the tests themselves (fixtures, assertions) are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _slug(text):
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+class Journey:
+    """A browser tab plus the habits of a careful tester: screenshots and a11y checks."""
+
+    def __init__(self, page, base_url, name):
+        self.page = page
+        self.base_url = base_url
+        self.name = name
+        self.step = 0
+
+    def url(self, path):
+        return self.base_url.rstrip("/") + path
+
+    def goto(self, path):
+        response = self.page.goto(self.url(path))
+        assert response is not None and response.ok, f"GET {path} answered {response.status}"
+        return response
+
+    def screenshot(self, label):
+        self.step += 1
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{_slug(self.name)}-{self.step:02d}-{_slug(label)}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def assert_accessible(self):
+        """Smoke check: images have alt text, fields have labels, exactly one h1."""
+        problems = self.page.evaluate(A11Y_SMOKE_CHECK)
+        assert problems == [], f"Accessibility problems on {self.page.url}: {problems}"
+
+
+A11Y_SMOKE_CHECK = """
+() => {
+  const problems = [];
+  const h1s = document.querySelectorAll('h1').length;
+  if (h1s !== 1) problems.push(`${h1s} h1 elements`);
+  for (const img of document.querySelectorAll('img')) {
+    if (!img.hasAttribute('alt')) problems.push(`img without alt: ${img.src}`);
+  }
+  const skip = ['hidden', 'submit', 'button', 'reset', 'image'];
+  for (const field of document.querySelectorAll('input, select, textarea')) {
+    if (skip.includes(field.type)) continue;
+    const labelled = (field.id && document.querySelector(`label[for="${field.id}"]`))
+      || field.closest('label') || field.getAttribute('aria-label')
+      || field.getAttribute('aria-labelledby');
+    if (!labelled) problems.push(`unlabelled field: ${field.name || field.outerHTML}`);
+  }
+  return problems;
+}
+"""
+
+
+@pytest.fixture
+def demo_shop(django_db_serialized_rollback, transactional_db):
+    call_command("seed_demo", stdout=StringIO())
+
+
+def _journey(request, browser, live_server, viewport):
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    journey = Journey(page, live_server.url, request.node.name)
+    yield journey
+    failed = getattr(request.node, "report_call", None)
+    if failed is not None and failed.failed:
+        journey.screenshot("failure")
+    context.close()
+
+
+@pytest.fixture
+def journey(request, browser, live_server, demo_shop):
+    yield from _journey(request, browser, live_server, {"width": 1280, "height": 900})
+
+
+@pytest.fixture
+def mobile_journey(request, browser, live_server, demo_shop):
+    yield from _journey(request, browser, live_server, {"width": 390, "height": 844})
