@@ -124,7 +124,7 @@ A11Y_SMOKE_CHECK = """
 
 
 @pytest.fixture
-def demo_shop(django_db_serialized_rollback, transactional_db):
+def demo_shop(transactional_db):
     call_command("seed_demo", stdout=StringIO())
 
 

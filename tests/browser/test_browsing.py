@@ -1,6 +1,6 @@
 import pytest
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_shopper_reaches_a_product_from_the_home_page(journey):

@@ -1,12 +1,14 @@
 from io import BytesIO
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.text import slugify
+from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.images import get_image_model
-from wagtail.models import Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 
 from commerce.models import Customer
 from home import demo_content
@@ -46,10 +48,23 @@ class Command(BaseCommand):
             )
         )
 
+    def ensure_wagtail_roots(self):
+        """Recreate what Wagtail's migrations insert, in case the database was flushed."""
+        if not Locale.objects.exists():
+            Locale.objects.create(
+                language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+            )
+        if Collection.get_first_root_node() is None:
+            Collection.add_root(name="Root")
+        root = Page.get_first_root_node()
+        if root is None:
+            root = Page.add_root(title="Root", slug="root", locale=Locale.get_default())
+        return root
+
     def ensure_home_page(self):
+        root = self.ensure_wagtail_roots()
         home = HomePage.objects.first()
         if home is None:
-            root = Page.get_first_root_node()
             # Wagtail's initial migration leaves a placeholder "welcome" page at /home/.
             Page.objects.filter(depth=2, content_type__model="page", slug="home").delete()
             root.refresh_from_db()
@@ -61,7 +76,10 @@ class Command(BaseCommand):
         site = Site.objects.filter(is_default_site=True).first()
         if site is None:
             Site.objects.create(
-                hostname="localhost", port=80, root_page=home, is_default_site=True,
+                hostname="localhost",
+                port=80,
+                root_page=home,
+                is_default_site=True,
                 site_name="Storefront",
             )
         elif site.root_page_id != home.pk:
@@ -139,8 +157,11 @@ class Command(BaseCommand):
                 continue
             first, _, last = name.partition(" ")
             user = User.objects.create_user(
-                username, email, demo_content.DEMO_CUSTOMER_PASSWORD,
-                first_name=first, last_name=last,
+                username,
+                email,
+                demo_content.DEMO_CUSTOMER_PASSWORD,
+                first_name=first,
+                last_name=last,
             )
             Customer.objects.create(user=user, name=name, email=email, phone=phone)
             created += 1
