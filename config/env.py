@@ -1,7 +1,7 @@
 """Read the shop's configuration from environment variables.
 
-Plain functions so that the rules (which database, which cache) are tested once,
-independently of the settings module that calls them.
+Plain functions so that the rules (which database, which cache, which queue) are tested once,
+independently of the settings modules that call them.
 """
 
 import os
@@ -13,6 +13,21 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = BASE_DIR / "db.sqlite3"
 
+# Wagtail search backends that talk to an Elasticsearch or OpenSearch cluster, by the name
+# SEARCH_BACKEND takes. Each needs its client library installed (see the README).
+SEARCH_CLUSTER_BACKENDS = {
+    "opensearch3": "wagtail.search.backends.opensearch3",
+    "opensearch2": "wagtail.search.backends.opensearch2",
+    "elasticsearch9": "wagtail.search.backends.elasticsearch9",
+    "elasticsearch8": "wagtail.search.backends.elasticsearch8",
+    "elasticsearch7": "wagtail.search.backends.elasticsearch7",
+}
+
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+
 
 def env_bool(name, default=False, environ=os.environ):
     value = environ.get(name)
@@ -23,6 +38,16 @@ def env_bool(name, default=False, environ=os.environ):
     if value.lower() in {"0", "false", "no", "off"}:
         return False
     raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
+
+
+def env_int(name, default, environ=os.environ):
+    value = environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
 
 
 def env_list(name, default=(), environ=os.environ):
@@ -38,6 +63,8 @@ def database_config(url=None):
     config = dj_database_url.parse(url, conn_max_age=0 if url.startswith("sqlite") else 60)
     if config["ENGINE"] == "django.db.backends.postgresql":
         config["CONN_HEALTH_CHECKS"] = True
+        # An unreachable server must fail a request (and /readyz) quickly, not hang a worker.
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     return config
 
 
@@ -49,6 +76,8 @@ def cache_config(redis_url=None):
                 "BACKEND": "django.core.cache.backends.redis.RedisCache",
                 "LOCATION": redis_url,
                 "KEY_PREFIX": "storefront",
+                # Fail fast rather than hold a worker when Redis is gone.
+                "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
             }
         }
     return {
@@ -56,4 +85,129 @@ def cache_config(redis_url=None):
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "storefront",
         }
+    }
+
+
+def session_engine(redis_url=None):
+    """Sessions in the database, read through the cache when the cache is shared (Redis).
+
+    A local-memory cache belongs to one worker process; caching sessions there would let
+    another worker answer from a stale copy of a cart, so without Redis sessions are read
+    from the database alone.
+    """
+    if redis_url:
+        return "django.contrib.sessions.backends.cached_db"
+    return "django.contrib.sessions.backends.db"
+
+
+def search_config(backend=None, urls=(), index_prefix="storefront_"):
+    """WAGTAILSEARCH_BACKENDS: the database by default, a search cluster when SEARCH_URL is set.
+
+    `backend` is a SEARCH_BACKEND name ("database", "opensearch3", "elasticsearch8", ...);
+    with cluster `urls` and no name, OpenSearch 3 is assumed.
+    """
+    urls = list(urls)
+    backend = backend or ("opensearch3" if urls else "database")
+    if backend == "database":
+        if urls:
+            raise ImproperlyConfigured(
+                "SEARCH_URL is set but SEARCH_BACKEND is 'database'; "
+                "choose one of " + ", ".join(SEARCH_CLUSTER_BACKENDS) + " or unset SEARCH_URL."
+            )
+        return {"default": {"BACKEND": "wagtail.search.backends.database"}}
+    if backend not in SEARCH_CLUSTER_BACKENDS:
+        raise ImproperlyConfigured(
+            f"SEARCH_BACKEND must be 'database' or one of {', '.join(SEARCH_CLUSTER_BACKENDS)}, "
+            f"not {backend!r}."
+        )
+    if not urls:
+        raise ImproperlyConfigured(
+            f"SEARCH_BACKEND is {backend!r}: set SEARCH_URL to the cluster's address, "
+            "e.g. https://user:password@search.internal:9200."
+        )
+    return {
+        "default": {
+            "BACKEND": SEARCH_CLUSTER_BACKENDS[backend],
+            "URLS": urls,
+            "INDEX_PREFIX": index_prefix,
+            "TIMEOUT": 5,
+            "OPTIONS": {},
+            "INDEX_SETTINGS": {},
+        }
+    }
+
+
+def media_storage_config(environ=os.environ):
+    """STORAGES["default"]: the MEDIA_ROOT folder, or an S3-compatible bucket when
+    MEDIA_S3_BUCKET is set (AWS S3, MinIO, Cloudflare R2, DigitalOcean Spaces, ...).
+
+    Credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the machine's IAM
+    role), read by django-storages and boto3 themselves.
+    """
+    bucket = environ.get("MEDIA_S3_BUCKET", "")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": environ.get("MEDIA_S3_ENDPOINT_URL") or None,
+            "region_name": environ.get("MEDIA_S3_REGION") or None,
+            "custom_domain": environ.get("MEDIA_S3_CUSTOM_DOMAIN") or None,
+            # Private bucket by default: image URLs are signed and expire.
+            "querystring_auth": env_bool("MEDIA_S3_SIGNED_URLS", default=True, environ=environ),
+            "signature_version": "s3v4",
+            # Two uploads called "photo.jpg" must not replace each other.
+            "file_overwrite": False,
+        },
+    }
+
+
+def tasks_config(backend="immediate"):
+    """TASKS: "immediate" runs a task inside the request; "database" queues it in PostgreSQL
+    (or SQLite) for `manage.py db_worker` to run."""
+    if backend not in TASK_BACKENDS:
+        raise ImproperlyConfigured(
+            f"TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}, not {backend!r}."
+        )
+    return {"default": {"BACKEND": TASK_BACKENDS[backend]}}
+
+
+def logging_config(level="INFO", json_lines=False):
+    """LOGGING: everything to stdout, as plain text or one JSON object per line."""
+    formatter = "json" if json_lines else "plain"
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {
+            "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+            "not_a_probe": {
+                "()": "django.utils.log.CallbackFilter",
+                "callback": "ext://config.health.is_not_a_probe",
+            },
+        },
+        "formatters": {
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+            "json": {"()": "config.json_logging.JsonFormatter"},
+        },
+        "handlers": {
+            "stdout": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+                "formatter": formatter,
+            },
+            "mail_admins": {
+                "class": "django.utils.log.AdminEmailHandler",
+                "level": "ERROR",
+                "filters": ["require_debug_false", "not_a_probe"],
+            },
+        },
+        "root": {"handlers": ["stdout"], "level": level},
+        "loggers": {
+            # Server errors (500s) also go by email to ADMINS, when there are any.
+            "django": {"handlers": ["mail_admins"], "level": "INFO"},
+            "django.db.backends": {"level": "WARNING"},
+            # Wagtail runs its reference-index updates as tasks and logs each one at INFO.
+            "django_tasks": {"level": "WARNING"},
+        },
     }

@@ -1,15 +1,22 @@
-"""Production: everything that matters comes from the environment; unsafe defaults refused."""
+"""Production: everything that matters comes from the environment; unsafe defaults refused.
+
+`python manage.py check --deploy` passes with these settings (tests/config/test_production.py).
+"""
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env_bool, env_list, os
+from .base import env_bool, env_int, env_list, logging_config, os, tasks_config
 
-DEBUG = env_bool("DEBUG", default=False)
+DEBUG = False
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    raise ImproperlyConfigured("Set the SECRET_KEY environment variable to run in production.")
+    raise ImproperlyConfigured(
+        "Set the SECRET_KEY environment variable to run in production "
+        "(50+ random characters, e.g. from `python -c 'import secrets; "
+        "print(secrets.token_urlsafe(50))'`)."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
@@ -20,11 +27,25 @@ CSRF_TRUSTED_ORIGINS = env_list(
     "CSRF_TRUSTED_ORIGINS", default=[f"https://{host}" for host in ALLOWED_HOSTS]
 )
 
+# The public address, for links in admin notification emails and API responses.
+WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "")
+if not WAGTAILADMIN_BASE_URL:
+    if ALLOWED_HOSTS[0].startswith(".") or "*" in ALLOWED_HOSTS[0]:
+        raise ImproperlyConfigured(
+            "Set WAGTAILADMIN_BASE_URL to the shop's public address, e.g. "
+            "https://shop.example.com (it cannot be derived from a wildcard ALLOWED_HOSTS)."
+        )
+    WAGTAILADMIN_BASE_URL = f"https://{ALLOWED_HOSTS[0]}"
+WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
+
+# TLS ends at the proxy, which must set X-Forwarded-Proto (and overwrite any value a client
+# sent). Health probes come straight from the load balancer over plain HTTP.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = True
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
@@ -34,4 +55,13 @@ STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
     "whitenoise.storage.CompressedManifestStaticFilesStorage"
 )
 
+# Shop emails (and Wagtail's index updates) wait in the database for `manage.py db_worker`.
+TASKS = tasks_config(os.environ.get("TASKS_BACKEND", "database"))
+
+LOGGING = logging_config(
+    os.environ.get("LOG_LEVEL", "INFO"), json_lines=env_bool("LOG_JSON", default=True)
+)
+
+# Server errors are emailed to these addresses (none: errors are only logged).
 ADMINS = [("Admin", email) for email in env_list("ADMIN_EMAILS")]
+EMAIL_SUBJECT_PREFIX = os.environ.get("EMAIL_SUBJECT_PREFIX", "[Storefront] ")

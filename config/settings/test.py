@@ -1,8 +1,13 @@
-"""The test suite: fast hashing, emails kept in memory, media in a temporary folder."""
+"""The test suite: fast hashing, emails kept in memory, media in a temporary folder.
+
+Nothing here follows the environment except DATABASE_URL: a REDIS_URL, SEARCH_URL or
+MEDIA_S3_BUCKET exported in the shell must not send test data to real services.
+"""
 
 import tempfile
 
 from .base import *  # noqa: F403
+from .base import cache_config, search_config, session_engine, tasks_config
 
 DEBUG = False
 SECRET_KEY = "test-only-key"
@@ -10,6 +15,11 @@ ALLOWED_HOSTS = ["*"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="storefront-test-media-")
+STORAGES["default"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}  # noqa: F405
+CACHES = cache_config(None)
+SESSION_ENGINE = session_engine(None)
+WAGTAILSEARCH_BACKENDS = search_config()
+TASKS = tasks_config("immediate")
 WAGTAILADMIN_BASE_URL = "http://testserver"
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Serve static files straight from the source folders; tests never run collectstatic.

@@ -1,11 +1,23 @@
+"""How environment variables become settings (config/env.py) in every environment."""
+
 import os
-import subprocess
-import sys
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from storages.backends.s3 import S3Storage
 
-from config.env import BASE_DIR, DEFAULT_SQLITE_PATH, cache_config, database_config, env_bool
+from config.env import (
+    BASE_DIR,
+    DEFAULT_SQLITE_PATH,
+    cache_config,
+    database_config,
+    env_bool,
+    env_int,
+    media_storage_config,
+    search_config,
+    session_engine,
+    tasks_config,
+)
 
 
 def test_without_database_url_the_shop_uses_an_sqlite_file_in_the_project():
@@ -23,6 +35,12 @@ def test_a_postgres_database_url_selects_postgresql_with_its_credentials():
     assert config["CONN_HEALTH_CHECKS"] is True
 
 
+def test_an_unreachable_postgres_server_fails_within_seconds_unless_the_url_says_otherwise():
+    assert database_config("postgres://shop@db/shop")["OPTIONS"]["connect_timeout"] == 5
+    config = database_config("postgres://shop@db/shop?connect_timeout=20")
+    assert config["OPTIONS"]["connect_timeout"] == 20
+
+
 def test_redis_url_selects_djangos_redis_cache_and_local_memory_otherwise():
     assert cache_config("redis://127.0.0.1:6379/1")["default"]["BACKEND"] == (
         "django.core.cache.backends.redis.RedisCache"
@@ -30,6 +48,14 @@ def test_redis_url_selects_djangos_redis_cache_and_local_memory_otherwise():
     assert cache_config(None)["default"]["BACKEND"] == (
         "django.core.cache.backends.locmem.LocMemCache"
     )
+
+
+def test_sessions_are_cached_only_in_a_cache_every_worker_shares():
+    assert session_engine("redis://127.0.0.1:6379/1") == (
+        "django.contrib.sessions.backends.cached_db"
+    )
+    # Local memory is per process: a cached cart could be stale in another worker.
+    assert session_engine(None) == "django.contrib.sessions.backends.db"
 
 
 def test_boolean_settings_reject_values_that_are_not_yes_or_no():
@@ -40,25 +66,83 @@ def test_boolean_settings_reject_values_that_are_not_yes_or_no():
         env_bool("DEBUG", environ={"DEBUG": "maybe"})
 
 
-def _import_settings(module, **env):
-    environ = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS"}}
-    environ.update(env)
-    return subprocess.run(
-        [sys.executable, "-c", f"import {module}"],
-        cwd=BASE_DIR, env=environ, capture_output=True, text=True,
+def test_number_settings_reject_words():
+    assert env_int("EMAIL_PORT", 25, environ={"EMAIL_PORT": "587"}) == 587
+    assert env_int("EMAIL_PORT", 25, environ={}) == 25
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_PORT must be a whole number"):
+        env_int("EMAIL_PORT", 25, environ={"EMAIL_PORT": "smtp"})
+
+
+def test_search_uses_the_database_unless_a_search_cluster_is_configured():
+    assert search_config()["default"]["BACKEND"] == "wagtail.search.backends.database"
+
+
+def test_a_search_url_alone_switches_search_to_opensearch():
+    backend = search_config(urls=["https://search.internal:9200"])["default"]
+    assert backend["BACKEND"] == "wagtail.search.backends.opensearch3"
+    assert backend["URLS"] == ["https://search.internal:9200"]
+    assert backend["INDEX_PREFIX"] == "storefront_"
+
+
+def test_search_backend_picks_the_elasticsearch_version():
+    backend = search_config("elasticsearch8", urls=["http://es:9200"], index_prefix="shop_")
+    assert backend["default"]["BACKEND"] == "wagtail.search.backends.elasticsearch8"
+    assert backend["default"]["INDEX_PREFIX"] == "shop_"
+
+
+@pytest.mark.parametrize(
+    ("backend", "urls", "message"),
+    [
+        ("opensearch3", [], "set SEARCH_URL"),
+        ("solr", ["http://solr:8983"], "SEARCH_BACKEND must be 'database' or one of"),
+        ("database", ["http://es:9200"], "SEARCH_URL is set but SEARCH_BACKEND is 'database'"),
+    ],
+)
+def test_inconsistent_search_settings_stop_the_shop_with_a_reason(backend, urls, message):
+    with pytest.raises(ImproperlyConfigured, match=message):
+        search_config(backend, urls=urls)
+
+
+def test_uploaded_media_stay_on_the_local_disk_without_a_bucket():
+    assert media_storage_config({}) == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+
+
+def test_a_public_bucket_behind_a_cdn_serves_images_from_the_cdn_address():
+    config = media_storage_config(
+        {
+            "MEDIA_S3_BUCKET": "shop-media",
+            "MEDIA_S3_CUSTOM_DOMAIN": "media.shop.example.com",
+            "MEDIA_S3_SIGNED_URLS": "false",
+        }
     )
+    assert config["BACKEND"] == "storages.backends.s3.S3Storage"
+    storage = S3Storage(**config["OPTIONS"])
+    assert storage.url("images/xps-13.jpg") == "https://media.shop.example.com/images/xps-13.jpg"
+    assert storage.file_overwrite is False
 
 
-def test_production_settings_refuse_to_start_without_a_secret_key():
-    result = _import_settings("config.settings.production", ALLOWED_HOSTS="shop.example.com")
-    assert result.returncode != 0
-    assert "Set the SECRET_KEY environment variable" in result.stderr
+def test_a_private_bucket_on_an_s3_compatible_service_gets_signed_image_urls(monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "shop-key")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "shop-secret")
+    config = media_storage_config(
+        {
+            "MEDIA_S3_BUCKET": "shop-media",
+            "MEDIA_S3_ENDPOINT_URL": "https://minio.internal:9000",
+            "MEDIA_S3_REGION": "eu-west-1",
+        }
+    )
+    url = S3Storage(**config["OPTIONS"]).url("images/xps-13.jpg")
+    assert url.startswith("https://minio.internal:9000/shop-media/images/xps-13.jpg?")
+    assert "X-Amz-Signature=" in url
 
 
-def test_production_settings_refuse_to_start_without_allowed_hosts():
-    result = _import_settings("config.settings.production", SECRET_KEY="x" * 50)
-    assert result.returncode != 0
-    assert "Set ALLOWED_HOSTS" in result.stderr
+def test_tasks_run_in_the_request_or_wait_in_the_database_for_a_worker():
+    assert tasks_config("immediate")["default"]["BACKEND"] == (
+        "django_tasks.backends.immediate.ImmediateBackend"
+    )
+    assert tasks_config("database")["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
+    with pytest.raises(ImproperlyConfigured, match="TASKS_BACKEND must be one of"):
+        tasks_config("celery")
 
 
 def test_the_test_suite_database_follows_database_url():
@@ -66,3 +150,10 @@ def test_the_test_suite_database_follows_database_url():
 
     expected = database_config(os.environ.get("DATABASE_URL"))["ENGINE"]
     assert settings.DATABASES["default"]["ENGINE"] == expected
+
+
+def test_the_test_suite_ignores_services_exported_in_the_shell(settings):
+    assert cache_config(None) == settings.CACHES
+    assert search_config() == settings.WAGTAILSEARCH_BACKENDS
+    assert tasks_config("immediate") == settings.TASKS
+    assert settings.STORAGES["default"] == media_storage_config({})

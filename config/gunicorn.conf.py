@@ -1,0 +1,63 @@
+"""Gunicorn for the shop: `gunicorn -c config/gunicorn.conf.py` (serves config.wsgi).
+
+Each setting can be changed from the environment; see "Deploying on PostgreSQL" in the README.
+"""
+
+import os
+
+
+def available_cores():
+    # The cores this process may run on (a container's CPU set), not the whole machine's.
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+wsgi_app = "config.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND") or "127.0.0.1:8000"
+
+# Sync workers: one request at a time each. Gunicorn's rule of thumb, (2 x cores) + 1.
+# Every worker keeps its own database connection; see "Scaling out" before raising it.
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * available_cores() + 1)
+
+# A request still running after `timeout` seconds gets its worker restarted; a restart or
+# deploy lets running requests finish for up to `graceful_timeout` seconds.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
+graceful_timeout = 30
+# Connections from the proxy are reused for a few seconds.
+keepalive = 5
+# Recycle workers now and then so a slow leak can never take the site down.
+max_requests = 1000
+max_requests_jitter = 100
+
+accesslog = "-"
+errorlog = "-"
+loglevel = (os.environ.get("LOG_LEVEL") or "info").lower()
+
+# Access and error logs as one JSON object per line on stdout, like the shop's own logs.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "config.json_logging.JsonFormatter"},
+        "access": {"()": "config.json_logging.GunicornAccessFormatter"},
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+        },
+        "access": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "access",
+        },
+    },
+    "root": {"handlers": ["stdout"], "level": "INFO"},
+    "loggers": {
+        "gunicorn.error": {"handlers": ["stdout"], "level": loglevel.upper(), "propagate": False},
+        "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+    },
+}

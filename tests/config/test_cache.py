@@ -1,0 +1,59 @@
+"""The shared Redis cache and the sessions kept in it (needs a Redis server)."""
+
+import os
+import pickle
+import uuid
+from importlib import import_module
+
+import pytest
+import redis
+from django.core.cache import cache
+
+from config.env import cache_config, session_engine
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+CACHE_A_VALUE = """
+from django.core.cache import caches
+cache = caches["default"]
+cache.set({key!r}, "Dell XPS 13", 60)
+print(json.dumps({{"backend": type(cache).__name__, "stored_as": cache.make_key({key!r})}}))
+"""
+
+
+@pytest.fixture(scope="module")
+def redis_server():
+    server = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        server.ping()
+    except redis.RedisError:
+        pytest.skip(f"No Redis server at {REDIS_URL} (set TEST_REDIS_URL to use another one).")
+    return server
+
+
+def test_with_redis_url_set_production_caches_in_redis(run_production, redis_server):
+    key = f"test-{uuid.uuid4()}"
+    cached = run_production(CACHE_A_VALUE.format(key=key), REDIS_URL=REDIS_URL)
+    try:
+        assert cached["backend"] == "RedisCache"
+        assert pickle.loads(redis_server.get(cached["stored_as"])) == "Dell XPS 13"
+    finally:
+        redis_server.delete(cached["stored_as"])
+
+
+@pytest.mark.django_db
+def test_a_shoppers_session_is_kept_in_redis_and_survives_losing_it(settings, redis_server):
+    settings.CACHES = cache_config(REDIS_URL)
+    settings.SESSION_ENGINE = session_engine(REDIS_URL)
+    session_store = import_module(settings.SESSION_ENGINE).SessionStore
+
+    session = session_store()
+    session["cart"] = {"dell-xps-13": 2}
+    session.save()
+    stored_as = cache.make_key(session.cache_key)
+    try:
+        assert redis_server.exists(stored_as)
+        redis_server.delete(stored_as)  # Redis restarted, or the key was evicted
+        assert session_store(session.session_key)["cart"] == {"dell-xps-13": 2}
+    finally:
+        redis_server.delete(stored_as)
