@@ -11,6 +11,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from commerce.reviews import product_review_context
+
 from .blocks import ProductSpecsBlock, first_spec_value, spec_rows
 
 
@@ -141,6 +143,11 @@ class ProductPage(Page):
         obj = super().with_content_json(content)
         obj.stock = self.stock
         return obj
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context.update(product_review_context(request, self))
+        return context
 
     @property
     def spec_rows(self):
