@@ -1,8 +1,10 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 
 from .phone import validate_phone
 
@@ -159,7 +161,11 @@ class Review(models.Model):
         choices=[(stars, f"{stars} out of 5") for stars in range(1, 6)],
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
-    content = models.TextField("review", max_length=REVIEW_MAX_LENGTH)
+    content = models.TextField(
+        "review",
+        max_length=REVIEW_MAX_LENGTH,
+        validators=[MaxLengthValidator(REVIEW_MAX_LENGTH)],  # TextField alone checks only forms.
+    )
     status = models.CharField(
         max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PUBLISHED
     )
@@ -173,7 +179,8 @@ class Review(models.Model):
     )
     hidden_reason = models.CharField(max_length=255, blank=True, editable=False)
     created_at = models.DateTimeField("submitted", auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # The customer's last edit; moderation does not touch it.
+    updated_at = models.DateTimeField("last edited", auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -190,6 +197,10 @@ class Review(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("content"), REVIEW_MAX_LENGTH),
+                name="review_content_max_length",
             ),
         ]
 

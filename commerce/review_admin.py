@@ -118,6 +118,9 @@ class ReviewIndexView(ModerationButtonMixin, IndexView):
 
 
 class ReviewInspectView(ModerationButtonMixin, InspectView):
+    def get_hidden_by_display_value(self):
+        return self.object.hidden_by or "—"
+
     @cached_property
     def header_more_buttons(self):
         buttons = list(super().header_more_buttons)

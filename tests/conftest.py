@@ -1,6 +1,8 @@
+from uuid import uuid4
+
 import pytest
 
-from tests.factories import make_home_page, make_product_index
+from tests.factories import make_customer, make_home_page, make_product_index
 
 
 @pytest.fixture
@@ -11,3 +13,20 @@ def home_page(db):
 @pytest.fixture
 def product_index(home_page):
     return make_product_index(home_page)
+
+
+@pytest.fixture
+def customer(db):
+    return make_customer()
+
+
+@pytest.fixture
+def fresh_cache(settings):
+    """A private, empty local-memory cache for one test, so throttles and counters kept in
+    the cache start from zero (and a developer's Redis is never flushed)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid4()}",
+        }
+    }

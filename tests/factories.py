@@ -1,13 +1,18 @@
-"""Small builders for test data: a site with a home page, a catalogue, products."""
+"""Small builders for test data: a site with a home page, a catalogue, products, customers,
+orders and reviews."""
 
 from decimal import Decimal
 from io import BytesIO
+from itertools import count
 
+from django.contrib.auth import get_user_model
 from django.core.files.images import ImageFile
+from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
+from commerce.models import Customer, Order, OrderItem, OrderStatus, Review
 from home.models import HomePage
 from products.demo_images import draw_product_image
 from products.models import ProductIndexPage, ProductPage
@@ -59,3 +64,46 @@ def make_product(index, title="Test Laptop", price="999.00", stock=None, brand="
     else:
         product.save_revision()
     return product
+
+
+def make_customer(username="ada", name="Ada Lovelace", password="shop-test-pass"):
+    user = get_user_model().objects.create_user(
+        username=username, email=f"{username}@example.com", password=password
+    )
+    return Customer.objects.create(user=user, name=name, email=user.email)
+
+
+def make_staff_user(username="moderator", superuser=True, password="staff-test-pass"):
+    User = get_user_model()
+    if superuser:
+        return User.objects.create_superuser(username, f"{username}@example.com", password)
+    return User.objects.create_user(username, f"{username}@example.com", password, is_staff=True)
+
+
+_order_numbers = count(1)
+
+
+def make_order(customer, products, status=OrderStatus.PLACED):
+    """An order with one of each product; placed (numbered and dated) unless status is CART.
+
+    Totals are left at zero: tests of pricing build orders through commerce.pricing.
+    """
+    placed = status != OrderStatus.CART
+    order = Order.objects.create(
+        customer=customer,
+        status=status,
+        number=f"T{next(_order_numbers):06d}" if placed else None,
+        date_ordered=timezone.now() if placed else None,
+    )
+    for product in products:
+        OrderItem.objects.create(
+            order=order, product=product, product_name=product.title, unit_price=product.price
+        )
+    return order
+
+
+def make_review(customer, product, rating=5, content="Does what it says.", **fields):
+    """A review saved directly, skipping the purchase check (see commerce.reviews for that)."""
+    return Review.objects.create(
+        customer=customer, product=product, rating=rating, content=content, **fields
+    )
