@@ -1,5 +1,6 @@
 """Reviews as shoppers see them: the product page's reviews section and the review form."""
 
+import json
 import re
 from datetime import timedelta
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from commerce.models import REVIEW_MAX_LENGTH, OrderStatus, Review
 from commerce.reviews import REVIEW_POSTS_PER_WINDOW, REVIEWS_PER_PAGE, hide_review
-from tests.factories import make_customer, make_order, make_review, make_staff_user
+from tests.factories import make_customer, make_order, make_product, make_review, make_staff_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
@@ -282,6 +283,47 @@ def test_author_of_a_hidden_review_is_told_it_is_hidden(buyer_client, buyer, lap
     hide_review(make_review(buyer, laptop), make_staff_user(), "Spam")
     html = buyer_client.get(laptop.url).content.decode()
     assert "Our staff have hidden your review" in html
+
+
+def json_ld_scripts(html):
+    return [
+        json.loads(text)
+        for text in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    ]
+
+
+def test_search_engines_get_the_published_rating_as_aggregate_rating(client, laptop):
+    make_review(make_customer("grace"), laptop, rating=5)
+    make_review(make_customer("alan"), laptop, rating=4)
+    hide_review(make_review(make_customer("troll"), laptop, rating=1), make_staff_user(), "Spam")
+
+    [product] = json_ld_scripts(client.get(laptop.url).content.decode())
+
+    assert product["@type"] == "Product"
+    assert product["name"] == "Aero 14"
+    assert product["aggregateRating"] == {
+        "@type": "AggregateRating",
+        "ratingValue": "4.5",
+        "reviewCount": 2,
+        "bestRating": 5,
+        "worstRating": 1,
+    }
+
+
+def test_no_aggregate_rating_is_published_without_reviews(client, laptop):
+    html = client.get(laptop.url).content.decode()
+    assert not any("aggregateRating" in data for data in json_ld_scripts(html))
+
+
+def test_a_product_name_cannot_close_the_json_ld_script(client, product_index):
+    product = make_product(product_index, "</script><script>alert(1)</script>", slug="tricky")
+    make_review(make_customer("grace"), product, rating=5)
+
+    html = client.get(product.url).content.decode()
+
+    assert "<script>alert(1)" not in html
+    [data] = [d for d in json_ld_scripts(html) if "aggregateRating" in d]
+    assert data["name"] == "</script><script>alert(1)</script>"
 
 
 def count_product_page_queries(client, product):
