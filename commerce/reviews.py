@@ -211,6 +211,9 @@ def product_review_context(request, product):
     of reviews with their authors, and for a signed-in customer their own review and whether
     they may write one.
     """
+    if product.pk is None:
+        # A new product previewed in the editor: it cannot have reviews or orders yet.
+        return {"rating_summary": RatingSummary(average=None, count=0)}
     summary = rating_summary(product)
     paginator = Paginator(published_reviews(product), REVIEWS_PER_PAGE)
     customer = customer_of(request.user)

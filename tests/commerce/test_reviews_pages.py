@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from commerce.models import REVIEW_MAX_LENGTH, OrderStatus, Review
 from commerce.reviews import REVIEW_POSTS_PER_WINDOW, REVIEWS_PER_PAGE, hide_review
+from products.models import ProductPage
 from tests.factories import make_customer, make_order, make_product, make_review, make_staff_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
@@ -283,6 +284,16 @@ def test_author_of_a_hidden_review_is_told_it_is_hidden(buyer_client, buyer, lap
     hide_review(make_review(buyer, laptop), make_staff_user(), "Spam")
     html = buyer_client.get(laptop.url).content.decode()
     assert "Our staff have hidden your review" in html
+
+
+def test_a_new_product_can_be_previewed_before_it_is_saved(rf, product_index):
+    unsaved = ProductPage(title="Prototype", slug="prototype", price="10.00")
+    request = rf.get("/")
+    request.user = make_staff_user()
+
+    response = unsaved.serve_preview(request, unsaved.default_preview_mode)
+
+    assert "No reviews yet." in response.render().content.decode()
 
 
 def json_ld_scripts(html):
