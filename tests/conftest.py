@@ -22,8 +22,8 @@ def customer(db):
 
 @pytest.fixture
 def fresh_cache(settings):
-    """A private, empty local-memory cache for one test, so throttles and counters kept in
-    the cache start from zero (and a developer's Redis is never flushed)."""
+    """A private, empty cache for one test, so throttles and counters kept in the cache
+    start from zero whatever earlier tests did."""
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
