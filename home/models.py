@@ -22,7 +22,7 @@ class HomePage(Page):
     ]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["products.ProductIndexPage"]
+    subpage_types = ["products.ProductIndexPage", "support.ContactPage"]
 
     def get_featured_products(self):
         """Live featured products in the editor's order, with their images in one go."""

@@ -6,6 +6,7 @@ from io import BytesIO
 from itertools import count
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.core.files.images import ImageFile
 from django.utils import timezone
 from django.utils.text import slugify
@@ -16,6 +17,7 @@ from commerce.models import Customer, Order, OrderItem, OrderStatus, Review
 from home.models import HomePage
 from products.demo_images import draw_product_image
 from products.models import ProductIndexPage, ProductPage
+from support.models import Contact, ContactPage
 
 
 def make_home_page(title="Storefront"):
@@ -66,11 +68,12 @@ def make_product(index, title="Test Laptop", price="999.00", stock=None, brand="
     return product
 
 
-def make_customer(username="ada", name="Ada Lovelace", password="shop-test-pass"):
+def make_customer(username="ada", name="Ada Lovelace", password="shop-test-pass", *,
+                  email=None, phone=""):
     user = get_user_model().objects.create_user(
-        username=username, email=f"{username}@example.com", password=password
+        username=username, email=email or f"{username}@example.com", password=password
     )
-    return Customer.objects.create(user=user, name=name, email=user.email)
+    return Customer.objects.create(user=user, name=name, email=user.email, phone=phone)
 
 
 def make_staff_user(username="moderator", superuser=True, password="staff-test-pass"):
@@ -78,6 +81,20 @@ def make_staff_user(username="moderator", superuser=True, password="staff-test-p
     if superuser:
         return User.objects.create_superuser(username, f"{username}@example.com", password)
     return User.objects.create_user(username, f"{username}@example.com", password, is_staff=True)
+
+
+def make_admin_user(username, permissions=(), *, group=None, password="staff-test-pass"):
+    """A Wagtail admin user, not a superuser, holding `permissions` ("app_label.codename")
+    through `group` (a new group of their own unless given)."""
+    user = get_user_model().objects.create_user(username, f"{username}@example.com", password)
+    group = group or Group.objects.create(name=f"{username} group")
+    for permission in ("wagtailadmin.access_admin", *permissions):
+        app_label, codename = permission.split(".")
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    user.groups.add(group)
+    return user
 
 
 _order_numbers = count(1)
@@ -107,3 +124,14 @@ def make_review(customer, product, rating=5, content="Does what it says.", **fie
     return Review.objects.create(
         customer=customer, product=product, rating=rating, content=content, **fields
     )
+
+
+def make_contact_page(home, title="Contact us", slug="contact", **fields):
+    page = home.add_child(instance=ContactPage(title=title, slug=slug, **fields))
+    page.save_revision().publish()
+    return page
+
+
+def make_inquiry(name="Grace Hopper", email="grace@example.com",
+                 description="My laptop will not charge.", **fields):
+    return Contact.objects.create(name=name, email=email, description=description, **fields)

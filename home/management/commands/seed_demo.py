@@ -15,6 +15,7 @@ from home import demo_content
 from home.models import HomePage, HomePageFeaturedProduct
 from products.demo_images import draw_product_image
 from products.models import ProductIndexPage, ProductPage
+from support.models import ContactPage, SupportSettings
 
 HERO = [
     {
@@ -29,6 +30,8 @@ HERO = [
     }
 ]
 
+DEMO_SUPPORT_EMAIL = "support@example.com"
+
 
 class Command(BaseCommand):
     help = "Load the demo shop: home page, catalogue with generated images, demo customers."
@@ -39,6 +42,7 @@ class Command(BaseCommand):
             index = self.ensure_product_index(home)
             created = self.ensure_products(index)
             self.ensure_featured_products(home)
+            self.ensure_contact_page(home)
             customers = self.ensure_customers()
         self.stdout.write(
             self.style.SUCCESS(
@@ -148,6 +152,24 @@ class Command(BaseCommand):
                 HomePageFeaturedProduct.objects.create(
                     page=home, product=by_slug[slug], sort_order=order
                 )
+
+    def ensure_contact_page(self, home):
+        if not ContactPage.objects.exists():
+            page = home.add_child(
+                instance=ContactPage(
+                    title="Contact us",
+                    slug="contact",
+                    intro="<p>Questions about a laptop, an order or a return? Write to us and "
+                    "a person from our support desk will answer, usually within one working "
+                    "day.</p>",
+                )
+            )
+            page.save_revision().publish()
+            self.stdout.write("Created the contact page.")
+        SupportSettings.objects.get_or_create(
+            site=Site.objects.get(is_default_site=True),
+            defaults={"support_email": DEMO_SUPPORT_EMAIL},
+        )
 
     def ensure_customers(self):
         User = get_user_model()

@@ -1,0 +1,187 @@
+"""Contact inquiries from arrival to resolution.
+
+The contact page calls `throttle_inquiry` and `receive_inquiry`; the admin views call
+`assign_inquiry` and `change_status`. Every change made by staff is written to Wagtail's
+history of the inquiry.
+"""
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.admin.utils import get_user_display_name
+from wagtail.log_actions import log
+
+from home.emails import send_shop_email
+
+from .models import Contact, InquiryStatus, support_staff_filter
+
+logger = logging.getLogger(__name__)
+
+THROTTLE_LIMIT = 3
+THROTTLE_WINDOW_MINUTES = 10
+
+ASSIGN_ACTION = "support.inquiry.assign"
+STATUS_ACTION = "support.inquiry.status"
+
+# The allowed status changes from each status, with the label of the button that makes them.
+STATUS_CHANGES = {
+    InquiryStatus.NEW: [
+        (InquiryStatus.IN_PROGRESS, "Mark in progress"),
+        (InquiryStatus.RESOLVED, "Resolve"),
+        (InquiryStatus.SPAM, "Mark as spam"),
+    ],
+    InquiryStatus.IN_PROGRESS: [
+        (InquiryStatus.RESOLVED, "Resolve"),
+        (InquiryStatus.SPAM, "Mark as spam"),
+    ],
+    InquiryStatus.RESOLVED: [(InquiryStatus.IN_PROGRESS, "Reopen")],
+    InquiryStatus.SPAM: [(InquiryStatus.NEW, "Not spam")],
+}
+
+
+class InquiryThrottled(Exception):
+    """Too many inquiries from one address in a short time."""
+
+
+class InquiryActionError(Exception):
+    """A staff action that cannot be applied to the inquiry as it stands."""
+
+
+@dataclass(frozen=True)
+class ReceivedInquiry:
+    inquiry: Contact
+    acknowledged: bool
+
+
+def throttle_inquiry(email):
+    """Count an inquiry from `email`; raise InquiryThrottled past the limit for the window.
+
+    The count lives in the cache (Redis in production) and restarts after the window.
+    """
+    address = email.strip().lower().encode()
+    key = f"support:inquiries:{hashlib.sha256(address).hexdigest()}"
+    cache.add(key, 0, timeout=THROTTLE_WINDOW_MINUTES * 60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=THROTTLE_WINDOW_MINUTES * 60)
+        count = 1
+    if count > THROTTLE_LIMIT:
+        raise InquiryThrottled(
+            f"We have already received {THROTTLE_LIMIT} messages from {email} in the last "
+            f"{THROTTLE_WINDOW_MINUTES} minutes, so this one has not been sent. Everything you "
+            f"typed is still below: please send it again in {THROTTLE_WINDOW_MINUTES} minutes."
+        )
+
+
+def receive_inquiry(inquiry, *, support_email=""):
+    """Save a new inquiry from the contact page, then acknowledge it and notify support.
+
+    The inquiry is saved first and kept whatever happens to the emails: a failure to send
+    is logged by `send_shop_email`, and `acknowledged` tells the sender whether their copy
+    went out.
+    """
+    inquiry.status = InquiryStatus.NEW
+    inquiry.save()
+    context = {
+        "inquiry": inquiry,
+        "support_email": support_email,
+        "shop_name": settings.WAGTAIL_SITE_NAME,
+        "admin_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+        + reverse("support_inquiries:edit", args=[inquiry.pk]),
+    }
+    acknowledged = send_shop_email(
+        "support/emails/inquiry_acknowledgement", context, to=[inquiry.email],
+        reply_to=[support_email] if support_email else None,
+    )
+    if support_email:
+        send_shop_email(
+            "support/emails/inquiry_notification", context, to=[support_email],
+            reply_to=[inquiry.email],
+        )
+    else:
+        logger.warning(
+            "Inquiry #%s: no support address is set (Settings > Support), "
+            "so nobody was emailed about it.", inquiry.pk,
+        )
+    return ReceivedInquiry(inquiry=inquiry, acknowledged=acknowledged)
+
+
+def assign_inquiry(inquiry, assignee, *, by):
+    """Give the inquiry to `assignee` (None to unassign), logged as done by `by`.
+
+    Only support staff can be assigned. A new inquiry that gets an assignee is in progress.
+    """
+    if assignee is None and inquiry.assignee_id is None:
+        raise InquiryActionError("This inquiry is not assigned to anyone.")
+    if assignee is not None:
+        name = get_user_display_name(assignee)
+        if inquiry.assignee_id == assignee.pk:
+            raise InquiryActionError(f"This inquiry is already assigned to {name}.")
+        if not support_staff().filter(pk=assignee.pk).exists():
+            raise InquiryActionError(f"{name} cannot be assigned inquiries: not support staff.")
+    inquiry.assignee = assignee
+    fields = ["assignee"]
+    if assignee is not None and inquiry.status == InquiryStatus.NEW:
+        inquiry.status = InquiryStatus.IN_PROGRESS
+        fields.append("status")
+    with transaction.atomic():
+        inquiry.save(update_fields=fields)
+        log(
+            inquiry, ASSIGN_ACTION, user=by,
+            data={"assignee": get_user_display_name(assignee) if assignee else None},
+        )
+    return inquiry
+
+
+def change_status(inquiry, status, *, by):
+    """Move the inquiry to `status` if STATUS_CHANGES allows it, logged as done by `by`.
+
+    Resolving stamps `resolved_at`; any other status clears it.
+    """
+    status = InquiryStatus(status)
+    current = InquiryStatus(inquiry.status)
+    if status not in dict(STATUS_CHANGES[current]):
+        raise InquiryActionError(
+            f"An inquiry that is {current.label.lower()} cannot be marked "
+            f"{status.label.lower()}."
+        )
+    inquiry.status = status
+    inquiry.resolved_at = timezone.now() if status == InquiryStatus.RESOLVED else None
+    with transaction.atomic():
+        inquiry.save(update_fields=["status", "resolved_at"])
+        log(
+            inquiry, STATUS_ACTION, user=by,
+            data={"from": current.value, "to": status.value},
+        )
+    return inquiry
+
+
+def resolve_inquiry(inquiry, *, by):
+    """Mark the inquiry resolved (see `change_status`)."""
+    return change_status(inquiry, InquiryStatus.RESOLVED, by=by)
+
+
+def status_changes_for(inquiry):
+    """The (status, button label) pairs staff may choose from for this inquiry."""
+    return STATUS_CHANGES[InquiryStatus(inquiry.status)]
+
+
+def support_staff():
+    """Users who may be assigned inquiries, by name."""
+    return (
+        get_user_model().objects.filter(support_staff_filter())
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def new_inquiry_count():
+    return Contact.objects.filter(status=InquiryStatus.NEW).count()
+

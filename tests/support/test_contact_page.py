@@ -1,0 +1,249 @@
+import logging
+from io import StringIO
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from home.models import HomePage
+from support.inquiries import THROTTLE_LIMIT
+from support.models import Contact, ContactPage, InquiryStatus, SupportSettings
+from tests.factories import make_customer
+
+pytestmark = pytest.mark.django_db
+
+VALID = {
+    "name": "Grace Hopper",
+    "email": "grace@example.com",
+    "phone": "",
+    "order_reference": "",
+    "description": "My laptop will not charge.\nThe light stays off.",
+    "website": "",
+}
+
+
+def send(client, page, **changes):
+    return client.post(page.url, {**VALID, **changes})
+
+
+def test_contact_page_shows_the_editable_intro_and_a_labelled_form(client, contact_page):
+    response = client.get(contact_page.url)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Write to our support desk." in html
+    assert html.count("<h1") == 1
+    for field in ["name", "email", "phone", "order_reference", "description"]:
+        assert f'for="id_{field}"' in html
+    assert 'name="csrfmiddlewaretoken"' in html
+
+
+def test_valid_inquiry_is_saved_and_sender_sees_the_thank_you_text(client, contact_page):
+    response = send(client, contact_page, phone="(555) 123-4567", order_reference=" sf-1042 ")
+
+    inquiry = Contact.objects.get()
+    assert response.status_code == 302
+    assert response["Location"].endswith("/contact/thanks/")
+    assert inquiry.status == InquiryStatus.NEW
+    assert inquiry.phone == "5551234567"
+    assert inquiry.order_reference == "SF-1042"
+    assert inquiry.customer is None
+    thanks = client.get(response["Location"])
+    assert b"Thanks! A person will answer within a day." in thanks.content
+    assert f"#{inquiry.pk}".encode() in thanks.content
+
+
+def test_thank_you_page_without_a_sent_message_goes_back_to_the_form(client, contact_page):
+    response = client.get(contact_page.url + "thanks/")
+
+    assert response.status_code == 302
+    assert response["Location"] == contact_page.url
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        ("email", "grace-at-example", "Enter a valid email address."),
+        ("phone", "555-1234", "Enter a 10-digit phone number"),
+        ("phone", "+1 555 123 4567", "Enter a 10-digit phone number"),
+        ("description", "   ", "This field is required."),
+        ("name", "", "This field is required."),
+    ],
+)
+def test_invalid_field_is_reported_next_to_it_and_nothing_is_saved(
+    client, contact_page, field, value, error
+):
+    response = send(client, contact_page, **{field: value})
+
+    assert response.status_code == 200
+    assert error in response.context["form"].errors[field][0]
+    assert error in response.content.decode()
+    assert not Contact.objects.exists()
+    assert mail.outbox == []
+
+
+def test_invalid_submission_keeps_what_the_sender_typed(client, contact_page):
+    response = send(client, contact_page, email="nope")
+
+    assert "My laptop will not charge." in response.content.decode()
+
+
+def test_filled_honeypot_is_refused_with_a_message_and_the_text_kept(client, contact_page):
+    response = send(client, contact_page, website="http://spam.example")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Your message was not sent" in html
+    assert "My laptop will not charge." in html
+    assert "spam.example" not in html  # emptied, so a person can simply send again
+    assert not Contact.objects.exists()
+
+
+def test_address_over_the_limit_is_told_to_wait_and_keeps_its_text(client, contact_page):
+    for _ in range(THROTTLE_LIMIT):
+        assert send(client, contact_page).status_code == 302
+
+    response = send(client, contact_page, email="GRACE@example.com", description="Still broken")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "has not been sent" in html
+    assert "Still broken" in html
+    assert Contact.objects.count() == THROTTLE_LIMIT
+
+
+def test_throttle_counts_each_address_separately(client, contact_page):
+    for _ in range(THROTTLE_LIMIT):
+        send(client, contact_page)
+
+    response = send(client, contact_page, email="ada@example.com")
+
+    assert response.status_code == 302
+    assert Contact.objects.filter(email="ada@example.com").exists()
+
+
+def test_sender_gets_an_acknowledgement_and_support_a_notification(
+    client, contact_page, support_address
+):
+    send(client, contact_page, phone="555 123 4567", order_reference="SF-1042")
+
+    inquiry = Contact.objects.get()
+    acknowledgement, notification = mail.outbox
+    assert acknowledgement.to == ["grace@example.com"]
+    assert acknowledgement.reply_to == [support_address]
+    assert f"#{inquiry.pk}" in acknowledgement.subject
+    assert "Hello Grace Hopper" in acknowledgement.body
+    assert "My laptop will not charge." in acknowledgement.body
+    assert "SF-1042" in acknowledgement.body
+    assert notification.to == [support_address]
+    assert notification.reply_to == ["grace@example.com"]
+    assert notification.subject == (
+        f"New inquiry #{inquiry.pk} from Grace Hopper: My laptop will not charge."
+    )
+    assert "5551234567" in notification.body
+    assert f"http://testserver/admin/support/inquiries/edit/{inquiry.pk}/" in notification.body
+    html, mimetype = notification.alternatives[0]
+    assert mimetype == "text/html"
+    assert "My laptop will not charge.<br>The light stays off." in html
+
+
+def test_sender_text_is_escaped_in_the_html_emails(client, contact_page, support_address):
+    send(client, contact_page, name="<b>Eve</b>", description="<script>alert(1)</script>")
+
+    for message in mail.outbox:
+        html, _ = message.alternatives[0]
+        assert "<script>" not in html
+        assert "&lt;script&gt;" in html
+
+
+def test_without_a_support_address_only_the_sender_is_emailed_and_it_is_logged(
+    client, contact_page, caplog
+):
+    with caplog.at_level(logging.WARNING, logger="support.inquiries"):
+        send(client, contact_page)
+
+    assert [message.to for message in mail.outbox] == [["grace@example.com"]]
+    assert "no support address is set" in caplog.text
+
+
+def test_inquiry_is_saved_when_the_mail_server_is_down(
+    client, contact_page, support_address, settings, caplog
+):
+    settings.EMAIL_BACKEND = "tests.support.email_backends.BrokenSMTPBackend"
+
+    with caplog.at_level(logging.ERROR):
+        response = send(client, contact_page)
+
+    assert response.status_code == 302
+    assert Contact.objects.filter(email="grace@example.com").exists()
+    assert any(
+        record.levelno >= logging.ERROR and "SMTPServerDisconnected" in str(record.exc_text)
+        for record in caplog.records
+    )
+
+
+def test_inquiry_is_saved_when_emails_cannot_be_queued_and_sender_is_told(
+    client, contact_page, support_address, caplog
+):
+    with mock.patch("home.emails.deliver_email") as deliver:
+        deliver.enqueue.side_effect = ConnectionError("queue unreachable")
+        with caplog.at_level(logging.ERROR, logger="home.emails"):
+            response = send(client, contact_page)
+
+    assert Contact.objects.count() == 1
+    assert "Could not send the email" in caplog.text
+    thanks = client.get(response["Location"])
+    assert b"could not email you a copy" in thanks.content
+
+
+def test_signed_in_customer_finds_the_form_filled_in(client, contact_page):
+    customer = make_customer(name="Ada Lovelace", email="ada@example.com", phone="5559876543")
+    client.force_login(customer.user)
+
+    response = client.get(contact_page.url)
+
+    form = response.context["form"]
+    assert form["name"].value() == "Ada Lovelace"
+    assert form["email"].value() == "ada@example.com"
+    assert form["phone"].value() == "5559876543"
+    assert 'value="Ada Lovelace"' in response.content.decode()
+
+
+def test_inquiry_from_a_signed_in_customer_is_linked_to_them(client, contact_page):
+    customer = make_customer()
+    client.force_login(customer.user)
+
+    send(client, contact_page, name="Ada L.", email="ada.work@example.com")
+
+    inquiry = Contact.objects.get()
+    assert inquiry.customer == customer
+    assert inquiry.email == "ada.work@example.com"
+
+
+def test_anonymous_sender_cannot_link_an_inquiry_to_a_customer(client, contact_page):
+    customer = make_customer()
+
+    send(client, contact_page, customer=customer.pk)
+
+    assert Contact.objects.get().customer is None
+
+
+def test_marketers_can_add_the_contact_page_under_the_home_page_only():
+    assert ContactPage in HomePage.allowed_subpage_models()
+    assert ContactPage.allowed_parent_page_models() == [HomePage]
+
+
+def test_footer_links_to_the_contact_page(client, contact_page):
+    response = client.get("/")
+
+    assert f'href="{contact_page.url}"'.encode() in response.content
+
+
+def test_seed_demo_adds_one_contact_page_and_a_support_address():
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+
+    page = ContactPage.objects.live().get()
+    assert page.get_parent().specific_class is HomePage
+    assert SupportSettings.objects.get().support_email == "support@example.com"
