@@ -112,7 +112,7 @@ class InquiryIndexView(IndexView):
                 "status", label="Status", accessor="get_status_display", sort_key="status",
                 primary=lambda inquiry: inquiry.status == InquiryStatus.NEW,
             ),
-            UserColumn("assignee", label="Assignee", blank_display_name=""),
+            UserColumn("assignee", label="Assignee"),
         ]
 
 

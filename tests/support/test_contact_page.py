@@ -247,3 +247,15 @@ def test_seed_demo_adds_one_contact_page_and_a_support_address():
     page = ContactPage.objects.live().get()
     assert page.get_parent().specific_class is HomePage
     assert SupportSettings.objects.get().support_email == "support@example.com"
+
+
+def test_editors_can_create_the_contact_page_in_the_admin(client, home_page, django_user_model):
+    editor = django_user_model.objects.create_superuser("ed", "ed@example.com", "x")
+    client.force_login(editor)
+
+    response = client.get(f"/admin/pages/add/support/contactpage/{home_page.pk}/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="intro"' in html
+    assert 'name="thank_you_text"' in html
