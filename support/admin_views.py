@@ -229,8 +229,6 @@ class InquiryViewSet(SnippetViewSet):
         ),
         MultiFieldPanel(
             [
-                FieldPanel("status", read_only=True),
-                FieldPanel("assignee", read_only=True),
                 FieldPanel("resolved_at", read_only=True),
                 FieldPanel("notes"),
             ],

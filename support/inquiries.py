@@ -88,7 +88,6 @@ def receive_inquiry(inquiry, *, support_email=""):
     is logged by `send_shop_email`, and `acknowledged` tells the sender whether their copy
     went out.
     """
-    inquiry.status = InquiryStatus.NEW
     inquiry.save()
     context = {
         "inquiry": inquiry,
@@ -183,5 +182,6 @@ def support_staff():
 
 
 def new_inquiry_count():
+    """How many inquiries nobody has picked up yet."""
     return Contact.objects.filter(status=InquiryStatus.NEW).count()
 

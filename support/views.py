@@ -29,7 +29,7 @@ def contact_form(request, page):
                     "email": received.inquiry.email,
                     "acknowledged": received.acknowledged,
                 }
-                return redirect(page.url + page.reverse_subpage("thanks"))
+                return redirect(page.get_url(request) + page.reverse_subpage("thanks"))
     else:
         form = ContactForm(**form_kwargs)
     return page.render(request, context_overrides={"form": form})
@@ -39,7 +39,7 @@ def thanks(request, page):
     """The thank-you page, once per sent inquiry; otherwise back to the form."""
     sent = request.session.pop(SENT_SESSION_KEY, None)
     if sent is None:
-        return redirect(page.url)
+        return redirect(page.get_url(request))
     return page.render(
         request, template="support/contact_page_thanks.html", context_overrides={"sent": sent}
     )

@@ -51,5 +51,6 @@ class NewInquiriesPanel(Component):
 
 @hooks.register("construct_homepage_panels")
 def add_new_inquiries_panel(request, panels):
-    if policy_registry.get_by_type(Contact).user_has_permission(request.user, "change"):
+    policy = policy_registry.get_by_type(Contact)
+    if policy.user_has_any_permission(request.user, ["view", "change"]):
         panels.append(NewInquiriesPanel())

@@ -278,3 +278,16 @@ def test_marketer_without_support_permissions_cannot_open_inquiries(client, mark
     inquiry.refresh_from_db()
     assert inquiry.assignee is None
     assert not ModelLogEntry.objects.filter(action=ASSIGN_ACTION).exists()
+
+
+def test_view_only_staff_can_read_inquiries_but_not_act_on_them(client):
+    reader = make_staff_user("rae", ["support.view_contact"])
+    inquiry = make_inquiry(name="Grace Hopper")
+    client.force_login(reader)
+
+    assert listed_names(client.get(LIST_URL)) == ["Grace Hopper"]
+    inspect = client.get(reverse("support_inquiries:inspect", args=[inquiry.pk]))
+    assert b"My laptop will not charge." in inspect.content
+    assert client.post(status_url(inquiry), {"status": "resolved"}).status_code == 302
+    inquiry.refresh_from_db()
+    assert inquiry.status == InquiryStatus.NEW
