@@ -1,10 +1,8 @@
-import uuid
-
 import pytest
 from wagtail.models import Site
 
 from support.models import SupportSettings
-from tests.factories import make_contact_page, make_staff_user
+from tests.factories import make_admin_user, make_contact_page
 
 SUPPORT_PERMISSIONS = [
     "support.view_contact", "support.change_contact", "support.delete_contact",
@@ -12,15 +10,8 @@ SUPPORT_PERMISSIONS = [
 
 
 @pytest.fixture(autouse=True)
-def private_cache(settings):
-    """A cache of the test's own, so throttle counts never leak between tests (or into a
-    shared Redis)."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"support-tests-{uuid.uuid4()}",
-        }
-    }
+def _fresh_cache(fresh_cache):
+    """Throttle counts live in the cache: every support test starts from zero."""
 
 
 @pytest.fixture
@@ -43,7 +34,7 @@ def support_address(home_page):
 
 @pytest.fixture
 def support_agent(db):
-    user = make_staff_user("sam", SUPPORT_PERMISSIONS)
+    user = make_admin_user("sam", SUPPORT_PERMISSIONS)
     user.first_name, user.last_name = "Sam", "Support"
     user.save()
     return user
@@ -51,4 +42,4 @@ def support_agent(db):
 
 @pytest.fixture
 def second_agent(support_agent):
-    return make_staff_user("kim", group=support_agent.groups.get())
+    return make_admin_user("kim", group=support_agent.groups.get())

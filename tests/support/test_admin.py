@@ -11,7 +11,7 @@ from wagtail.models import GroupPagePermission, ModelLogEntry
 
 from support.inquiries import ASSIGN_ACTION
 from support.models import Contact, InquiryStatus
-from tests.factories import make_inquiry, make_staff_user
+from tests.factories import make_admin_user, make_inquiry
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def marketer(home_page):
             permission=Permission.objects.get(content_type__app_label="wagtailcore",
                                               codename=codename),
         )
-    return make_staff_user("mia", group=group)
+    return make_admin_user("mia", group=group)
 
 
 def test_list_shows_date_name_subject_status_and_assignee(agent_client, support_agent):
@@ -140,7 +140,7 @@ def test_assign_to_a_colleague(agent_client, second_agent):
 
 
 def test_assigning_someone_outside_support_is_refused_with_a_message(agent_client):
-    outsider = make_staff_user("mia", ["wagtailcore.change_page"])
+    outsider = make_admin_user("mia", ["wagtailcore.change_page"])
     inquiry = make_inquiry()
 
     response = agent_client.post(assign_url(inquiry), {"assignee": outsider.pk}, follow=True)
@@ -281,7 +281,7 @@ def test_marketer_without_support_permissions_cannot_open_inquiries(client, mark
 
 
 def test_view_only_staff_can_read_inquiries_but_not_act_on_them(client):
-    reader = make_staff_user("rae", ["support.view_contact"])
+    reader = make_admin_user("rae", ["support.view_contact"])
     inquiry = make_inquiry(name="Grace Hopper")
     client.force_login(reader)
 

@@ -11,7 +11,7 @@ from support.inquiries import (
     support_staff,
 )
 from support.models import InquiryStatus
-from tests.factories import make_customer, make_inquiry, make_staff_user
+from tests.factories import make_admin_user, make_customer, make_inquiry
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def test_reassigning_keeps_the_status(support_agent, second_agent):
 
 def test_only_support_staff_can_be_assigned(support_agent):
     shopper = make_customer().user
-    marketer = make_staff_user("mia", ["wagtailcore.change_page"])
+    marketer = make_admin_user("mia", ["wagtailcore.change_page"])
     inquiry = make_inquiry()
 
     for user in (shopper, marketer):
@@ -73,8 +73,8 @@ def test_only_support_staff_can_be_assigned(support_agent):
 
 def test_support_staff_are_the_users_allowed_to_change_inquiries(support_agent, django_user_model):
     boss = django_user_model.objects.create_superuser("boss", "boss@example.com", "x")
-    make_staff_user("mia", ["wagtailcore.change_page"])
-    gone = make_staff_user("old", group=support_agent.groups.get())
+    make_admin_user("mia", ["wagtailcore.change_page"])
+    gone = make_admin_user("old", group=support_agent.groups.get())
     gone.is_active = False
     gone.save()
 
