@@ -9,7 +9,6 @@ import json
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Avg, Count
@@ -17,6 +16,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from wagtail.log_actions import log
+
+from home.rate_limits import count_within_window
 
 from .models import PLACED_OR_LATER, OrderItem, Review, ReviewStatus
 from .review_forms import ReviewForm
@@ -118,13 +119,7 @@ def submit_or_update_review(customer, product, rating, content):
 
 def _count_review_post(customer):
     """Count a post against the customer's allowance; raise ReviewThrottled past it."""
-    key = f"reviews:posts:{customer.pk}"
-    cache.add(key, 0, timeout=REVIEW_POST_WINDOW_SECONDS)
-    try:
-        posts = cache.incr(key)
-    except ValueError:  # The window expired between add() and incr(): start a new one.
-        cache.set(key, 1, timeout=REVIEW_POST_WINDOW_SECONDS)
-        posts = 1
+    posts = count_within_window(f"reviews:posts:{customer.pk}", REVIEW_POST_WINDOW_SECONDS)
     if posts > REVIEW_POSTS_PER_WINDOW:
         raise ReviewThrottled(
             f"You can post at most {REVIEW_POSTS_PER_WINDOW} reviews an hour. "

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +18,7 @@ from wagtail.admin.utils import get_user_display_name
 from wagtail.log_actions import log
 
 from home.emails import send_shop_email
+from home.rate_limits import count_within_window
 
 from .models import Contact, InquiryStatus, support_staff_filter
 
@@ -67,12 +67,7 @@ def throttle_inquiry(email):
     """
     address = email.strip().lower().encode()
     key = f"support:inquiries:{hashlib.sha256(address).hexdigest()}"
-    cache.add(key, 0, timeout=THROTTLE_WINDOW_MINUTES * 60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=THROTTLE_WINDOW_MINUTES * 60)
-        count = 1
+    count = count_within_window(key, THROTTLE_WINDOW_MINUTES * 60)
     if count > THROTTLE_LIMIT:
         raise InquiryThrottled(
             f"We have already received {THROTTLE_LIMIT} messages from {email} in the last "
