@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class CommerceConfig(AppConfig):
     name = "commerce"
     verbose_name = "Shop"
+
+    def ready(self):
+        from . import signals  # noqa: F401

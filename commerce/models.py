@@ -1,15 +1,29 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
+from django.urls import reverse
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from .phone import validate_phone
 
 MAX_QUANTITY = 99
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
+
+validate_zip_code = RegexValidator(
+    r"^\d{5}(-\d{4})?$",
+    message="Enter a 5-digit ZIP code, or ZIP+4 such as 12345-6789.",
+    code="invalid_zip_code",
+)
 
 
 class Customer(models.Model):
@@ -65,16 +79,46 @@ class Order(models.Model):
     subtotal = models.DecimalField(**MONEY)
     discount = models.DecimalField(**MONEY)
     total = models.DecimalField(**MONEY)
+    # The hidden token of the checkout form that placed this order: submitting that form
+    # again (double click, back button, retry) finds this order instead of placing another.
+    checkout_token = models.UUIDField(null=True, blank=True, editable=False)
+    # True while the order holds stock taken at placement; commerce.stock.release_stock
+    # puts it back once (on cancellation) and clears the flag.
+    stock_reserved = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["-date_ordered", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=models.Q(status="cart"),
+                name="one_cart_per_customer",
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "checkout_token"], name="one_order_per_checkout_token"
+            ),
+        ]
 
     def __str__(self):
         return f"Order {self.number}" if self.number else f"Cart #{self.pk}"
 
+    def get_absolute_url(self):
+        return reverse("commerce:order_detail", args=[self.number])
+
+    @property
+    def is_placed(self):
+        return self.status != OrderStatus.CART
+
     @property
     def total_cart_items(self):
         return sum(item.quantity for item in self.items.all())
+
+    @property
+    def total_cart_value(self):
+        """Price times quantity over the items, before any discount (see commerce.pricing)."""
+        from .pricing import order_subtotal
+
+        return order_subtotal(self)
 
 
 class OrderItem(models.Model):
@@ -97,10 +141,18 @@ class OrderItem(models.Model):
                 condition=models.Q(quantity__gte=1, quantity__lte=MAX_QUANTITY),
                 name="order_item_quantity_1_to_99",
             ),
+            models.UniqueConstraint(fields=["order", "product"], name="one_line_per_product"),
         ]
 
     def __str__(self):
         return f"{self.quantity} × {self.product_name or self.product}"
+
+    @property
+    def line_total(self):
+        """Snapshotted unit price times quantity; None while the line is still in a cart."""
+        from .pricing import line_total
+
+        return None if self.unit_price is None else line_total(self.unit_price, self.quantity)
 
 
 class PaymentMethod(models.TextChoices):
@@ -123,7 +175,7 @@ class CheckoutDetail(models.Model):
     address = models.CharField("shipping address", max_length=255)
     city = models.CharField(max_length=100)
     state = models.CharField(max_length=100)
-    zip_code = models.CharField(max_length=10)
+    zip_code = models.CharField("ZIP code", max_length=10, validators=[validate_zip_code])
     phone = models.CharField(max_length=10, validators=[validate_phone])
     payment_method = models.CharField(max_length=10, choices=PaymentMethod.choices)
     payment_status = models.CharField(
@@ -216,3 +268,38 @@ class Review(models.Model):
         """How the author is shown on the site: first name and last initial, "Ada L."."""
         first, *rest = self.customer.name.split() or ["A customer"]
         return f"{first} {rest[-1][0]}." if rest else first
+
+
+@register_setting(icon="tag")
+class BulkDiscountSettings(BaseSiteSetting):
+    """The bulk discount rule marketers edit under Settings; applied by commerce.pricing."""
+
+    enabled = models.BooleanField(
+        "bulk discount on",
+        default=True,
+        help_text="Untick to stop giving the discount. Orders already placed keep theirs.",
+    )
+    threshold = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_QUANTITY - 1)],
+        help_text="The discount applies when one line of an order has more than this many "
+        "units of the same product: 3 means from the 4th unit.",
+    )
+    percentage = models.DecimalField(
+        "percentage off",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("20.00"),
+        validators=[
+            MinValueValidator(Decimal("0.01"), message="Enter a percentage above 0."),
+            MaxValueValidator(
+                Decimal("100"), message="The discount cannot be more than 100 percent."
+            ),
+        ],
+        help_text="Taken off the whole order total, for example 20.",
+    )
+
+    panels = [FieldPanel("enabled"), FieldPanel("threshold"), FieldPanel("percentage")]
+
+    class Meta:
+        verbose_name = "bulk discount"

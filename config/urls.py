@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from commerce import urls as commerce_urls
 from config import health
 from search import views as search_views
 
@@ -16,6 +17,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search, name="search"),
     path("reviews/", include("commerce.review_urls")),
+    path("accounts/", include(commerce_urls.auth_urlpatterns)),
+    path("", include(commerce_urls)),
 ]
 
 if settings.DEBUG:

@@ -1,6 +1,7 @@
 """Small builders for test data: a site with a home page, a catalogue, products, customers,
 orders and reviews."""
 
+import uuid
 from decimal import Decimal
 from io import BytesIO
 from itertools import count
@@ -13,7 +14,9 @@ from django.utils.text import slugify
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
+from commerce import cart, checkout
 from commerce.models import Customer, Order, OrderItem, OrderStatus, Review
+from home.management.commands import seed_demo
 from home.models import HomePage
 from products.demo_images import draw_product_image
 from products.models import ProductIndexPage, ProductPage
@@ -21,8 +24,12 @@ from support.models import Contact, ContactPage
 
 
 def make_home_page(title="Storefront"):
-    """The site root, replacing Wagtail's placeholder welcome page."""
-    root = Page.get_first_root_node()
+    """The site root, replacing Wagtail's placeholder welcome page.
+
+    Works on a flushed database too (after a transactional test), where Wagtail's root page
+    and locale must first be recreated as seed_demo does.
+    """
+    root = seed_demo.Command().ensure_wagtail_roots()
     Page.objects.filter(depth=2, content_type__model="page").delete()
     root.refresh_from_db()
     home = root.add_child(instance=HomePage(title=title, slug="home"))
@@ -103,7 +110,9 @@ _order_numbers = count(1)
 def make_order(customer, products, status=OrderStatus.PLACED):
     """An order with one of each product; placed (numbered and dated) unless status is CART.
 
-    Totals are left at zero: tests of pricing build orders through commerce.pricing.
+    Made directly, not through checkout (no stock taken, no CheckoutDetail); the totals are
+    still computed, by the OrderItem signals. For an order placed as a customer places one,
+    use make_placed_order.
     """
     placed = status != OrderStatus.CART
     order = Order.objects.create(
@@ -117,6 +126,27 @@ def make_order(customer, products, status=OrderStatus.PLACED):
             order=order, product=product, product_name=product.title, unit_price=product.price
         )
     return order
+
+
+DELIVERY = {
+    "address": "1 Market Street",
+    "city": "Springfield",
+    "state": "IL",
+    "zip_code": "62701",
+    "phone": "5551234567",
+}
+
+
+def make_placed_order(customer, *lines, payment_method="cod", delivery=None):
+    """An order placed the way a customer places one: `lines` of (product, quantity) go into
+    the customer's cart, then through checkout.place_order (stock is taken, prices snapshotted).
+    """
+    customer_cart = cart.CustomerCart(customer)
+    for product, quantity in lines:
+        cart.add_to_cart(customer_cart, product.pk, quantity)
+    return checkout.place_order(
+        customer, delivery or DELIVERY, payment_method, checkout_token=uuid.uuid4()
+    )
 
 
 def make_review(customer, product, rating=5, content="Does what it says.", **fields):

@@ -1,0 +1,166 @@
+"""Placing an order: the customer's cart becomes an order, all or nothing."""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from home.emails import send_shop_email
+
+from . import pricing
+from .models import CheckoutDetail, Order, OrderStatus, PaymentStatus
+from .payments import PaymentDeclined, get_gateway
+from .stock import OutOfStock, ProductUnavailable, reserve_stock
+
+logger = logging.getLogger(__name__)
+
+DELIVERY_FIELDS = ["address", "city", "state", "zip_code", "phone"]
+
+
+class CheckoutError(Exception):
+    """The order could not be placed and nothing changed. The message is for the customer;
+    `field` names the checkout form field it concerns, if any."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@sensitive_variables("card")
+def place_order(customer, delivery, payment_method, checkout_token, card=None,
+                expected_total=None):
+    """Turn `customer`'s cart into a placed order, in one transaction, and return it.
+
+    `delivery` holds the CheckoutDetail fields (address, city, state, zip_code, phone);
+    `card` is a payments.CardDetails when paying by card. In order: lock the cart, lock the
+    products and take their stock (refusing if any is short), snapshot names and prices,
+    compute the totals through commerce.pricing, authorise the payment, record it and set the
+    status (PAID once a card is authorised, PLACED for cash on delivery). Any failure raises
+    CheckoutError and leaves cart, stock and payment untouched.
+
+    `checkout_token` comes from the checkout form: placing with a token already used returns
+    the order it placed, so a double submit never makes two orders. `expected_total` is the
+    total the customer was shown: if a price or the discount changed since, nothing is placed
+    and they are asked to look again, so nobody is charged an amount they did not see.
+    """
+    payment = None
+    try:
+        gateway = get_gateway(payment_method)
+        with transaction.atomic():
+            placed = _order_placed_with(customer, checkout_token)
+            if placed is not None:
+                return placed
+            order = (
+                Order.objects.select_for_update()
+                .filter(customer=customer, status=OrderStatus.CART)
+                .first()
+            )
+            if order is None:
+                # A submit of the same form may have placed the cart while we waited for it.
+                placed = _order_placed_with(customer, checkout_token)
+                if placed is not None:
+                    return placed
+                raise CheckoutError("Your cart is empty.")
+            items = list(order.items.select_related("product"))
+            if not items:
+                raise CheckoutError("Your cart is empty.")
+            gone = [item.product_name or "a product" for item in items if item.product is None]
+            if gone:
+                raise ProductUnavailable(gone)
+
+            products = reserve_stock(_units_by_product(items))
+            for item in items:
+                item.unit_price = products[item.product_id].price
+                item.product_name = products[item.product_id].title
+            rule = pricing.current_discount_rule()
+            totals = pricing.price_lines(((i.unit_price, i.quantity) for i in items), rule)
+            if expected_total is not None and totals.total != expected_total:
+                raise CheckoutError(
+                    f"The total of your order is now ${totals.total:.2f}, not "
+                    f"${expected_total:.2f}: a price or the discount changed since you opened "
+                    "this page. Check your order and place it again."
+                )
+
+            payment = gateway.authorise(totals.total, reference=f"order {order.pk}", card=card)
+
+            now = timezone.now()
+            order.status = (
+                OrderStatus.PAID
+                if payment.status == PaymentStatus.AUTHORISED
+                else OrderStatus.PLACED
+            )
+            order.date_ordered = now
+            order.number = order_number(order, now)
+            order.checkout_token = checkout_token
+            order.stock_reserved = True
+            order.save(
+                update_fields=[
+                    "status", "date_ordered", "number", "checkout_token", "stock_reserved",
+                    "updated_at",
+                ]
+            )
+            for item in items:
+                item.save(update_fields=["unit_price", "product_name"])
+            CheckoutDetail.objects.create(
+                order=order,
+                customer=customer,
+                **{name: delivery[name] for name in DELIVERY_FIELDS},
+                payment_method=gateway.method,
+                payment_status=payment.status,
+                payment_token=payment.token,
+                card_brand=payment.card_brand,
+                card_last4=payment.card_last4,
+            )
+            pricing.recalculate_order(order, rule)
+            transaction.on_commit(lambda: send_order_confirmation(order))
+    except OutOfStock as error:
+        raise CheckoutError(str(error)) from None
+    except ProductUnavailable as error:
+        raise CheckoutError(str(error)) from None
+    except PaymentDeclined as error:
+        raise CheckoutError(error.message, field=error.field) from None
+    except BaseException:
+        if payment is not None:
+            logger.error("Voiding payment %s: order %s was not placed", payment.token, order.pk)
+            gateway.void(payment)
+        raise
+    return order
+
+
+def _order_placed_with(customer, checkout_token):
+    return (
+        Order.objects.filter(customer=customer, checkout_token=checkout_token)
+        .exclude(status=OrderStatus.CART)
+        .first()
+    )
+
+
+def _units_by_product(items):
+    units = {}
+    for item in items:
+        units[item.product_id] = units.get(item.product_id, 0) + item.quantity
+    return units
+
+
+def order_number(order, placed_at):
+    """The number customers quote: the date placed and the order's id, e.g. 20250314-000042."""
+    return f"{placed_at:%Y%m%d}-{order.pk:06d}"
+
+
+def send_order_confirmation(order):
+    """Email the customer their order: lines, discount, total, delivery and payment."""
+    customer = order.customer
+    if not customer.email:
+        return False
+    context = {
+        "order": order,
+        "items": list(order.items.all()),
+        "detail": order.checkout_detail,
+        "customer": customer,
+        "shop_name": settings.WAGTAIL_SITE_NAME,
+        "order_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + order.get_absolute_url(),
+    }
+    return send_shop_email("commerce/emails/order_confirmation", context, [customer.email])

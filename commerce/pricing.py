@@ -1,0 +1,129 @@
+"""All money arithmetic of the shop, and the one definition of the bulk discount.
+
+Amounts are Decimal, rounded half up to cents. Views, signals, checkout, emails and the admin
+call these functions or display what `recalculate_order` stored; none of them does its own sums.
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
+from wagtail.models import Site
+
+from .models import BulkDiscountSettings, Order, OrderStatus
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def to_money(amount):
+    """`amount` as a Decimal rounded half up to 2 places (never via float)."""
+    return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class DiscountRule:
+    """More than `threshold` units on one line takes `percentage`% off the order."""
+
+    threshold: int
+    percentage: Decimal
+    enabled: bool = True
+
+    def applies_to(self, quantities):
+        return self.enabled and any(quantity > self.threshold for quantity in quantities)
+
+
+@dataclass(frozen=True)
+class Totals:
+    subtotal: Decimal
+    discount: Decimal
+    total: Decimal
+
+
+def current_discount_rule(site=None):
+    """The bulk discount rule marketers set for `site` (default: the default site).
+
+    Reading the rule never writes: a site whose settings were never saved gets the defaults.
+    """
+    if site is None:
+        site = Site.objects.filter(is_default_site=True).first()
+    settings = None
+    if site is not None:
+        settings = BulkDiscountSettings.objects.filter(site=site).first()
+    settings = settings or BulkDiscountSettings()
+    return DiscountRule(
+        threshold=settings.threshold, percentage=settings.percentage, enabled=settings.enabled
+    )
+
+
+def line_total(unit_price, quantity):
+    return to_money(Decimal(unit_price) * quantity)
+
+
+def subtotal(lines):
+    """Sum of the line totals of `lines`, an iterable of (unit_price, quantity)."""
+    return to_money(sum((line_total(price, quantity) for price, quantity in lines), ZERO))
+
+
+def discount(lines, rule):
+    """The bulk discount on `lines`: a percentage of the subtotal, or zero."""
+    lines = list(lines)
+    if not rule.applies_to(quantity for _price, quantity in lines):
+        return ZERO
+    return to_money(subtotal(lines) * rule.percentage / 100)
+
+
+def total(lines, rule):
+    lines = list(lines)
+    return subtotal(lines) - discount(lines, rule)
+
+
+def price_lines(lines, rule):
+    """Subtotal, discount and total of `lines` (an iterable of (unit_price, quantity))."""
+    lines = list(lines)
+    amount_before = subtotal(lines)
+    amount_off = discount(lines, rule)
+    return Totals(subtotal=amount_before, discount=amount_off, total=amount_before - amount_off)
+
+
+def unit_price(item, status):
+    """What one unit of `item` costs in an order of `status`.
+
+    A cart follows the product's live price; a placed order keeps the price it was sold at.
+    None when a cart line's product has been deleted: such a line cannot be bought.
+    """
+    if status == OrderStatus.CART:
+        return item.product.price if item.product is not None else None
+    return item.unit_price
+
+
+def order_lines(order):
+    """The (unit_price, quantity) pairs of `order` that have a price."""
+    items = order.items.all()
+    if order.status == OrderStatus.CART:
+        items = items.select_related("product")
+    priced = ((unit_price(item, order.status), item.quantity) for item in items)
+    return [(price, quantity) for price, quantity in priced if price is not None]
+
+
+def order_subtotal(order):
+    return subtotal(order_lines(order))
+
+
+def recalculate_order(order, rule=None):
+    """Recompute and store `order`'s subtotal, discount and total from its items, from scratch.
+
+    Called after every change to an order's items (see commerce.signals), so the stored
+    amounts never stack or go stale. Returns the Totals stored.
+    """
+    totals = price_lines(order_lines(order), rule or current_discount_rule())
+    order.subtotal, order.discount, order.total = totals.subtotal, totals.discount, totals.total
+    # A queryset update on the order (not its items) writes the three amounts without
+    # overwriting fields another request may have changed on a stale instance.
+    Order.objects.filter(pk=order.pk).update(
+        subtotal=totals.subtotal,
+        discount=totals.discount,
+        total=totals.total,
+        updated_at=timezone.now(),
+    )
+    return totals

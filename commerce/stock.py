@@ -1,0 +1,107 @@
+"""Live inventory: taking units off the shelf when an order is placed, putting them back.
+
+ProductPage.stock is None for products whose stock is not tracked; those are never short.
+Stock is changed only here, on locked rows with F() expressions, never by publishing a page
+revision (ProductPage.with_content_json keeps the live count when a revision is published).
+"""
+
+from django.db import transaction
+from django.db.models import F
+
+from products.models import ProductPage
+
+from .models import Order
+
+
+class ProductUnavailable(Exception):
+    """Some products of an order are no longer for sale."""
+
+    def __init__(self, names):
+        self.names = names
+        listed = ", ".join(names)
+        super().__init__(
+            f"Sorry, {listed} {'is' if len(names) == 1 else 'are'} no longer for sale. "
+            "Remove it from your cart to continue."
+        )
+
+
+class OutOfStock(Exception):
+    """Not enough units left. `shortages` is a list of (product, units available)."""
+
+    def __init__(self, shortages):
+        self.shortages = shortages
+        parts = [
+            f"{product.title} is out of stock"
+            if available == 0
+            else f"only {available} of {product.title} {'is' if available == 1 else 'are'} left"
+            for product, available in shortages
+        ]
+        super().__init__(
+            f"Sorry, {'; '.join(parts)}. Lower the quantity or remove it from your cart; "
+            "nothing was ordered or charged."
+        )
+
+
+def _lock_products(product_ids):
+    # Locked in id order so that two checkouts sharing products cannot deadlock. Only the
+    # product table is locked (`of`), so editors saving the page title are not held up.
+    products = (
+        ProductPage.objects.select_for_update(of=("self",))
+        .filter(pk__in=product_ids)
+        .order_by("pk")
+    )
+    return {product.pk: product for product in products}
+
+
+def reserve_stock(quantities):
+    """Take units off the shelf for an order being placed. Call inside its transaction.
+
+    `quantities` maps product ids to units. Locks the products, then refuses everything
+    (ProductUnavailable, OutOfStock) unless every product is live with enough stock, and
+    otherwise decrements the tracked stock. Returns {product id: locked ProductPage} with the
+    prices and titles current at this moment, for the order to snapshot.
+    """
+    products = _lock_products(quantities)
+    unavailable = [
+        products[pk].title if pk in products else "a product"
+        for pk in quantities
+        if pk not in products or not products[pk].live
+    ]
+    if unavailable:
+        raise ProductUnavailable(unavailable)
+    shortages = [
+        (products[pk], products[pk].stock)
+        for pk, units in quantities.items()
+        if products[pk].stock is not None and products[pk].stock < units
+    ]
+    if shortages:
+        raise OutOfStock(shortages)
+    for pk, units in quantities.items():
+        product = products[pk]
+        if product.stock is not None:
+            ProductPage.objects.filter(pk=pk).update(stock=F("stock") - units)
+            product.stock -= units
+    return products
+
+
+def release_stock(order):
+    """Put a placed order's units back on the shelf, once (for example when it is cancelled).
+
+    Returns True if units were put back, False if the order held none (a cart, or stock was
+    released already). Products deleted since, or whose stock is not tracked, are skipped.
+    """
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if not locked.stock_reserved:
+            return False
+        quantities = {}
+        for product_id, units in locked.items.filter(product__isnull=False).values_list(
+            "product", "quantity"
+        ):
+            quantities[product_id] = quantities.get(product_id, 0) + units
+        for pk, product in _lock_products(quantities).items():
+            if product.stock is not None:
+                ProductPage.objects.filter(pk=pk).update(stock=F("stock") + quantities[pk])
+        Order.objects.filter(pk=order.pk).update(stock_reserved=False)
+    order.stock_reserved = False
+    return True

@@ -1,0 +1,34 @@
+"""The shop's own pages. Included from config/urls.py ahead of Wagtail's page tree."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+from .forms import ShopPasswordResetForm
+
+app_name = "commerce"
+
+urlpatterns = [
+    path("cart/", views.cart_page, name="cart"),
+    path("cart/add/", views.cart_add, name="cart_add"),
+    path("cart/update/", views.cart_update, name="cart_update"),
+    path("cart/remove/", views.cart_remove, name="cart_remove"),
+    path("checkout/", views.checkout, name="checkout"),
+    path("checkout/thank-you/<str:number>/", views.order_confirmation,
+         name="order_confirmation"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/orders/", views.order_list, name="order_list"),
+    path("accounts/orders/<str:number>/", views.order_detail, name="order_detail"),
+]
+
+# Django's log-in, log-out, password change and reset views under /accounts/, with the shop's
+# templates (templates/registration/). Not namespaced: Django's views reverse these names.
+auth_urlpatterns = [
+    path(
+        "password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=ShopPasswordResetForm),
+        name="password_reset",
+    ),
+    path("", include("django.contrib.auth.urls")),
+]

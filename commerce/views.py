@@ -1,0 +1,201 @@
+"""Cart, checkout and account pages. Thin: the rules live in cart.py, checkout.py, pricing.py."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .accounts import customer_for
+from .cart import (
+    CartError,
+    CustomerCart,
+    add_to_cart,
+    cart_for,
+    change_quantity,
+    remove_from_cart,
+)
+from .checkout import CheckoutError, place_order
+from .forms import CartLineForm, CheckoutForm, ProfileForm, RemoveLineForm, SignUpForm
+from .models import CheckoutDetail, Order, OrderStatus, PaymentMethod
+
+ORDERS_PER_PAGE = 20
+
+
+def _safe_next(request, default):
+    url = request.POST.get("next") or request.GET.get("next")
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return default
+
+
+def _cart_contents(request, cart):
+    contents = cart.contents()
+    for name in contents.removed:
+        messages.warning(request, f"{name} is no longer for sale and was removed from your cart.")
+    return contents
+
+
+@require_GET
+def cart_page(request):
+    contents = _cart_contents(request, cart_for(request))
+    return render(request, "commerce/cart.html", {"cart": contents})
+
+
+@require_POST
+def cart_add(request):
+    # On a refusal the shopper goes back to the product page they were on, with the reason.
+    back = _safe_next(request, default=reverse("commerce:cart"))
+    form = CartLineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.first_error())
+        return redirect(back)
+    try:
+        product, _quantity = add_to_cart(
+            cart_for(request), form.cleaned_data["product"], form.cleaned_data["quantity"]
+        )
+    except CartError as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    messages.success(
+        request, f"Added {form.cleaned_data['quantity']} × {product.title} to your cart."
+    )
+    return redirect("commerce:cart")
+
+
+@require_POST
+def cart_update(request):
+    form = CartLineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.first_error())
+        return redirect("commerce:cart")
+    try:
+        product = change_quantity(
+            cart_for(request), form.cleaned_data["product"], form.cleaned_data["quantity"]
+        )
+    except CartError as error:
+        messages.error(request, str(error))
+    else:
+        quantity = form.cleaned_data["quantity"]
+        messages.success(request, f"You now have {quantity} × {product.title}.")
+    return redirect("commerce:cart")
+
+
+@require_POST
+def cart_remove(request):
+    form = RemoveLineForm(request.POST)
+    if form.is_valid():
+        remove_from_cart(cart_for(request), form.cleaned_data["product"])
+        messages.success(request, "The product was removed from your cart.")
+    return redirect("commerce:cart")
+
+
+def _checkout_initial(customer, cart):
+    last = CheckoutDetail.objects.filter(customer=customer).order_by("-created_at").first()
+    initial = {
+        "phone": customer.phone,
+        "payment_method": PaymentMethod.CARD,
+        "checkout_token": uuid.uuid4(),
+        "expected_total": cart.totals.total,
+    }
+    if last is not None:
+        initial.update(
+            address=last.address, city=last.city, state=last.state, zip_code=last.zip_code,
+            phone=last.phone, payment_method=last.payment_method,
+        )
+    return initial
+
+
+@login_required
+@sensitive_post_parameters("card_number", "card_expiry", "card_cvc")
+@require_http_methods(["GET", "POST"])
+def checkout(request):
+    customer = customer_for(request.user)
+    if request.method == "GET":
+        contents = _cart_contents(request, CustomerCart(customer))
+        if contents.is_empty:
+            messages.info(request, "Your cart is empty: add something before checking out.")
+            return redirect("commerce:cart")
+        form = CheckoutForm(initial=_checkout_initial(customer, contents))
+    else:
+        form = CheckoutForm(request.POST)
+        if form.is_valid():
+            try:
+                order = place_order(
+                    customer,
+                    form.delivery,
+                    form.cleaned_data["payment_method"],
+                    form.cleaned_data["checkout_token"],
+                    card=form.cleaned_data.get("card"),
+                    expected_total=form.cleaned_data["expected_total"],
+                )
+            except CheckoutError as error:
+                form.add_error(error.field, error.message)
+            else:
+                return redirect("commerce:order_confirmation", number=order.number)
+        contents = _cart_contents(request, CustomerCart(customer))
+        form.prepare_retry(contents.totals.total, uuid.uuid4())
+    return render(request, "commerce/checkout.html", {"form": form, "cart": contents})
+
+
+def _customer_order(request, number):
+    """The placed order `number` if it belongs to the signed-in customer; 404 otherwise."""
+    orders = Order.objects.exclude(status=OrderStatus.CART).select_related("checkout_detail")
+    order = get_object_or_404(orders, number=number, customer__user=request.user)
+    return order, list(order.items.all())
+
+
+@login_required
+def order_confirmation(request, number):
+    order, items = _customer_order(request, number)
+    return render(request, "commerce/order_confirmation.html", {"order": order, "items": items})
+
+
+@login_required
+def order_detail(request, number):
+    order, items = _customer_order(request, number)
+    return render(request, "commerce/order_detail.html", {"order": order, "items": items})
+
+
+@login_required
+def order_list(request):
+    orders = Order.objects.filter(customer__user=request.user).exclude(status=OrderStatus.CART)
+    page = Paginator(orders.order_by("-date_ordered"), ORDERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "commerce/order_list.html", {"page_obj": page, "orders": page})
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    next_url = _safe_next(request, default=settings.LOGIN_REDIRECT_URL)
+    if request.user.is_authenticated:
+        return redirect(next_url)
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        # Logging in fires user_logged_in, which merges the session cart into the new account.
+        login(request, user)
+        messages.success(request, f"Welcome, {user.customer.name}! Your account is ready.")
+        return redirect(next_url)
+    return render(request, "commerce/signup.html", {"form": form, "next": next_url})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=customer_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your details were saved.")
+        return redirect("commerce:profile")
+    return render(request, "commerce/profile.html", {"form": form})

@@ -1,0 +1,190 @@
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from commerce.models import Customer
+from tests.factories import make_customer, make_placed_order, make_product
+
+pytestmark = pytest.mark.django_db
+
+SIGN_UP = {
+    "username": "grace",
+    "name": "Grace Hopper",
+    "email": "grace@example.com",
+    "phone": "(555) 010-2020",
+    "password1": "cobol-compiler-1959",
+    "password2": "cobol-compiler-1959",
+}
+
+
+def test_sign_up_creates_the_user_and_customer_and_logs_in(client):
+    response = client.post("/accounts/signup/", SIGN_UP)
+
+    assert response.status_code == 302
+    customer = Customer.objects.get(user__username="grace")
+    assert (customer.name, customer.email, customer.phone) == (
+        "Grace Hopper", "grace@example.com", "5550102020"
+    )
+    assert (customer.user.first_name, customer.user.last_name) == ("Grace", "Hopper")
+    assert client.get("/accounts/profile/").status_code == 200
+
+
+def test_sign_up_shows_field_errors_and_creates_nothing(client):
+    make_customer("taken", email="grace@example.com")
+    response = client.post(
+        "/accounts/signup/", {**SIGN_UP, "phone": "12345", "password2": "something-else"}
+    )
+    form = response.context["form"]
+    assert form.errors["phone"] == ["Enter a 10-digit phone number, for example 555-123-4567."]
+    assert form.errors["email"] == [
+        "An account with this email address already exists. Log in, or reset your password."
+    ]
+    assert "password2" in form.errors
+    assert 'value="Grace Hopper"' in response.content.decode()
+    assert not get_user_model().objects.filter(username="grace").exists()
+
+
+def test_sign_up_ignores_an_offsite_next_address(client):
+    response = client.post("/accounts/signup/", {**SIGN_UP, "next": "https://evil.example/"})
+    assert response["Location"] == "/"
+
+
+def test_log_in_and_log_out(client, customer):
+    page = client.get("/accounts/login/").content.decode()
+    assert '<label for="id_username">' in page
+    response = client.post(
+        "/accounts/login/", {"username": "ada", "password": "shop-test-pass"}
+    )
+    assert response.status_code == 302
+    header = client.get("/cart/").content.decode()
+    assert "My orders" in header and 'action="/accounts/logout/"' in header
+
+    client.post("/accounts/logout/")
+    header = client.get("/cart/").content.decode()
+    assert "Log in" in header and "Sign up" in header
+    assert client.get("/accounts/orders/").status_code == 302
+
+
+def test_wrong_password_is_an_error_on_the_login_page(client, customer):
+    response = client.post("/accounts/login/", {"username": "ada", "password": "nope"})
+    assert response.status_code == 200
+    assert "Please enter a correct username and password." in response.content.decode()
+
+
+def test_password_reset_by_email(client, customer):
+    response = client.post("/accounts/password_reset/", {"email": "ADA@example.com"})
+    assert response["Location"] == "/accounts/password_reset/done/"
+
+    (email,) = mail.outbox
+    assert email.to == ["ada@example.com"]
+    assert email.subject == "Reset your Storefront password"
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", email.body)[1]
+    assert link in email.alternatives[0][0]
+
+    form_page = client.get(link, follow=True)
+    assert "Choose a new password" in form_page.content.decode()
+    client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "a-brand-new-secret", "new_password2": "a-brand-new-secret"},
+    )
+    assert client.login(username="ada", password="a-brand-new-secret")
+
+
+def test_password_reset_for_an_unknown_address_sends_nothing_but_looks_the_same(client):
+    response = client.post("/accounts/password_reset/", {"email": "nobody@example.com"})
+    assert response["Location"] == "/accounts/password_reset/done/"
+    assert mail.outbox == []
+
+
+def test_profile_edit_updates_customer_and_account_email(customer_client, customer):
+    response = customer_client.post(
+        "/accounts/profile/",
+        {"name": "Samantha Shopper", "email": "sam@example.org", "phone": "555 765 4321"},
+        follow=True,
+    )
+    assert "Your details were saved." in response.content.decode()
+    customer.refresh_from_db()
+    assert (customer.name, customer.email, customer.phone) == (
+        "Samantha Shopper", "sam@example.org", "5557654321"
+    )
+    customer.user.refresh_from_db()
+    assert customer.user.email == "sam@example.org"
+
+
+def test_profile_edit_refuses_a_bad_phone(customer_client, customer):
+    customer.phone = "5551234567"
+    customer.save()
+    response = customer_client.post(
+        "/accounts/profile/", {"name": "Sam", "email": "sam@example.org", "phone": "call me"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["phone"]
+    customer.refresh_from_db()
+    assert customer.phone == "5551234567"
+
+
+def test_staff_without_a_customer_profile_can_still_shop(client, work_laptop):
+    staff = get_user_model().objects.create_user(
+        "editor", "editor@example.com", "pw", first_name="Eddie", last_name="Editor"
+    )
+    client.force_login(staff)
+    assert client.get("/accounts/profile/").status_code == 200
+    assert Customer.objects.get(user=staff).name == "Eddie Editor"
+
+
+def test_order_history_lists_only_my_placed_orders(customer_client, customer, work_laptop):
+    mine = make_placed_order(customer, (work_laptop, 1))
+    theirs = make_placed_order(make_customer("other"), (work_laptop, 2))
+
+    page = customer_client.get("/accounts/orders/").content.decode()
+
+    assert mine.number in page
+    assert theirs.number not in page
+    assert "$100.00" in page
+
+
+def test_order_detail_shows_lines_totals_delivery_and_payment(customer_client, customer,
+                                                              work_laptop):
+    order = make_placed_order(customer, (work_laptop, 4))
+    page = customer_client.get(f"/accounts/orders/{order.number}/").content.decode()
+    assert f"<h1>Order {order.number}</h1>" in page
+    assert "Work Laptop" in page
+    assert "−$80.00" in page and "$320.00" in page
+    assert "1 Market Street" in page
+    assert "Cash on delivery" in page
+
+
+@pytest.mark.parametrize("url", ["/accounts/orders/{}/", "/checkout/thank-you/{}/"])
+def test_another_customers_order_answers_404(customer_client, work_laptop, url):
+    theirs = make_placed_order(make_customer("other"), (work_laptop, 1))
+    assert customer_client.get(url.format(theirs.number)).status_code == 404
+
+
+def test_a_cart_is_not_an_order_page(customer_client, customer, work_laptop):
+    order = make_placed_order(customer, (work_laptop, 1))
+    assert customer_client.get("/accounts/orders/None/").status_code == 404
+    assert customer_client.get(f"/accounts/orders/{order.number}x/").status_code == 404
+
+
+def test_order_pages_need_log_in(client, customer, work_laptop):
+    order = make_placed_order(customer, (work_laptop, 1))
+    response = client.get(f"/accounts/orders/{order.number}/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_order_pages_do_not_query_per_line(customer_client, customer, product_index):
+    def queries_for(order):
+        customer_client.get(order.get_absolute_url())  # warm Wagtail's site caches
+        with CaptureQueriesContext(connection) as queries:
+            customer_client.get(order.get_absolute_url())
+        return len(queries)
+
+    products = [make_product(product_index, f"Item {number}") for number in range(5)]
+    small = make_placed_order(customer, (products[0], 1))
+    large = make_placed_order(customer, *[(product, 2) for product in products])
+    assert queries_for(large) == queries_for(small)

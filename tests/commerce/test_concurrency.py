@@ -1,0 +1,83 @@
+"""Checkouts racing for the same stock, on real concurrent database connections."""
+
+import threading
+import uuid
+
+import pytest
+from django.db import connection
+
+from commerce.cart import CustomerCart, add_to_cart
+from commerce.checkout import CheckoutError, place_order
+from commerce.models import Order, OrderStatus
+from products.models import ProductPage
+from tests.factories import DELIVERY, make_customer, make_product
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs PostgreSQL: SQLite serialises writers and has no row locks",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def run_together(calls):
+    """Run each call in its own thread (so on its own connection), all released at once."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as error:  # the outcome under test, collected for the assertions
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=item) for item in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_twenty_buyers_racing_for_five_units_make_exactly_five_orders(product_index):
+    product = make_product(product_index, "Last Few", price="100.00", stock=5)
+    customers = [make_customer(f"buyer{number}") for number in range(20)]
+    for customer in customers:
+        add_to_cart(CustomerCart(customer), product.pk, 1)
+
+    results = run_together(
+        [
+            lambda customer=customer: place_order(customer, DELIVERY, "cod", uuid.uuid4())
+            for customer in customers
+        ]
+    )
+
+    orders = [result for result in results if isinstance(result, Order)]
+    refusals = [result for result in results if isinstance(result, CheckoutError)]
+    assert len(orders) == 5
+    assert len(refusals) == 15
+    assert all("Last Few is out of stock" in refusal.message for refusal in refusals)
+    assert ProductPage.objects.get(pk=product.pk).stock == 0
+    assert Order.objects.exclude(status=OrderStatus.CART).count() == 5
+    assert Order.objects.filter(status=OrderStatus.CART).count() == 15
+
+
+def test_the_same_checkout_submitted_twice_at_once_makes_one_order(product_index):
+    product = make_product(product_index, "Popular", price="100.00", stock=10)
+    customer = make_customer()
+    add_to_cart(CustomerCart(customer), product.pk, 2)
+    token = uuid.uuid4()
+
+    results = run_together(
+        [lambda: place_order(customer, DELIVERY, "cod", token) for _ in range(2)]
+    )
+
+    assert all(isinstance(result, Order) for result in results), results
+    assert results[0].pk == results[1].pk
+    assert Order.objects.exclude(status=OrderStatus.CART).count() == 1
+    assert ProductPage.objects.get(pk=product.pk).stock == 8

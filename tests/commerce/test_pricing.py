@@ -1,0 +1,168 @@
+from decimal import Decimal
+
+import pytest
+from wagtail.models import Site
+
+from commerce import pricing
+from commerce.cart import CustomerCart, add_to_cart, change_quantity, remove_from_cart
+from commerce.models import BulkDiscountSettings, OrderItem
+from tests.factories import make_customer, make_placed_order, make_product
+
+pytestmark = pytest.mark.django_db
+
+DEFAULT_RULE = pricing.DiscountRule(threshold=3, percentage=Decimal("20"))
+
+
+def stored(customer):
+    order = customer.orders.get(status="cart")
+    return order.subtotal, order.discount, order.total
+
+
+@pytest.fixture
+def cart(customer):
+    return CustomerCart(customer)
+
+
+def discount_settings(**values):
+    site = Site.objects.get(is_default_site=True)
+    settings, _created = BulkDiscountSettings.objects.update_or_create(site=site, defaults=values)
+    return settings
+
+
+def test_money_rounds_half_up_to_cents():
+    assert pricing.to_money(Decimal("0.125")) == Decimal("0.13")
+    assert pricing.to_money(Decimal("0.135")) == Decimal("0.14")
+    assert pricing.to_money(Decimal("2.5")) == Decimal("2.50")
+
+
+def test_line_total_is_unit_price_times_quantity():
+    assert pricing.line_total(Decimal("19.99"), 3) == Decimal("59.97")
+
+
+def test_discount_is_a_percentage_of_the_subtotal_rounded_to_cents():
+    # 20% of 40.12 is 8.024
+    totals = pricing.price_lines([(Decimal("10.03"), 4)], DEFAULT_RULE)
+    assert totals == pricing.Totals(Decimal("40.12"), Decimal("8.02"), Decimal("32.10"))
+
+
+def test_a_discount_of_exactly_half_a_cent_rounds_up():
+    # 10% of 0.25 is 0.025: half up gives 0.03 where banker's rounding would give 0.02.
+    rule = pricing.DiscountRule(threshold=3, percentage=Decimal("10"))
+    totals = pricing.price_lines([(Decimal("0.05"), 5)], rule)
+    assert (totals.discount, totals.total) == (Decimal("0.03"), Decimal("0.22"))
+
+
+def test_three_units_get_no_discount(cart, work_laptop, customer):
+    add_to_cart(cart, work_laptop.pk, 3)
+    assert stored(customer) == (Decimal("300.00"), Decimal("0.00"), Decimal("300.00"))
+
+
+def test_fourth_unit_triggers_bulk_discount(cart, work_laptop, customer):
+    add_to_cart(cart, work_laptop.pk, 3)
+    add_to_cart(cart, work_laptop.pk, 1)
+    assert stored(customer) == (Decimal("400.00"), Decimal("80.00"), Decimal("320.00"))
+
+
+def test_one_line_above_three_discounts_the_whole_order(cart, work_laptop, customer, product_index):
+    mouse = make_product(product_index, "Mouse", price="25.50")
+    add_to_cart(cart, work_laptop.pk, 4)
+    add_to_cart(cart, mouse.pk, 1)
+    # 20% off 425.50, not only off the laptops.
+    assert stored(customer) == (Decimal("425.50"), Decimal("85.10"), Decimal("340.40"))
+
+
+def test_two_lines_of_three_each_get_no_discount(cart, work_laptop, customer, product_index):
+    mouse = make_product(product_index, "Mouse", price="25.50")
+    add_to_cart(cart, work_laptop.pk, 3)
+    add_to_cart(cart, mouse.pk, 3)
+    assert stored(customer)[1] == Decimal("0.00")
+
+
+def test_lowering_four_to_three_removes_the_discount(cart, work_laptop, customer):
+    add_to_cart(cart, work_laptop.pk, 4)
+    change_quantity(cart, work_laptop.pk, 3)
+    assert stored(customer) == (Decimal("300.00"), Decimal("0.00"), Decimal("300.00"))
+
+
+def test_deleting_the_discounted_line_removes_the_discount(cart, work_laptop, customer,
+                                                           product_index):
+    mouse = make_product(product_index, "Mouse", price="25.00")
+    add_to_cart(cart, work_laptop.pk, 5)
+    add_to_cart(cart, mouse.pk, 2)
+    remove_from_cart(cart, work_laptop.pk)
+    assert stored(customer) == (Decimal("50.00"), Decimal("0.00"), Decimal("50.00"))
+
+
+def test_saving_an_item_twice_never_stacks_the_discount(cart, work_laptop, customer):
+    add_to_cart(cart, work_laptop.pk, 4)
+    item = OrderItem.objects.get(order__customer=customer)
+    item.save()
+    item.save()
+    assert stored(customer) == (Decimal("400.00"), Decimal("80.00"), Decimal("320.00"))
+
+
+def test_marketers_can_change_threshold_and_percentage(cart, work_laptop, customer):
+    discount_settings(threshold=5, percentage=Decimal("10"))
+    add_to_cart(cart, work_laptop.pk, 5)
+    assert stored(customer)[1] == Decimal("0.00")
+    add_to_cart(cart, work_laptop.pk, 1)
+    assert stored(customer) == (Decimal("600.00"), Decimal("60.00"), Decimal("540.00"))
+
+
+def test_switching_the_discount_off_stops_it(cart, work_laptop, customer):
+    discount_settings(enabled=False)
+    add_to_cart(cart, work_laptop.pk, 10)
+    assert stored(customer) == (Decimal("1000.00"), Decimal("0.00"), Decimal("1000.00"))
+
+
+def test_switching_the_discount_off_updates_a_cart_when_it_is_next_shown(
+    cart, work_laptop, customer
+):
+    add_to_cart(cart, work_laptop.pk, 4)
+    discount_settings(enabled=False)
+    contents = CustomerCart(customer).contents()
+    assert contents.totals.discount == Decimal("0.00")
+    assert stored(customer)[1] == Decimal("0.00")
+
+
+def test_a_cart_follows_the_live_price(cart, work_laptop, customer):
+    add_to_cart(cart, work_laptop.pk, 2)
+    work_laptop.price = Decimal("150.00")
+    work_laptop.save_revision().publish()
+    contents = CustomerCart(customer).contents()
+    assert contents.totals.total == Decimal("300.00")
+    assert stored(customer)[2] == Decimal("300.00")
+
+
+def test_a_placed_order_keeps_the_price_it_was_sold_at(work_laptop, customer):
+    order = make_placed_order(customer, (work_laptop, 4))
+    work_laptop.price = Decimal("999.00")
+    work_laptop.save_revision().publish()
+    item = order.items.get()
+    item.save()  # any later change recomputes from the snapshot, not today's price
+    order.refresh_from_db()
+    assert (order.subtotal, order.discount, order.total) == (
+        Decimal("400.00"), Decimal("80.00"), Decimal("320.00")
+    )
+    assert order.total_cart_value == Decimal("400.00")
+    assert order.total_cart_items == 4
+
+
+def test_a_placed_order_keeps_its_discount_when_marketers_switch_it_off(work_laptop, customer):
+    order = make_placed_order(customer, (work_laptop, 4))
+    discount_settings(enabled=False)
+    order.refresh_from_db()
+    assert order.discount == Decimal("80.00")
+
+
+def test_without_saved_settings_the_defaults_apply(home_page):
+    assert pricing.current_discount_rule() == pricing.DiscountRule(3, Decimal("20.00"), True)
+    assert not BulkDiscountSettings.objects.exists()
+
+
+def test_other_customers_carts_are_priced_separately(work_laptop, customer):
+    other = make_customer("other")
+    add_to_cart(CustomerCart(customer), work_laptop.pk, 4)
+    add_to_cart(CustomerCart(other), work_laptop.pk, 1)
+    assert stored(customer)[1] == Decimal("80.00")
+    assert stored(other) == (Decimal("100.00"), Decimal("0.00"), Decimal("100.00"))

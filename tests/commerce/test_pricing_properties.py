@@ -1,0 +1,108 @@
+"""Property: after any sequence of cart operations, the totals stored on the order are the
+pricing function applied to what is in the cart."""
+
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase
+from wagtail.models import Site
+
+from commerce import pricing
+from commerce.cart import CartError, CustomerCart, add_to_cart, change_quantity, remove_from_cart
+from commerce.models import MAX_QUANTITY, BulkDiscountSettings, Order, OrderStatus
+from tests.factories import make_customer, make_home_page, make_product, make_product_index
+
+PRICES = ["0.05", "19.99", "1234.57"]
+
+product_choice = st.integers(0, len(PRICES) - 1)
+quantity = st.integers(-3, MAX_QUANTITY + 20)
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("add"), product_choice, quantity),
+        st.tuples(st.just("change"), product_choice, quantity),
+        st.tuples(st.just("remove"), product_choice),
+        st.tuples(st.just("view")),
+        st.tuples(
+            st.just("rule"),
+            st.integers(1, 6),
+            st.sampled_from(["5", "12.5", "20", "33.33"]),
+            st.booleans(),
+        ),
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+class StoredTotalsProperty(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        index = make_product_index(make_home_page())
+        cls.products = [
+            make_product(index, f"Product {number}", price=price)
+            for number, price in enumerate(PRICES)
+        ]
+        cls.customer = make_customer()
+        cls.site = Site.objects.get(is_default_site=True)
+
+    @settings(max_examples=60, deadline=None)
+    @given(operations)
+    def test_stored_totals_always_equal_the_pricing_function(self, steps):
+        cart = CustomerCart(self.customer)
+        expected = {}  # product id -> quantity the cart should hold
+        priced_with = pricing.current_discount_rule()
+        for step in steps:
+            kind, *args = step
+            if kind == "rule":
+                threshold, percentage, enabled = args
+                BulkDiscountSettings.objects.update_or_create(
+                    site=self.site,
+                    defaults={"threshold": threshold, "percentage": Decimal(percentage),
+                              "enabled": enabled},
+                )
+                continue  # carts are repriced on their next change or view
+            if kind == "view":
+                CustomerCart(self.customer).contents()
+                priced_with = pricing.current_discount_rule()
+            else:
+                product = self.products[args[0]]
+                if self.apply(cart, expected, kind, product, *args[1:]):
+                    priced_with = pricing.current_discount_rule()
+            self.assert_stored_totals_match(expected, priced_with)
+
+    def apply(self, cart, expected, kind, product, *args):
+        """Run one cart operation; check it changed `expected` exactly as allowed."""
+        before = dict(expected)
+        try:
+            if kind == "add":
+                add_to_cart(cart, product.pk, args[0])
+                expected[product.pk] = expected.get(product.pk, 0) + args[0]
+            elif kind == "change":
+                change_quantity(cart, product.pk, args[0])
+                expected[product.pk] = args[0]
+            else:
+                remove_from_cart(cart, product.pk)
+                # Removing what is not in the cart changes nothing, so nothing is repriced.
+                return expected.pop(product.pk, None) is not None
+        except CartError:
+            assert expected == before
+            return False
+        assert all(1 <= units <= MAX_QUANTITY for units in expected.values())
+        return True
+
+    def assert_stored_totals_match(self, expected, rule):
+        order = Order.objects.filter(customer=self.customer, status=OrderStatus.CART).first()
+        if order is None:
+            assert not expected
+            return
+        in_cart = dict(order.items.values_list("product", "quantity"))
+        assert in_cart == expected
+        prices = {product.pk: product.price for product in self.products}
+        totals = pricing.price_lines(
+            [(prices[pk], units) for pk, units in expected.items()], rule
+        )
+        assert (order.subtotal, order.discount, order.total) == (
+            totals.subtotal, totals.discount, totals.total
+        )
+        assert order.total == order.subtotal - order.discount

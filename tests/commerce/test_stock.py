@@ -1,0 +1,49 @@
+import pytest
+
+from commerce.stock import release_stock
+from products.models import ProductPage
+from tests.factories import make_customer, make_placed_order, make_product
+
+pytestmark = pytest.mark.django_db
+
+
+def stock_of(product):
+    return ProductPage.objects.get(pk=product.pk).stock
+
+
+def test_placing_an_order_takes_its_units_off_the_shelf(customer, product_index):
+    laptop = make_product(product_index, "Counted Laptop", stock=7)
+    make_placed_order(customer, (laptop, 3))
+    assert stock_of(laptop) == 4
+
+
+def test_publishing_an_old_revision_does_not_bring_sold_stock_back(customer, product_index):
+    laptop = make_product(product_index, "Counted Laptop", stock=7)
+    make_placed_order(customer, (laptop, 3))
+    ProductPage.objects.get(pk=laptop.pk).get_latest_revision().publish()
+    assert stock_of(laptop) == 4
+
+
+def test_releasing_an_order_puts_its_units_back_once(customer, product_index):
+    laptop = make_product(product_index, "Counted Laptop", stock=7)
+    untracked = make_product(product_index, "Made To Order", stock=None)
+    order = make_placed_order(customer, (laptop, 3), (untracked, 2))
+
+    assert release_stock(order) is True
+    assert release_stock(order) is False
+
+    assert stock_of(laptop) == 7
+    assert stock_of(untracked) is None
+    order.refresh_from_db()
+    assert order.stock_reserved is False
+
+
+def test_releasing_skips_products_deleted_since(product_index):
+    laptop = make_product(product_index, "Counted Laptop", stock=5)
+    gone = make_product(product_index, "Discontinued", stock=5)
+    order = make_placed_order(make_customer(), (laptop, 1), (gone, 1))
+    gone.delete()
+
+    assert release_stock(order) is True
+    assert stock_of(laptop) == 5
+    assert order.items.get(product=None).product_name == "Discontinued"
