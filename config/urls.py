@@ -7,6 +7,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from commerce import urls as commerce_urls
 from config import health
+from products.api import api_router
 from search import views as search_views
 
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search, name="search"),
     path("reviews/", include("commerce.review_urls")),
+    path("api/v2/", api_router.urls),
     path("accounts/", include(commerce_urls.auth_urlpatterns)),
     path("", include(commerce_urls)),
 ]

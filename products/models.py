@@ -1,23 +1,46 @@
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.paginator import Paginator
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.admin.panels import FieldPanel, ObjectList, TabbedInterface
+from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.images.api.fields import ImageRenditionField
+from wagtail.models import Page, PageManager
+from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from commerce.reviews import product_review_context
+from commerce.reviews import aggregate_rating_structured_data, product_review_context
 
 from .blocks import ProductSpecsBlock, first_spec_value, spec_rows
+from .forms import ProductPageForm, StockFieldPanel
+from .listing import build_listing
+from .serializers import TagNamesField
+
+
+class ProductPageQuerySet(PageQuerySet):
+    def visible(self):
+        """Products a shopper may see: published and not in a private section of the site.
+
+        The listing, search and the API all start from this, so an unpublished product is
+        invisible everywhere at once.
+        """
+        return self.live().public()
+
+    def with_images(self):
+        """Load each product's image and its existing renditions in two queries in total."""
+        return self.select_related("image").prefetch_related("image__renditions")
+
+
+ProductPageManager = PageManager.from_queryset(ProductPageQuerySet)
 
 
 class ProductIndexPage(Page):
-    """A catalogue section that lists its products."""
+    """A catalogue section that lists its products, with filters, facets and sorting."""
 
     intro = RichTextField(blank=True)
 
@@ -26,24 +49,15 @@ class ProductIndexPage(Page):
     subpage_types = ["products.ProductPage"]
     parent_page_types = ["home.HomePage"]
 
-    products_per_page = 24
-
     class Meta:
         verbose_name = "product index"
 
     def get_products(self):
-        return (
-            ProductPage.objects.child_of(self)
-            .live()
-            .select_related("image")
-            .prefetch_related("image__renditions")
-            .order_by("title")
-        )
+        return ProductPage.objects.child_of(self).visible()
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        paginator = Paginator(self.get_products(), self.products_per_page)
-        context["products"] = paginator.get_page(request.GET.get("page"))
+        context["listing"] = build_listing(self.get_products(), request.GET)
         return context
 
 
@@ -65,7 +79,11 @@ class ProductPage(Page):
     stock = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text="Units available. Leave empty if stock is not tracked for this product.",
+        help_text=(
+            "Units available to sell. A change here applies to the shop immediately when you "
+            "save, even as a draft, and is not part of the page's revisions. Leave empty if "
+            "stock is not tracked for this product."
+        ),
     )
     image = models.ForeignKey(
         "wagtailimages.Image",
@@ -89,8 +107,12 @@ class ProductPage(Page):
     # Copies of spec values used for filtering, kept in indexed columns so the listing can
     # filter and count facets in SQL instead of reading every page's StreamField JSON.
     # They are derived from `features` on every save and never edited by hand.
+    # Only published content is written to them (a draft save touches revision fields only),
+    # so they always describe what shoppers see. products/listing.py filters and counts on them.
     brand = models.CharField(max_length=120, blank=True, db_index=True, editable=False)
     ram_gb = models.PositiveIntegerField(null=True, blank=True, db_index=True, editable=False)
+
+    objects = ProductPageManager()
 
     search_fields = Page.search_fields + [
         index.SearchField("short_description"),
@@ -107,12 +129,13 @@ class ProductPage(Page):
         FieldPanel("short_description"),
         FieldPanel("image"),
         FieldPanel("body"),
-        FieldPanel("tags"),
+        FieldPanel(
+            "tags",
+            help_text="Shoppers can filter the shop by tag, for example gaming or ultralight.",
+        ),
     ]
     specs_panels = [FieldPanel("features")]
-    pricing_panels = [
-        MultiFieldPanel([FieldPanel("price"), FieldPanel("stock")], heading="Pricing and stock")
-    ]
+    pricing_panels = [FieldPanel("price"), StockFieldPanel("stock")]
     edit_handler = TabbedInterface(
         [
             ObjectList(content_panels, heading="Content"),
@@ -122,9 +145,26 @@ class ProductPage(Page):
             ObjectList(Page.settings_panels, heading="Settings"),
         ]
     )
+    base_form_class = ProductPageForm
+
+    api_fields = [
+        APIField("price"),
+        APIField("in_stock"),
+        APIField("brand"),
+        APIField("ram_gb"),
+        APIField("short_description"),
+        APIField("body"),
+        APIField("specs"),
+        APIField("tags", serializer=TagNamesField()),
+        APIField("image_card", serializer=ImageRenditionField("fill-480x360", source="image")),
+        APIField("image_large", serializer=ImageRenditionField("fill-1200x900", source="image")),
+    ]
 
     parent_page_types = ["products.ProductIndexPage"]
     subpage_types = []
+
+    # The largest rendition of the detail page's picture, also named in the JSON-LD.
+    STRUCTURED_DATA_IMAGE = "fill-800x600"
 
     class Meta:
         verbose_name = "product"
@@ -139,19 +179,75 @@ class ProductPage(Page):
 
     def with_content_json(self, content):
         # Stock is live inventory, not revisioned content: publishing or reverting an old
-        # revision must never rewind it to the count the revision happened to hold.
+        # revision must never rewind it to the count the revision happened to hold. Read it
+        # from the row: self may have been loaded before some sales.
         obj = super().with_content_json(content)
-        obj.stock = self.stock
+        obj.stock = self.live_stock()
         return obj
+
+    def live_stock(self):
+        """The stock count stored for this product now (None: not tracked)."""
+        if self.pk is None:
+            return self.stock
+        return type(self).objects.filter(pk=self.pk).values_list("stock", flat=True).first()
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context.update(product_review_context(request, self))
+        context["listing_url"] = self.get_parent().get_url(request)
+        context["tags"] = list(self.tags.all())
+        context["structured_data"] = self.structured_data(request)
+        aggregate_rating = aggregate_rating_structured_data(context["rating_summary"])
+        if aggregate_rating:
+            context["structured_data"]["aggregateRating"] = aggregate_rating
         return context
+
+    def structured_data(self, request=None):
+        """The schema.org Product description of this product, for a JSON-LD script.
+
+        Built from the page as it is being rendered (so previews show the draft's data). Apps
+        may add to the dict, for example an aggregateRating from reviews.
+        """
+        data = {
+            "@context": "https://schema.org",
+            "@type": "Product",
+            "name": self.title,
+            "offers": {
+                "@type": "Offer",
+                "price": str(self.price.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)),
+                "priceCurrency": settings.SHOP_CURRENCY,
+                "availability": "https://schema.org/InStock"
+                if self.in_stock
+                else "https://schema.org/OutOfStock",
+            },
+        }
+        url = self.get_full_url(request) if self.pk else None
+        if url:
+            data["url"] = data["offers"]["url"] = url
+        if self.short_description:
+            data["description"] = self.short_description
+        brand = first_spec_value(self.features, "brand")
+        if brand:
+            data["brand"] = {"@type": "Brand", "name": brand}
+        model = first_spec_value(self.features, "model")
+        if model:
+            data["model"] = model
+        if self.image:
+            image_url = self.image.get_rendition(self.STRUCTURED_DATA_IMAGE).url
+            data["image"] = [request.build_absolute_uri(image_url) if request else image_url]
+        return data
 
     @property
     def spec_rows(self):
         return spec_rows(self.features)
+
+    @property
+    def specs(self):
+        """The spec table as data: what the API exposes."""
+        return [
+            {"type": child.block_type, "label": label, "value": value}
+            for child, (label, value) in zip(self.features, self.spec_rows, strict=True)
+        ]
 
     @property
     def spec_text(self):

@@ -4,13 +4,16 @@ from django.template.response import TemplateResponse
 from products.models import ProductPage
 
 RESULTS_PER_PAGE = 24
+# Longer queries are cut: nobody types more, and the search backend need not parse them.
+MAX_QUERY_LENGTH = 200
 
 
 def search(request):
-    query = request.GET.get("query", "").strip()
+    """Products matching the query (name, description, spec values, tags), best match first."""
+    query = request.GET.get("query", "").strip()[:MAX_QUERY_LENGTH]
     results = ProductPage.objects.none()
     if query:
-        results = ProductPage.objects.live().search(query)
+        results = ProductPage.objects.visible().with_images().search(query)
     page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     return TemplateResponse(
         request, "search/search.html", {"search_query": query, "search_results": page}

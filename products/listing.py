@@ -1,0 +1,209 @@
+"""The catalogue listing: filters, facet counts, sorting and pagination of product pages.
+
+Brand and RAM come from the spec blocks, but filtering and counting read
+``ProductPage.brand`` and ``ProductPage.ram_gb``: indexed copies written on every publish (see
+``ProductPage.sync_spec_columns``). Each facet is then one SQL aggregate, so a listing page
+costs the same number of queries for 20 products or 20,000.
+
+Facets are counted "disjunctively": the counts of one facet apply every other active filter
+but not its own, so ticking Lenovo still shows how many Dell laptops the same RAM and price
+choices would give. Values within a facet are alternatives (OR); facets combine with AND.
+Malformed filter values in the query string are dropped silently: a shopper who edits the
+address or follows an old link gets the listing, never an error page.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Min
+
+PRODUCTS_PER_PAGE = 24
+
+# query string value -> (label, ordering); the last field of each ordering keeps pages stable.
+SORT_ORDERS = {
+    "name": ("Name", ("title", "pk")),
+    "price": ("Price: low to high", ("price", "title", "pk")),
+    "-price": ("Price: high to low", ("-price", "title", "pk")),
+    "newest": ("Newest", ("-first_published_at", "-pk")),
+}
+DEFAULT_SORT = "name"
+
+# A query string cannot ask for more values of one filter than this (keeps queries small).
+MAX_VALUES_PER_FILTER = 30
+
+_brand_field = forms.CharField(max_length=120)
+_ram_field = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+_tag_field = forms.SlugField(max_length=100, allow_unicode=True)
+_price_field = forms.DecimalField(min_value=0, max_digits=10, decimal_places=2)
+
+
+def _valid_values(form_field, raw_values):
+    """The cleaned values of raw_values that form_field accepts, in order, without repeats."""
+    cleaned = []
+    for raw in raw_values[:MAX_VALUES_PER_FILTER]:
+        try:
+            value = form_field.clean(raw)
+        except ValidationError:
+            continue
+        if value not in cleaned:
+            cleaned.append(value)
+    return tuple(cleaned)
+
+
+def _valid_value(form_field, raw):
+    values = _valid_values(form_field, [raw]) if raw else ()
+    return values[0] if values else None
+
+
+@dataclass(frozen=True)
+class ProductFilters:
+    """What a shopper asked the listing for, read from the query string."""
+
+    brands: tuple[str, ...] = ()
+    ram_sizes: tuple[int, ...] = ()
+    tags: tuple[str, ...] = ()
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    sort: str = DEFAULT_SORT
+
+    @classmethod
+    def from_query(cls, params):
+        """Read filters from a QueryDict, ignoring values that are not well formed."""
+        sort = params.get("sort")
+        return cls(
+            brands=_valid_values(_brand_field, params.getlist("brand")),
+            ram_sizes=_valid_values(_ram_field, params.getlist("ram")),
+            tags=_valid_values(_tag_field, params.getlist("tag")),
+            min_price=_valid_value(_price_field, params.get("min_price")),
+            max_price=_valid_value(_price_field, params.get("max_price")),
+            sort=sort if sort in SORT_ORDERS else DEFAULT_SORT,
+        )
+
+    @property
+    def is_filtering(self):
+        return bool(
+            self.brands
+            or self.ram_sizes
+            or self.tags
+            or self.min_price is not None
+            or self.max_price is not None
+        )
+
+
+def filter_products(products, filters, *, except_facet=None):
+    """Products matching every filter, except the one named by except_facet if given.
+
+    except_facet is one of "brand", "ram", "tag" or "price"; facet counts use it.
+    """
+    if filters.brands and except_facet != "brand":
+        products = products.filter(brand__in=filters.brands)
+    if filters.ram_sizes and except_facet != "ram":
+        products = products.filter(ram_gb__in=filters.ram_sizes)
+    if filters.tags and except_facet != "tag":
+        tagged = products.model.tags.through.objects.filter(tag__slug__in=filters.tags)
+        products = products.filter(pk__in=tagged.values("content_object_id"))
+    if except_facet != "price":
+        if filters.min_price is not None:
+            products = products.filter(price__gte=filters.min_price)
+        if filters.max_price is not None:
+            products = products.filter(price__lte=filters.max_price)
+    return products
+
+
+def sort_products(products, sort):
+    """Products in the order named by sort (a key of SORT_ORDERS; unknown keys sort by name)."""
+    _label, ordering = SORT_ORDERS.get(sort, SORT_ORDERS[DEFAULT_SORT])
+    return products.order_by(*ordering)
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    value: str  # as it appears in the query string
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Facets:
+    brands: list[FacetOption] = field(default_factory=list)
+    ram_sizes: list[FacetOption] = field(default_factory=list)
+    tags: list[FacetOption] = field(default_factory=list)
+    lowest_price: Decimal | None = None
+    highest_price: Decimal | None = None
+
+
+def _options(counted, selected, label=str):
+    """FacetOptions from (value, display, count) rows, keeping selected values with no match."""
+    options = [
+        FacetOption(str(value), label(display), count, value in selected)
+        for value, display, count in counted
+    ]
+    present = {value for value, _display, _count in counted}
+    options += [
+        FacetOption(str(value), label(value), 0, True) for value in selected if value not in present
+    ]
+    return options
+
+
+def count_facets(products, filters):
+    """Brand, RAM and tag values present among products, each with its number of products,
+    plus the lowest and highest price; four aggregate queries."""
+    by_brand = (
+        filter_products(products, filters, except_facet="brand")
+        .exclude(brand="")
+        .order_by("brand")
+        .values_list("brand")
+        .annotate(count=Count("pk"))
+    )
+    by_ram = (
+        filter_products(products, filters, except_facet="ram")
+        .filter(ram_gb__isnull=False)
+        .order_by("ram_gb")
+        .values_list("ram_gb")
+        .annotate(count=Count("pk"))
+    )
+    by_tag = (
+        products.model.tags.through.objects.filter(
+            content_object__in=filter_products(products, filters, except_facet="tag")
+        )
+        .order_by("tag__name")
+        .values_list("tag__slug", "tag__name")
+        .annotate(count=Count("content_object", distinct=True))
+    )
+    prices = filter_products(products, filters, except_facet="price").aggregate(
+        lowest=Min("price"), highest=Max("price")
+    )
+    return Facets(
+        brands=_options([(b, b, n) for b, n in by_brand], filters.brands),
+        ram_sizes=_options([(r, r, n) for r, n in by_ram], filters.ram_sizes, "{} GB".format),
+        tags=_options(list(by_tag), filters.tags),
+        lowest_price=prices["lowest"],
+        highest_price=prices["highest"],
+    )
+
+
+@dataclass(frozen=True)
+class Listing:
+    products: object  # a Page of the paginator: iterate it for the products shown
+    filters: ProductFilters
+    facets: Facets
+    sort_options: list[tuple[str, str]]
+
+
+def build_listing(products, params, per_page=PRODUCTS_PER_PAGE):
+    """One page of products filtered, sorted and paginated by the query string params, with
+    the facets to refine it. The number of queries does not depend on the number of products.
+    """
+    filters = ProductFilters.from_query(params)
+    shown = sort_products(filter_products(products, filters), filters.sort).with_images()
+    page = Paginator(shown, per_page).get_page(params.get("page"))
+    return Listing(
+        products=page,
+        filters=filters,
+        facets=count_facets(products, filters),
+        sort_options=[(key, label) for key, (label, _ordering) in SORT_ORDERS.items()],
+    )

@@ -1,0 +1,46 @@
+from django.urls import reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.viewsets.pages import PageViewSet
+
+from .models import ProductPage
+from .views import ProductPageEditView, ProductPageRevertView
+
+
+def stock_display(product):
+    return "Not tracked" if product.stock is None else product.stock
+
+
+class ProductPageViewSet(PageViewSet):
+    """Product pages in the admin.
+
+    Listings (the shop's page explorer and the flat "Products" list) show price and stock,
+    sortable, and can be exported; editing applies stock changes to the live product.
+    """
+
+    model = ProductPage
+    icon = "tag"
+    edit_view_class = ProductPageEditView
+    revisions_revert_view_class = ProductPageRevertView
+    list_display = [column for column in PageViewSet.columns if column.name != "type"] + [
+        Column("price", label="Price", sort_key="price", width="10%"),
+        Column("stock", label="Stock", accessor=stock_display, sort_key="stock", width="10%"),
+    ]
+    list_export = ["title", "brand", "ram_gb", "price", "stock", "live", "url"]
+    export_headings = {"ram_gb": "RAM (GB)", "url": "URL"}
+
+
+@hooks.register("register_admin_viewset")
+def register_product_page_viewset():
+    return ProductPageViewSet()
+
+
+@hooks.register("register_admin_menu_item")
+def register_products_menu_item():
+    return MenuItem(
+        "Products",
+        reverse("wagtailadmin_pages:type_use", args=["products", "productpage"]),
+        icon_name="tag",
+        order=210,
+    )
