@@ -1,6 +1,7 @@
 from uuid import uuid4
 
 import pytest
+from django.core.cache import cache
 
 from tests.factories import make_customer, make_home_page, make_product_index
 
@@ -30,3 +31,20 @@ def fresh_cache(settings):
             "LOCATION": f"test-{uuid4()}",
         }
     }
+
+
+@pytest.fixture
+def get_within_queries(client, django_assert_max_num_queries):
+    """get(url, params, bound): GET a page twice and hold the second visit to bound queries.
+
+    The first visit makes the image renditions; the cache is then cleared, so the second visit
+    must find renditions through the page's prefetch rather than in the cache.
+    """
+
+    def get(url, params, bound):
+        client.get(url, params)
+        cache.clear()
+        with django_assert_max_num_queries(bound):
+            return client.get(url, params)
+
+    return get

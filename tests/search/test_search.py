@@ -1,0 +1,141 @@
+import pytest
+
+from tests.factories import make_image, make_product
+
+pytestmark = pytest.mark.django_db
+
+
+def found(response):
+    return [product.title for product in response.context["search_results"]]
+
+
+@pytest.fixture
+def catalogue(product_index):
+    make_product(
+        product_index,
+        "Lenovo Legion Pro 5",
+        features=[
+            ("brand", "Lenovo"),
+            ("processor", "Intel Core i9-14900HX"),
+            ("ram", 32),
+            ("display", '16" 2560x1600 240 Hz'),
+        ],
+        tags=["gaming"],
+        short_description="A fast laptop for late nights.",
+    )
+    make_product(
+        product_index,
+        "Apple MacBook Air 13",
+        features=[("brand", "Apple"), ("processor", "Apple M3"), ("ram", 16)],
+        tags=["ultralight", "student"],
+        short_description="Thin, light and silent.",
+    )
+    make_product(
+        product_index,
+        "Framework Laptop 13",
+        features=[
+            ("brand", "Framework"),
+            ("processor", "AMD Ryzen 7 7840U"),
+            ("feature", {"label_text": "Ports", "value_text": "Expansion cards"}),
+        ],
+        tags=["repairable"],
+    )
+    return product_index
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("MacBook", ["Apple MacBook Air 13"]),  # name
+        ("silent", ["Apple MacBook Air 13"]),  # description
+        ("Ryzen", ["Framework Laptop 13"]),  # processor spec
+        ("Expansion cards", ["Framework Laptop 13"]),  # an "other feature" spec value
+        ("Lenovo", ["Lenovo Legion Pro 5"]),  # brand spec
+        ("gaming", ["Lenovo Legion Pro 5"]),  # tag
+        ("repairable", ["Framework Laptop 13"]),  # tag
+    ],
+)
+def test_search_finds_products_by_name_description_spec_and_tag(client, catalogue, query, expected):
+    response = client.get("/search/", {"query": query})
+
+    assert response.status_code == 200
+    assert found(response) == expected
+
+
+def test_results_show_product_cards_with_prices(client, catalogue):
+    html = client.get("/search/", {"query": "gaming"}).content.decode()
+
+    assert "1 result for “gaming”" in html
+    assert "Lenovo Legion Pro 5" in html
+    assert "$999.00" in html
+
+
+def test_an_empty_query_invites_the_shopper_to_type(client, catalogue):
+    response = client.get("/search/", {"query": "   "})
+
+    assert response.status_code == 200
+    assert found(response) == []
+    assert "Type a product name, brand, spec or tag" in response.content.decode()
+
+
+def test_a_query_without_results_says_so(client, catalogue):
+    response = client.get("/search/", {"query": "typewriter"})
+
+    assert found(response) == []
+    assert "No products match “typewriter”" in response.content.decode()
+
+
+def test_the_query_is_escaped_in_the_page(client, catalogue):
+    html = client.get("/search/", {"query": "<script>alert(1)</script>"}).content.decode()
+
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_unpublished_products_are_not_found(client, catalogue):
+    make_product(catalogue, "Secret Gaming Prototype", tags=["gaming"], live=False)
+    withdrawn = make_product(catalogue, "Withdrawn Gaming Book", tags=["gaming"])
+    withdrawn.unpublish()
+
+    response = client.get("/search/", {"query": "gaming"})
+
+    assert found(response) == ["Lenovo Legion Pro 5"]
+
+
+def test_results_are_paginated_and_keep_the_query(client, product_index):
+    for number in range(30):
+        make_product(product_index, f"Ultrabook {number:02}", tags=["ultralight"])
+
+    first = client.get("/search/", {"query": "ultralight"})
+    second = client.get("/search/", {"query": "ultralight", "page": "2"})
+
+    assert len(found(first)) == 24
+    assert len(found(second)) == 6
+    assert set(found(first)).isdisjoint(found(second))
+    assert '<a rel="next" href="?query=ultralight&amp;page=2">Next</a>' in first.content.decode()
+
+
+def test_every_page_has_a_labelled_search_box_that_keeps_the_query(client, catalogue):
+    html = client.get("/search/", {"query": "Ryzen"}).content.decode()
+
+    assert '<form class="site-search" action="/search/" method="get" role="search">' in html
+    assert '<label class="visually-hidden" for="site-search-query">Search products</label>' in html
+    assert 'name="query" value="Ryzen"' in html
+    assert 'role="search"' in client.get("/shop/").content.decode()
+
+
+# Measured on this suite: the same bound holds however many products match.
+SEARCH_QUERY_BOUND = 8
+
+
+def test_result_pages_cost_the_same_queries_however_many_products_match(
+    product_index, get_within_queries
+):
+    picture = make_image("Shared picture")
+    for number in range(30):
+        make_product(product_index, f"Ultrabook {number:02}", tags=["ultralight"], image=picture)
+
+    response = get_within_queries("/search/", {"query": "ultralight"}, SEARCH_QUERY_BOUND)
+
+    assert len(found(response)) == 24
+    assert "srcset=" in response.content.decode()
