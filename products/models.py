@@ -106,9 +106,9 @@ class ProductPage(Page):
 
     # Copies of spec values used for filtering, kept in indexed columns so the listing can
     # filter and count facets in SQL instead of reading every page's StreamField JSON.
-    # They are derived from `features` on every save and never edited by hand.
-    # Only published content is written to them (a draft save touches revision fields only),
-    # so they always describe what shoppers see. products/listing.py filters and counts on them.
+    # They are derived from `features` on every save and never edited by hand. Saving a draft
+    # of a live product writes revision fields only, so for live products they describe the
+    # published specs shoppers see. products/listing.py filters and counts on them.
     brand = models.CharField(max_length=120, blank=True, db_index=True, editable=False)
     ram_gb = models.PositiveIntegerField(null=True, blank=True, db_index=True, editable=False)
 

@@ -355,3 +355,20 @@ def test_listing_queries_do_not_grow_with_the_number_of_products(
 
         assert 0 < len(shown(response)) <= PRODUCTS_PER_PAGE
         assert "srcset=" in response.content.decode()
+
+
+def test_a_products_facets_change_when_its_new_specs_are_published_not_before(client, catalogue):
+    product = make_product(catalogue, "Rebadged Book", brand="Dell", ram=8)
+    product.features = [("brand", "Rebadge Co"), ("ram", 64)]
+    revision = product.save_revision()
+
+    draft_time = client.get("/shop/", {"brand": "Rebadge Co"})
+    assert shown(draft_time) == []
+    assert "64 GB" not in facet(draft_time, "ram_sizes")
+
+    revision.publish()
+
+    published = client.get("/shop/", {"brand": "Rebadge Co"})
+    assert shown(published) == ["Rebadged Book"]
+    assert facet(published, "ram_sizes")["64 GB"] == (1, False)
+    assert facet(published, "brands")["Dell"] == (2, False)
