@@ -194,7 +194,9 @@ class ProductPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context.update(product_review_context(request, self))
-        context["listing_url"] = self.get_parent().get_url(request)
+        # A product previewed before it has a place in the page tree has no listing yet.
+        index = self.get_parent()
+        context["listing_url"] = index.get_url(request) if index else None
         context["tags"] = list(self.tags.all())
         context["structured_data"] = self.structured_data(request)
         aggregate_rating = aggregate_rating_structured_data(context["rating_summary"])
@@ -205,25 +207,13 @@ class ProductPage(Page):
     def structured_data(self, request=None):
         """The schema.org Product description of this product, for a JSON-LD script.
 
-        Built from the page as it is being rendered (so previews show the draft's data). Apps
-        may add to the dict, for example an aggregateRating from reviews.
+        Built from the page as it is being rendered (so previews show the draft's data).
+        get_context adds the reviews' aggregateRating to it.
         """
-        data = {
-            "@context": "https://schema.org",
-            "@type": "Product",
-            "name": self.title,
-            "offers": {
-                "@type": "Offer",
-                "price": str(self.price.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)),
-                "priceCurrency": settings.SHOP_CURRENCY,
-                "availability": "https://schema.org/InStock"
-                if self.in_stock
-                else "https://schema.org/OutOfStock",
-            },
-        }
+        data = {"@context": "https://schema.org", "@type": "Product", "name": self.title}
         url = self.get_full_url(request) if self.pk else None
         if url:
-            data["url"] = data["offers"]["url"] = url
+            data["url"] = url
         if self.short_description:
             data["description"] = self.short_description
         brand = first_spec_value(self.features, "brand")
@@ -235,6 +225,17 @@ class ProductPage(Page):
         if self.image:
             image_url = self.image.get_rendition(self.STRUCTURED_DATA_IMAGE).url
             data["image"] = [request.build_absolute_uri(image_url) if request else image_url]
+        data["offers"] = {
+            "@type": "Offer",
+            # Decimal(): a page built in code may hold its price as a string.
+            "price": str(Decimal(self.price).quantize(Decimal("0.01"), ROUND_HALF_UP)),
+            "priceCurrency": settings.SHOP_CURRENCY,
+            "availability": "https://schema.org/InStock"
+            if self.in_stock
+            else "https://schema.org/OutOfStock",
+        }
+        if url:
+            data["offers"]["url"] = url
         return data
 
     @property
