@@ -16,7 +16,8 @@ class LiveStockEditMixin:
     def form_valid(self, form):
         with transaction.atomic():
             products = type(self.page).objects.filter(pk=self.page.pk)
-            products.select_for_update().values_list("pk").get()
+            # Only the product table's row, as commerce.stock locks it at checkout.
+            products.select_for_update(of=("self",)).values_list("pk").get()
             response = super().form_valid(form)
             if form.stock_was_edited:
                 products.update(stock=form.cleaned_data["stock"])
