@@ -5,7 +5,6 @@ Views, the product page and the Wagtail admin all go through these functions, so
 written once.
 """
 
-import json
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -13,8 +12,6 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Avg, Count
 from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from wagtail.log_actions import log
 
 from home.rate_limits import count_within_window
@@ -32,7 +29,6 @@ LOG_ACTION_HIDE = "commerce.review.hide"
 LOG_ACTION_PUBLISH = "commerce.review.publish"
 
 # Characters that could close a script element, written as JSON escapes (as json_script does).
-_SCRIPT_SAFE = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 class ReviewRefused(Exception):
@@ -183,22 +179,6 @@ def aggregate_rating_structured_data(summary):
     }
 
 
-def rating_json_ld(product, summary):
-    """A JSON-LD script giving search engines the product's aggregateRating; "" without
-    reviews. The product page shows it until it has its own Product JSON-LD to extend."""
-    aggregate_rating = aggregate_rating_structured_data(summary)
-    if aggregate_rating is None:
-        return ""
-    data = {
-        "@context": "https://schema.org",
-        "@type": "Product",
-        "name": product.title,
-        "aggregateRating": aggregate_rating,
-    }
-    text = json.dumps(data).translate(_SCRIPT_SAFE)
-    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
-
-
 def product_review_context(request, product):
     """Template context for the reviews section of a product page.
 
@@ -216,7 +196,6 @@ def product_review_context(request, product):
     eligible = can_review(customer, product)
     return {
         "rating_summary": summary,
-        "rating_json_ld": rating_json_ld(product, summary),
         "reviews": paginator.get_page(request.GET.get("reviews_page")),
         "own_review": own_review,
         "can_review": eligible,
