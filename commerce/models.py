@@ -98,6 +98,9 @@ class Order(models.Model):
                 fields=["customer", "checkout_token"], name="one_order_per_checkout_token"
             ),
         ]
+        permissions = [
+            ("change_order_status", "Can change the status of an order (pay, ship, cancel)"),
+        ]
 
     def __str__(self):
         return f"Order {self.number}" if self.number else f"Cart #{self.pk}"

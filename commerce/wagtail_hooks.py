@@ -1,5 +1,48 @@
+from wagtail import hooks
+from wagtail.log_actions import LogFormatter
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
+from wagtail_modeladmin.options import modeladmin_register
 
+from . import order_status
+from .admin_views import (
+    CustomerViewSet,
+    OrderViewSet,
+    customer_permission_policy,
+    order_permission_policy,
+)
+from .fulfilment import FulfilmentQueueAdmin
+from .models import Customer, Order, OrderStatus
 from .review_admin import ReviewViewSet
 
-register_snippet(ReviewViewSet)
+# Policies first: Wagtail must not build its default policy for these models before them.
+register_permission_policy(Order, order_permission_policy)
+register_permission_policy(Customer, customer_permission_policy)
+
+
+class ShopViewSetGroup(SnippetViewSetGroup):
+    menu_label = "Shop"
+    menu_icon = "list-ul"
+    menu_order = 150
+    items = (OrderViewSet, CustomerViewSet, ReviewViewSet)
+
+
+register_snippet(ShopViewSetGroup)
+modeladmin_register(FulfilmentQueueAdmin)
+
+
+@hooks.register("register_log_actions")
+def register_order_log_actions(actions):
+    @actions.register_action(order_status.LOG_ACTION)
+    class OrderStatusChangeFormatter(LogFormatter):
+        label = "Change order status"
+
+        def format_message(self, log_entry):
+            try:
+                return "Status changed from {} to {}".format(
+                    OrderStatus(log_entry.data["from"]).label.lower(),
+                    OrderStatus(log_entry.data["to"]).label.lower(),
+                )
+            except (KeyError, ValueError):
+                return "Status changed"

@@ -3,7 +3,12 @@ from uuid import uuid4
 import pytest
 from django.core.cache import cache
 
-from tests.factories import make_customer, make_home_page, make_product_index
+from tests.factories import (
+    make_customer,
+    make_home_page,
+    make_product_index,
+    make_staff_in_role,
+)
 
 
 @pytest.fixture
@@ -48,3 +53,14 @@ def get_within_queries(client, django_assert_max_num_queries):
             return client.get(url, params)
 
     return get
+
+
+@pytest.fixture
+def staff_client(client):
+    """Log the test client in as a member of a staff role: `staff_client(FULFILMENT)`."""
+
+    def log_in(role):
+        client.force_login(make_staff_in_role(role))
+        return client
+
+    return log_in

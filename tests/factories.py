@@ -1,5 +1,5 @@
 """Small builders for test data: a site with a home page, a catalogue, products, customers,
-orders and reviews."""
+orders, reviews and staff."""
 
 import uuid
 from decimal import Decimal
@@ -15,7 +15,16 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
 from commerce import cart, checkout
-from commerce.models import Customer, Order, OrderItem, OrderStatus, Review
+from commerce.models import (
+    CheckoutDetail,
+    Customer,
+    Order,
+    OrderItem,
+    OrderStatus,
+    PaymentMethod,
+    PaymentStatus,
+    Review,
+)
 from home.management.commands import seed_demo
 from home.models import HomePage
 from products.demo_images import draw_product_image
@@ -104,27 +113,42 @@ def make_admin_user(username, permissions=(), *, group=None, password="staff-tes
     return user
 
 
+def make_staff_in_role(role, username=None):
+    """A staff member in one of the role groups the staff_roles migration creates."""
+    user = make_staff_user(username or role.lower(), superuser=False)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
 _order_numbers = count(1)
 
 
-def make_order(customer, products, status=OrderStatus.PLACED):
-    """An order with one of each product; placed (numbered and dated) unless status is CART.
+def make_order(customer, lines=(), status=OrderStatus.PLACED, date_ordered=None, checkout=False,
+               **checkout_fields):
+    """An order made directly, not through checkout: no stock is taken.
 
-    Made directly, not through checkout (no stock taken, no CheckoutDetail); the totals are
-    still computed, by the OrderItem signals. For an order placed as a customer places one,
-    use make_placed_order.
+    `lines` are products (one of each) or (product, quantity) pairs at the product's price; the
+    totals are computed by the OrderItem signals. A placed order is numbered and dated (now,
+    unless `date_ordered`), a cart is not. With `checkout`, the order gets delivery and payment
+    details (see make_checkout_detail; `checkout_fields` override them). For an order placed
+    as a customer places one, use make_placed_order.
     """
     placed = status != OrderStatus.CART
     order = Order.objects.create(
         customer=customer,
         status=status,
         number=f"T{next(_order_numbers):06d}" if placed else None,
-        date_ordered=timezone.now() if placed else None,
+        date_ordered=(date_ordered or timezone.now()) if placed else None,
     )
-    for product in products:
+    for line in lines:
+        product, quantity = line if isinstance(line, tuple) else (line, 1)
         OrderItem.objects.create(
-            order=order, product=product, product_name=product.title, unit_price=product.price
+            order=order, product=product, product_name=product.title, unit_price=product.price,
+            quantity=quantity,
         )
+    if checkout:
+        make_checkout_detail(order, **checkout_fields)
+    order.refresh_from_db()
     return order
 
 
@@ -135,6 +159,24 @@ DELIVERY = {
     "zip_code": "62701",
     "phone": "5551234567",
 }
+
+
+def make_checkout_detail(order, **fields):
+    """Delivery and payment details for `order`: DELIVERY, paid by a Visa card ending 4242
+    (authorised), unless `fields` say otherwise."""
+    return CheckoutDetail.objects.create(
+        order=order,
+        customer=order.customer,
+        **{
+            **DELIVERY,
+            "payment_method": PaymentMethod.CARD,
+            "payment_status": PaymentStatus.AUTHORISED,
+            "payment_token": "tok_test_4242",
+            "card_brand": "Visa",
+            "card_last4": "4242",
+            **fields,
+        },
+    )
 
 
 def make_placed_order(customer, *lines, payment_method="cod", delivery=None):

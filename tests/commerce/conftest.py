@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import make_order, make_product
+from tests.factories import make_customer, make_order, make_product
 
 
 @pytest.fixture
@@ -25,3 +25,13 @@ def buyer(customer, laptop):
 def customer_client(client, customer):
     client.force_login(customer.user)
     return client
+
+
+@pytest.fixture
+def ada(db):
+    return make_customer("ada", "Ada Lovelace")
+
+
+@pytest.fixture
+def grace(db):
+    return make_customer("grace", "Grace Hopper")

@@ -226,7 +226,7 @@ def test_staff_with_the_moderate_permission_can_hide_reviews(client, review):
 
 
 def test_group_editor_offers_no_add_or_change_permission_for_reviews(admin_client):
-    group = Group.objects.create(name="Support")
+    group = Group.objects.create(name="Review moderators")
     html = admin_client.get(reverse("wagtailusers_groups:edit", args=[group.pk])).content.decode()
     review_permissions = Permission.objects.filter(content_type__model="review")
     shown = {p.codename for p in review_permissions if f'value="{p.pk}"' in html}

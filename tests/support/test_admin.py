@@ -3,15 +3,15 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.models import GroupPagePermission, ModelLogEntry
+from wagtail.models import ModelLogEntry
 
+from home.roles import MARKETERS
 from support.inquiries import ASSIGN_ACTION
 from support.models import Contact, InquiryStatus
-from tests.factories import make_admin_user, make_inquiry
+from tests.factories import make_admin_user, make_inquiry, make_staff_in_role
 
 pytestmark = pytest.mark.django_db
 
@@ -42,15 +42,8 @@ def agent_client(client, support_agent):
 
 @pytest.fixture
 def marketer(home_page):
-    """A marketer as the shop sets them up: page permissions and admin access only."""
-    group = Group.objects.create(name="Marketers")
-    for codename in ("add_page", "change_page", "publish_page"):
-        GroupPagePermission.objects.create(
-            group=group, page=home_page,
-            permission=Permission.objects.get(content_type__app_label="wagtailcore",
-                                              codename=codename),
-        )
-    return make_admin_user("mia", group=group)
+    """A member of the shop's Marketers role (see home/roles.py)."""
+    return make_staff_in_role(MARKETERS, username="mia")
 
 
 def test_list_shows_date_name_subject_status_and_assignee(agent_client, support_agent):

@@ -1,0 +1,425 @@
+"""Wagtail admin for the shop's orders and customers (snippets in the "Shop" menu).
+
+Orders are read-only here: checkout creates them and pricing writes their totals, so no one,
+superusers included, adds, edits or deletes an order through a form. Staff act on an order
+through its status buttons, which go through commerce.order_status.
+"""
+
+from datetime import datetime
+from decimal import Decimal
+
+import django_filters
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, Sum
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.timezone import localtime
+from django.views.generic import TemplateView
+from wagtail.admin import messages
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets.button import Button
+from wagtail.log_actions import registry as log_registry
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.snippets.views.snippets import (
+    HistoryView,
+    IndexView,
+    InspectView,
+    SnippetViewSet,
+)
+
+from . import order_status
+from .models import CheckoutDetail, Customer, Order, OrderStatus, PaymentStatus
+from .phone import PhoneNumberField
+
+
+class AdminWritesRefusedPolicy(ModelPermissionPolicy):
+    """Django model permissions, except that `refused_actions` are refused to everyone."""
+
+    def __init__(self, model, refused_actions):
+        super().__init__(model)
+        self.refused_actions = frozenset(refused_actions)
+
+    def user_has_permission(self, user, action):
+        return action not in self.refused_actions and super().user_has_permission(user, action)
+
+    def users_with_any_permission(self, actions):
+        allowed = [action for action in actions if action not in self.refused_actions]
+        return super().users_with_any_permission(allowed)
+
+
+# Checkout creates orders and pricing writes their totals; staff only move their status.
+order_permission_policy = AdminWritesRefusedPolicy(Order, {"add", "change", "delete"})
+# Customers come from sign-up and their orders keep them; staff may correct contact details.
+customer_permission_policy = AdminWritesRefusedPolicy(Customer, {"add", "delete"})
+
+
+def placed_orders():
+    """Every order that is past the cart stage, with what the admin shows about it."""
+    return (
+        Order.objects.exclude(status=OrderStatus.CART)
+        .select_related("customer", "checkout_detail")
+        .annotate(units=Sum("items__quantity"))
+    )
+
+
+def neutralise_formula(value):
+    # A spreadsheet runs a cell starting with = + - @ as a formula; customers type these fields.
+    if value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+class ShopIndexView(IndexView):
+    """Snippet listing whose exports keep money as numbers and never carry live formulas."""
+
+    custom_value_preprocess = {
+        **IndexView.custom_value_preprocess,
+        datetime: {
+            **IndexView.custom_value_preprocess[datetime],
+            IndexView.FORMAT_CSV: lambda value: localtime(value).strftime("%Y-%m-%d %H:%M"),
+        },
+        Decimal: {IndexView.FORMAT_XLSX: None},
+        str: {IndexView.FORMAT_CSV: neutralise_formula},
+    }
+
+
+class MoneyColumn(Column):
+    def get_value(self, instance):
+        value = super().get_value(instance)
+        return "" if value is None else f"${value:.2f}"
+
+
+class OrderFilterSet(WagtailFilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=[choice for choice in OrderStatus.choices if choice[0] != OrderStatus.CART],
+        empty_label="Any status",
+    )
+    date_ordered = django_filters.DateFromToRangeFilter(
+        label="Date placed", widget=DateRangePickerWidget
+    )
+    customer = django_filters.ModelChoiceFilter(
+        queryset=Customer.objects.all(), empty_label="Any customer"
+    )
+
+    class Meta:
+        model = Order
+        fields = ["status", "date_ordered", "customer"]
+
+
+class CustomerFilterSet(WagtailFilterSet):
+    created_at = django_filters.DateFromToRangeFilter(
+        label="Joined", widget=DateRangePickerWidget
+    )
+    has_orders = django_filters.BooleanFilter(
+        label="Has placed an order", method="filter_has_orders"
+    )
+
+    class Meta:
+        model = Customer
+        fields = ["created_at", "has_orders"]
+
+    def filter_has_orders(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(orders_placed__gt=0) if value else queryset.filter(orders_placed=0)
+
+
+def status_actions(order, user):
+    """The status changes `user` may make to `order` now, as (status, button label) pairs."""
+    if not user.has_perm(order_status.CHANGE_STATUS_PERMISSION):
+        return []
+    return [
+        (status, order_status.ACTION_LABELS[status])
+        for status in order_status.allowed_transitions(order)
+    ]
+
+
+class OrderInspectView(InspectView):
+    """The order as staff read it: lines, totals, delivery, payment, status and its history."""
+
+    template_name = "commerce/admin/order_inspect.html"
+    history_url_name = None
+    status_url_name = None
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            placed_orders().prefetch_related("items"), pk=self.pk
+        )
+
+    @cached_property
+    def header_more_buttons(self):
+        return [
+            Button(
+                "History",
+                url=reverse(self.history_url_name, args=[self.object.pk]),
+                icon_name="history",
+                priority=30,
+            )
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        order = self.object
+        status_url = reverse(self.status_url_name, args=[order.pk])
+        context.update(
+            order=order,
+            items=order.items.all(),
+            checkout=getattr(order, "checkout_detail", None),
+            status_url=status_url,
+            # Cancelling cannot be undone, so it asks first; the other moves are one click.
+            status_actions=[
+                {
+                    "status": status,
+                    "label": label,
+                    "confirm_url": f"{status_url}?status={status}"
+                    if status == OrderStatus.CANCELLED
+                    else None,
+                }
+                for status, label in status_actions(order, self.request.user)
+            ],
+            status_history=log_registry.get_logs_for_instance(order)
+            .filter(action=order_status.LOG_ACTION)
+            .select_related("user")
+            .order_by("timestamp", "pk"),
+        )
+        return context
+
+
+class OrderHistoryView(HistoryView):
+    # Nobody can edit an order, so anyone who may view it may read its history.
+    any_permission_required = ["view"]
+
+
+class ConfirmStatusChangeView(WagtailAdminTemplateMixin, TemplateView):
+    """Asks "are you sure?" before a status change that cannot be undone, then applies it.
+
+    Subclasses say which order is meant, where to go afterwards, and which status is asked for.
+    """
+
+    template_name = "commerce/admin/confirm_status_change.html"
+    header_icon = "clipboard-list"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(order_status.CHANGE_STATUS_PERMISSION):
+            raise PermissionDenied
+        self.order = self.get_order()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_order(self):
+        raise NotImplementedError
+
+    def get_new_status(self):
+        raise NotImplementedError
+
+    def get_success_url(self):
+        raise NotImplementedError
+
+    def get_cancel_url(self):
+        return self.get_success_url()
+
+    def get_page_title(self):
+        return order_status.ACTION_LABELS.get(self.get_new_status(), "Change status")
+
+    def get_page_subtitle(self):
+        return str(self.order)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            *self.get_parent_breadcrumbs(),
+            {"url": "", "label": self.get_page_title(), "sublabel": self.get_page_subtitle()},
+        ]
+
+    def get_parent_breadcrumbs(self):
+        """The admin pages above this one, as {"url", "label"} items after Home."""
+        return []
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        new_status = self.get_new_status()
+        context.update(
+            order=self.order,
+            items=self.order.items.all(),
+            new_status=new_status,
+            new_status_label=OrderStatus(new_status).label,
+            action_label=self.get_page_title(),
+            cancel_url=self.get_cancel_url(),
+        )
+        return context
+
+    def get(self, request, *args, **kwargs):
+        try:
+            order_status.check_transition(self.order, self.get_new_status())
+        except order_status.StatusChangeRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect(self.get_success_url())
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        try:
+            order_status.change_status(self.order, self.get_new_status(), user=request.user)
+        except order_status.StatusChangeRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(
+                request, f"{self.order} is now {self.order.get_status_display().lower()}."
+            )
+            if self.order.status == OrderStatus.CANCELLED and card_payment_authorised(self.order):
+                # The shop's gateways cannot refund yet, so staff must not assume it happened.
+                messages.warning(
+                    request,
+                    "The card payment was authorised: refund or void it with the payment "
+                    "provider.",
+                )
+        return redirect(self.get_success_url())
+
+
+def card_payment_authorised(order):
+    detail = CheckoutDetail.objects.filter(order=order).first()
+    return detail is not None and detail.payment_status == PaymentStatus.AUTHORISED
+
+
+class OrderStatusView(ConfirmStatusChangeView):
+    """POST applies the status named in the form; GET asks first (used before cancelling)."""
+
+    index_url_name = None
+    inspect_url_name = None
+
+    def get_order(self):
+        return get_object_or_404(placed_orders().prefetch_related("items"), pk=self.kwargs["pk"])
+
+    def get_new_status(self):
+        return self.request.POST.get("status") or self.request.GET.get("status", "")
+
+    def get_success_url(self):
+        return reverse(self.inspect_url_name, args=[self.order.pk])
+
+    def get_parent_breadcrumbs(self):
+        return [
+            {"url": reverse(self.index_url_name), "label": "Orders"},
+            {"url": self.get_success_url(), "label": str(self.order)},
+        ]
+
+
+class OrderViewSet(SnippetViewSet):
+    model = Order
+    icon = "clipboard-list"
+    menu_label = "Orders"
+    index_view_class = ShopIndexView
+    inspect_view_class = OrderInspectView
+    history_view_class = OrderHistoryView
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    list_display = [
+        "number",
+        Column("customer", label="Customer", accessor="customer.name", sort_key="customer__name"),
+        "status",
+        DateColumn("date_ordered", label="Placed", sort_key="date_ordered"),
+        Column("units", label="Units", sort_key="units"),
+        MoneyColumn("total", label="Total", sort_key="total"),
+    ]
+    ordering = "-date_ordered"
+    filterset_class = OrderFilterSet
+    search_fields = ["number", "customer__name", "customer__email"]
+    search_backend_name = None
+    export_headings = {
+        "number": "Order",
+        "date_ordered": "Placed",
+        "get_status_display": "Status",
+        "customer.name": "Customer",
+        "customer.email": "Email",
+        "units": "Units",
+        "subtotal": "Subtotal",
+        "discount": "Discount",
+        "total": "Total",
+    }
+    list_export = list(export_headings)
+    export_filename = "orders"
+
+    def get_queryset(self, request):
+        return placed_orders()
+
+    def get_inspect_view_kwargs(self, **kwargs):
+        return super().get_inspect_view_kwargs(
+            status_url_name=self.get_url_name("status"), **kwargs
+        )
+
+    def get_urlpatterns(self):
+        status_view = OrderStatusView.as_view(
+            index_url_name=self.get_url_name("list"),
+            inspect_url_name=self.get_url_name("inspect"),
+        )
+        return [
+            *super().get_urlpatterns(),
+            path("status/<int:pk>/", status_view, name="status"),
+        ]
+
+
+class CustomerAdminForm(WagtailAdminModelForm):
+    phone = PhoneNumberField(required=False)
+
+
+class CustomerInspectView(InspectView):
+    """The customer's details and, for staff who may see orders, their latest orders."""
+
+    template_name = "commerce/admin/customer_inspect.html"
+    recent_orders_shown = 20
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if order_permission_policy.user_has_permission(self.request.user, "view"):
+            orders_viewset = Order.snippet_viewset
+            context["orders"] = placed_orders().filter(customer=self.object).order_by(
+                "-date_ordered"
+            )[: self.recent_orders_shown]
+            context["orders_url"] = (
+                f"{reverse(orders_viewset.get_url_name('list'))}?customer={self.object.pk}"
+            )
+            context["order_url_name"] = orders_viewset.get_url_name("inspect")
+        return context
+
+
+class CustomerViewSet(SnippetViewSet):
+    model = Customer
+    icon = "group"
+    menu_label = "Customers"
+    index_view_class = ShopIndexView
+    inspect_view_class = CustomerInspectView
+    inspect_view_enabled = True
+    inspect_view_fields = ["name", "email", "phone", "created_at"]
+    copy_view_enabled = False
+    edit_handler = ObjectList(
+        [FieldPanel("name"), FieldPanel("email"), FieldPanel("phone")],
+        base_form_class=CustomerAdminForm,
+    )
+    list_display = [
+        "name",
+        "email",
+        "phone",
+        Column("orders_placed", label="Orders", sort_key="orders_placed"),
+        DateColumn("created_at", label="Joined", sort_key="created_at"),
+    ]
+    ordering = "name"
+    filterset_class = CustomerFilterSet
+    search_fields = ["name", "email", "phone"]
+    search_backend_name = None
+    export_headings = {
+        "name": "Name",
+        "email": "Email",
+        "phone": "Phone",
+        "orders_placed": "Orders",
+        "created_at": "Joined",
+    }
+    list_export = list(export_headings)
+    export_filename = "customers"
+
+    def get_queryset(self, request):
+        return Customer.objects.annotate(
+            orders_placed=Count("orders", filter=~Q(orders__status=OrderStatus.CART))
+        )
+

@@ -1,0 +1,106 @@
+"""Order status changes made by staff: which moves are allowed, and applying one.
+
+An order goes placed → paid → shipped → completed. It may be cancelled until it ships;
+cancelling puts its units back in stock. Checkout alone turns a cart into a placed order, so
+"cart" appears nowhere in this table. Every change is recorded in the order's Wagtail history.
+"""
+
+from django.db import transaction
+from wagtail.log_actions import log
+
+from .models import Order, OrderStatus
+from .stock import release_stock
+
+TRANSITIONS = {
+    OrderStatus.PLACED: (OrderStatus.PAID, OrderStatus.CANCELLED),
+    OrderStatus.PAID: (OrderStatus.SHIPPED, OrderStatus.CANCELLED),
+    OrderStatus.SHIPPED: (OrderStatus.COMPLETED,),
+    OrderStatus.COMPLETED: (),
+    OrderStatus.CANCELLED: (),
+}
+
+# What a staff member sees on the button that makes each move.
+ACTION_LABELS = {
+    OrderStatus.PAID: "Mark paid",
+    OrderStatus.SHIPPED: "Mark shipped",
+    OrderStatus.COMPLETED: "Mark completed",
+    OrderStatus.CANCELLED: "Cancel order",
+}
+
+CHANGE_STATUS_PERMISSION = "commerce.change_order_status"
+LOG_ACTION = "commerce.order_status"
+
+
+class StatusChangeRefused(Exception):
+    """A status change the transition table does not allow; str() is a sentence for staff."""
+
+
+def allowed_transitions(order):
+    """The statuses `order` may move to next, in the order staff should see them."""
+    return TRANSITIONS.get(order.status, ())
+
+
+def change_status(order, new_status, *, user=None):
+    """Move `order` to `new_status`, or raise StatusChangeRefused saying why not.
+
+    The order row is locked while the change is checked and applied, so two staff members
+    clicking at once cannot both cancel the same order. Cancelling puts the units the order
+    took at checkout back in stock (commerce.stock.release_stock). The change is logged with
+    `user` in the order's history.
+    `order` is updated in place and returned.
+    """
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        old_status = OrderStatus(locked.status)
+        new_status = check_transition(locked, new_status)
+        if new_status == OrderStatus.CANCELLED:
+            release_stock(locked)
+        locked.status = new_status
+        locked.save(update_fields=["status", "updated_at"])
+        log(
+            locked,
+            LOG_ACTION,
+            user=user,
+            data={"from": old_status.value, "to": new_status.value},
+        )
+
+    order.status = locked.status
+    order.updated_at = locked.updated_at
+    return order
+
+
+def check_transition(order, new_status):
+    """Return `new_status` as an OrderStatus if `order` may move to it now.
+
+    Raises StatusChangeRefused, with a sentence for staff, if it is not a status or the
+    transition table does not allow the move.
+    """
+    try:
+        new_status = OrderStatus(new_status)
+    except ValueError:
+        raise StatusChangeRefused(f"“{new_status}” is not an order status.") from None
+    old_status = OrderStatus(order.status)
+    if new_status not in TRANSITIONS.get(old_status, ()):
+        raise StatusChangeRefused(refusal_message(order, old_status, new_status))
+    return new_status
+
+
+def refusal_message(order, old_status, new_status):
+    if old_status == new_status:
+        return f"{order} is already {old_status.label.lower()}."
+    if old_status == OrderStatus.CART:
+        return f"{order} has not been placed yet; only checkout can place it."
+    if new_status == OrderStatus.CANCELLED and old_status in (
+        OrderStatus.SHIPPED,
+        OrderStatus.COMPLETED,
+    ):
+        return f"{order} has already shipped, so it can no longer be cancelled."
+    next_statuses = TRANSITIONS.get(old_status, ())
+    if not next_statuses:
+        return f"{order} is {old_status.label.lower()}; its status can no longer change."
+    choices = " or ".join(status.label.lower() for status in next_statuses)
+    return (
+        f"{order} is {old_status.label.lower()} and cannot be marked "
+        f"{new_status.label.lower()}; it can only be marked {choices}."
+    )
+
