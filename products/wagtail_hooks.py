@@ -1,5 +1,6 @@
 from django.urls import reverse
 from wagtail import hooks
+from wagtail.admin.auth import user_has_any_page_permission
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.pages import PageViewSet
@@ -36,9 +37,15 @@ def register_product_page_viewset():
     return ProductPageViewSet()
 
 
+class ProductsMenuItem(MenuItem):
+    def is_shown(self, request):
+        # Only for staff who may edit pages: support and fulfilment staff would be refused.
+        return user_has_any_page_permission(request.user)
+
+
 @hooks.register("register_admin_menu_item")
 def register_products_menu_item():
-    return MenuItem(
+    return ProductsMenuItem(
         "Products",
         reverse("wagtailadmin_pages:type_use", args=["products", "productpage"]),
         icon_name="tag",

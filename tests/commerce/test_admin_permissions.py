@@ -22,6 +22,7 @@ SUPERUSER = "superuser"
 ALLOWED = {
     "dashboard": {MARKETERS, SUPPORT, FULFILMENT},
     "page editing": {MARKETERS},
+    "products": {MARKETERS},
     "images": {MARKETERS},
     "documents": {MARKETERS},
     "tags": {MARKETERS},
@@ -89,6 +90,9 @@ def visit(client, area, home_page, order):
     urls = {
         "dashboard": lambda: reverse("wagtailadmin_home"),
         "page editing": lambda: reverse("wagtailadmin_pages:edit", args=[home_page.pk]),
+        "products": lambda: reverse(
+            "wagtailadmin_pages:type_use", args=["products", "productpage"]
+        ),
         "images": lambda: reverse("wagtailimages:index"),
         "documents": lambda: reverse("wagtaildocs:index"),
         "tags": lambda: snippet_list_url("taggit.Tag"),
@@ -153,12 +157,12 @@ def test_shoppers_and_anonymous_visitors_are_sent_to_log_in(
 @pytest.mark.parametrize(
     ("role", "shown", "hidden"),
     [
-        (MARKETERS, {"Pages", "Images", "Tags"},
+        (MARKETERS, {"Pages", "Products", "Images", "Tags"},
          {"Shop", "Orders", "Customers", "Reviews", "Inquiries", "Fulfilment"}),
         (SUPPORT, {"Shop", "Orders", "Customers", "Reviews", "Inquiries"},
-         {"Images", "Tags", "Fulfilment"}),
+         {"Pages", "Products", "Images", "Tags", "Fulfilment"}),
         (FULFILMENT, {"Shop", "Orders", "Fulfilment"},
-         {"Images", "Tags", "Customers", "Reviews", "Inquiries"}),
+         {"Pages", "Products", "Images", "Tags", "Customers", "Reviews", "Inquiries"}),
     ],
 )
 def test_the_admin_menu_shows_each_role_only_its_areas(
