@@ -88,6 +88,7 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-date_ordered", "-created_at"]
+        permissions = [("view_sales_report", "Can view sales figures on the dashboard")]
         constraints = [
             models.UniqueConstraint(
                 fields=["customer"],

@@ -5,7 +5,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 from wagtail_modeladmin.options import modeladmin_register
 
-from . import order_status
+from . import dashboard, invoice_urls, order_status
 from .admin_views import (
     CustomerViewSet,
     OrderViewSet,
@@ -46,3 +46,11 @@ def register_order_log_actions(actions):
                 )
             except (KeyError, ValueError):
                 return "Status changed"
+
+
+hooks.register("construct_homepage_panels", dashboard.add_dashboard_panels)
+
+
+@hooks.register("register_admin_urls")
+def register_invoice_admin_urls():
+    return invoice_urls.admin_urlpatterns

@@ -18,6 +18,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search, name="search"),
     path("reviews/", include("commerce.review_urls")),
+    path("", include("commerce.invoice_urls")),
     path("api/v2/", api_router.urls),
     path("accounts/", include(commerce_urls.auth_urlpatterns)),
     path("", include(commerce_urls)),

@@ -1,0 +1,33 @@
+"""Invoice URLs.
+
+- `invoices:download` (/accounts/orders/<number>/invoice.pdf): the customer's own invoice;
+  included from config/urls.py.
+- `invoices_admin:download` (/admin/invoices/<number>.pdf): any placed order's invoice for
+  staff who may view orders; registered in commerce/wagtail_hooks.py.
+"""
+
+from django.urls import include, path
+
+from . import invoice_views
+
+app_name = "invoices"
+
+urlpatterns = [
+    path(
+        "accounts/orders/<str:number>/invoice.pdf",
+        invoice_views.customer_invoice,
+        name="download",
+    ),
+]
+
+admin_urlpatterns = [
+    path(
+        "invoices/",
+        include(
+            (
+                [path("<str:number>.pdf", invoice_views.staff_invoice, name="download")],
+                "invoices_admin",
+            )
+        ),
+    ),
+]
