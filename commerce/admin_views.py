@@ -33,7 +33,14 @@ from wagtail.snippets.views.snippets import (
 )
 
 from . import order_status
-from .models import CheckoutDetail, Customer, Order, OrderStatus, PaymentStatus
+from .models import (
+    PLACED_OR_LATER,
+    CheckoutDetail,
+    Customer,
+    Order,
+    OrderStatus,
+    PaymentStatus,
+)
 from .phone import PhoneNumberField
 
 
@@ -153,7 +160,7 @@ class OrderInspectView(InspectView):
 
     @cached_property
     def header_more_buttons(self):
-        return [
+        buttons = [
             Button(
                 "History",
                 url=reverse(self.history_url_name, args=[self.object.pk]),
@@ -161,6 +168,16 @@ class OrderInspectView(InspectView):
                 priority=30,
             )
         ]
+        if self.object.status in PLACED_OR_LATER:
+            buttons.append(
+                Button(
+                    "Invoice (PDF)",
+                    url=reverse("invoices_admin:download", args=[self.object.number]),
+                    icon_name="doc-full",
+                    priority=40,
+                )
+            )
+        return buttons
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -88,7 +88,6 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-date_ordered", "-created_at"]
-        permissions = [("view_sales_report", "Can view sales figures on the dashboard")]
         constraints = [
             models.UniqueConstraint(
                 fields=["customer"],
@@ -101,6 +100,7 @@ class Order(models.Model):
         ]
         permissions = [
             ("change_order_status", "Can change the status of an order (pay, ship, cancel)"),
+            ("view_sales_report", "Can view sales figures on the dashboard"),
         ]
 
     def __str__(self):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commerce.dashboard import RevenueChart, nice_ceiling
-from commerce.models import Review
+from commerce.models import Order, Review
 from commerce.reports import DailyRevenue
 from tests.factories import (
     make_admin_user,
@@ -95,6 +95,8 @@ def test_order_staff_see_recent_orders_but_not_revenue(client, todays_orders):
     assert cancelled.number in orders  # cancelled orders are listed, with their status
     assert "Cancelled" in orders
     assert "Ada Lovelace" in orders
+    inspect = reverse(Order.snippet_viewset.get_url_name("inspect"), args=[placed.pk])
+    assert f'href="{inspect}"' in orders
     assert orders.count("<tr>") == 3  # header and the two placed orders; the cart is not an order
 
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from commerce.invoices import NotInvoiceable, render_invoice_pdf
+from commerce.models import Order
 from tests.factories import make_admin_user, make_customer, make_order, make_product
 
 ADDRESS = {
@@ -137,6 +138,20 @@ def test_order_staff_download_any_invoice_from_the_admin(client, discounted_orde
 
     assert response.status_code == 200
     assert f"Invoice {discounted_order.number}" in pdf_text(response.content)
+
+
+def test_order_view_in_the_admin_offers_the_invoice(client, discounted_order):
+    client.force_login(make_admin_user("support", ["commerce.view_order"]))
+    inspect_url = reverse(
+        Order.snippet_viewset.get_url_name("inspect"), args=[discounted_order.pk]
+    )
+    invoice_url = reverse("invoices_admin:download", args=[discounted_order.number])
+
+    assert invoice_url in client.get(inspect_url).content.decode()
+
+    discounted_order.status = "cancelled"
+    discounted_order.save()
+    assert invoice_url not in client.get(inspect_url).content.decode()
 
 
 def test_staff_without_order_permission_cannot_download_invoices(client, discounted_order):
