@@ -34,23 +34,25 @@ def register_inquiry_log_actions(actions):
             )
 
 
-class NewInquiriesPanel(Component):
-    """Dashboard panel: how many inquiries nobody has picked up yet, oldest first."""
+class OpenInquiriesPanel(Component):
+    """Dashboard panel: open inquiries, the ones nobody has picked up yet first."""
 
-    name = "new_inquiries"
-    template_name = "support/admin/new_inquiries_panel.html"
+    name = "open_inquiries"
+    template_name = "support/admin/open_inquiries_panel.html"
     order = 50
 
     def get_context_data(self, parent_context):
         return {
             "count": new_inquiry_count(),
+            "in_progress": Contact.objects.filter(status=InquiryStatus.IN_PROGRESS).count(),
             "oldest": Contact.objects.filter(status=InquiryStatus.NEW).order_by("created_at")[:5],
             "status_new": InquiryStatus.NEW,
+            "status_in_progress": InquiryStatus.IN_PROGRESS,
         }
 
 
 @hooks.register("construct_homepage_panels")
-def add_new_inquiries_panel(request, panels):
+def add_open_inquiries_panel(request, panels):
     policy = policy_registry.get_by_type(Contact)
     if policy.user_has_any_permission(request.user, ["view", "change"]):
-        panels.append(NewInquiriesPanel())
+        panels.append(OpenInquiriesPanel())

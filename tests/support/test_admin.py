@@ -246,6 +246,19 @@ def test_menu_shows_how_many_inquiries_are_new(agent_client):
     assert "2 new inquiries" in html
 
 
+def test_dashboard_counts_open_inquiries_new_and_in_progress(agent_client):
+    make_inquiry()
+    make_inquiry(status=InquiryStatus.IN_PROGRESS)
+    make_inquiry(status=InquiryStatus.IN_PROGRESS)
+    make_inquiry(status=InquiryStatus.RESOLVED)
+
+    html = agent_client.get(reverse("wagtailadmin_home")).content.decode()
+
+    assert "Open inquiries" in html
+    assert "1 new inquiry</a>" in html
+    assert "2 in progress</a>" in html
+
+
 def test_inquiries_cannot_be_added_in_the_admin(client, django_user_model):
     boss = django_user_model.objects.create_superuser("boss", "boss@example.com", "x")
     client.force_login(boss)
