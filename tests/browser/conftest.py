@@ -92,7 +92,7 @@ class Journey:
     def screenshot(self, label):
         self.step += 1
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / f"{_slug(self.name)}-{self.step:02d}-{_slug(label)}.png"
+        path = SCREENSHOTS / f"{self.name}-{self.step:02d}-{_slug(label)}.png"
         self.page.screenshot(path=str(path), full_page=True)
         return path
 
@@ -100,6 +100,34 @@ class Journey:
         """Smoke check: images have alt text, fields have labels, exactly one h1."""
         problems = self.page.evaluate(A11Y_SMOKE_CHECK)
         assert problems == [], f"Accessibility problems on {self.page.url}: {problems}"
+
+    def checkpoint(self, label):
+        """A key page of the journey: check its accessibility, then keep a screenshot."""
+        self.assert_accessible()
+        return self.screenshot(label)
+
+    def wait_for_path(self, path):
+        """Wait until the browser is on `path`, a regular expression for the whole path (so
+        r"/checkout/thank-you/\\w+/"), whatever the query string and fragment."""
+        pattern = re.compile(f"^{re.escape(self.base_url.rstrip('/'))}{path}([?#].*)?$")
+        self.page.wait_for_url(pattern)
+
+    def log_in(self, username, password):
+        """Log in through the shop's log-in page; leaves the browser on the home page."""
+        self.goto("/accounts/login/")
+        self.page.get_by_label("Username").fill(username)
+        self.page.get_by_label("Password").fill(password)
+        self.page.get_by_role("button", name="Log in").click()
+        self.wait_for_path("/")
+
+    def log_in_to_admin(self, username, password):
+        """Log in through the Wagtail admin's own log-in page; leaves the browser on the
+        dashboard."""
+        self.goto("/admin/login/")
+        self.page.get_by_label("Username").fill(username)
+        self.page.get_by_label("Password").fill(password)
+        self.page.get_by_role("button", name="Sign in").click()
+        self.wait_for_path("/admin/")
 
 
 A11Y_SMOKE_CHECK = """
@@ -112,7 +140,8 @@ A11Y_SMOKE_CHECK = """
   }
   const skip = ['hidden', 'submit', 'button', 'reset', 'image'];
   for (const field of document.querySelectorAll('input, select, textarea')) {
-    if (skip.includes(field.type)) continue;
+    // Fields nobody can see or reach (display: none, hidden) need no label.
+    if (skip.includes(field.type) || !field.checkVisibility({visibilityProperty: true})) continue;
     const labelled = (field.id && document.querySelector(`label[for="${field.id}"]`))
       || field.closest('label') || field.getAttribute('aria-label')
       || field.getAttribute('aria-labelledby');
@@ -124,7 +153,9 @@ A11Y_SMOKE_CHECK = """
 
 
 @pytest.fixture
-def demo_shop(transactional_db):
+def demo_shop(transactional_db, fresh_cache):
+    """The demo shop, seeded afresh for each journey, with an empty cache (no throttle or
+    rate limit carried over from another test)."""
     call_command("seed_demo", stdout=StringIO())
 
 
@@ -132,7 +163,11 @@ def _journey(request, browser, live_server, viewport):
     context = browser.new_context(viewport=viewport)
     page = context.new_page()
     page.set_default_timeout(15_000)
-    journey = Journey(page, live_server.url, request.node.name)
+    # One journey per module, named after it: test_shopper.py saves shopper-01-home.png ...
+    name = request.node.module.__name__.rpartition(".")[2].removeprefix("test_")
+    journey = Journey(page, live_server.url, name)
+    for stale in SCREENSHOTS.glob(f"{name}-[0-9][0-9]-*.png"):
+        stale.unlink()
     yield journey
     failed = getattr(request.node, "report_call", None)
     if failed is not None and failed.failed:
