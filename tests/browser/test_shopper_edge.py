@@ -26,7 +26,6 @@ def test_declined_card_keeps_the_order_form_and_three_units_lose_the_discount(jo
     fill_checkout(page, DECLINED_CARD)
     page.get_by_role("button", name="Place order").click()
 
-    journey.wait_for_path("/checkout/")
     expect(page.get_by_role("alert")).to_contain_text("Please correct the errors below.")
     expect(page.locator(".form-field--error")).to_contain_text("Your card was declined")
     for label, value in DELIVERY.items():
@@ -41,7 +40,6 @@ def test_declined_card_keeps_the_order_form_and_three_units_lose_the_discount(jo
     journey.wait_for_path("/cart/")
     page.get_by_label(f"Quantity of {product.title}").fill("3")
     page.get_by_role("button", name=f"Update {product.title}").click()
-    journey.wait_for_path("/cart/")
     expect(page.get_by_role("status")).to_contain_text(f"You now have 3 × {product.title}.")
     expect(page.locator(".order-totals")).not_to_contain_text("Bulk discount")
     expect(page.locator(".order-totals__total")).to_contain_text(money(product.price * 3))
