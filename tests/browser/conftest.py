@@ -1,7 +1,12 @@
 """Browser journeys: Playwright driving Debian's Chromium against pytest-django's live server.
 
 Playwright's own browser download does not work on our machines, so we launch the system
-Chromium. Every journey is skipped, with the reason, where Chromium or Playwright is missing.
+Chromium. Every journey is skipped, with the reason, where Chromium is missing. Playwright itself
+is a test requirement (requirements-dev.txt), like pytest.
+
+One journey per module: its screenshots are named after the module (test_shopper.py saves
+shopper-01-home.png, ...). Each key page is a `checkpoint`: no failed request so far, the
+accessibility smoke check, a screenshot.
 """
 
 import os
@@ -12,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import sync_playwright
 
 from config.env import BASE_DIR
 
@@ -28,20 +34,10 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = BASE_DIR / "artifacts" / "screenshots"
 
 
-def _missing_browser_reason():
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "Playwright is not installed (pip install -r requirements-dev.txt)."
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        return f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)."
-    return None
-
-
 def pytest_collection_modifyitems(config, items):
-    reason = _missing_browser_reason()
-    if reason is None:
+    if Path(CHROMIUM).exists() or shutil.which(CHROMIUM):
         return
+    reason = f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)."
     skip = pytest.mark.skip(reason=reason)
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
@@ -60,8 +56,6 @@ def browser():
     # Playwright's sync API runs an event loop in the test thread; the ORM calls made by
     # the tests themselves (fixtures, assertions) are still synchronous and safe.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
@@ -186,7 +180,6 @@ def _journey(request, browser, live_server, viewport):
     context = browser.new_context(viewport=viewport)
     page = context.new_page()
     page.set_default_timeout(15_000)
-    # One journey per module, named after it: test_shopper.py saves shopper-01-home.png ...
     name = request.node.module.__name__.rpartition(".")[2].removeprefix("test_")
     journey = Journey(page, live_server.url, name)
     for stale in SCREENSHOTS.glob(f"{name}-[0-9][0-9]-*.png"):
