@@ -21,6 +21,7 @@ from playwright.sync_api import sync_playwright
 from wagtail.permissions import policy_registry
 
 from config.env import BASE_DIR
+from home.roles import create_staff_roles
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -172,10 +173,14 @@ A11Y_SMOKE_CHECK = """
 
 @pytest.fixture
 def demo_shop(transactional_db, fresh_cache):
-    """The demo shop, seeded afresh for each journey, with an empty cache (no throttle or
-    rate limit carried over from another test)."""
+    """The demo shop, seeded afresh for each journey, with the staff role groups and an empty
+    cache (no throttle or rate limit carried over from another test).
+
+    The flush after each transactional test also empties what data migrations created, so
+    the role groups are made again here, as the staff_roles migration makes them."""
     forget_cached_content_types()
     call_command("seed_demo", stdout=StringIO())
+    create_staff_roles()
 
 
 def forget_cached_content_types():

@@ -1,14 +1,16 @@
-"""Journey 3: a marketer reprices a laptop and corrects a spec in the Wagtail admin."""
+"""Journey 3: a marketer reprices a laptop and corrects a spec in the Wagtail admin; orders are
+not theirs to see."""
 
 import re
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
 from playwright.sync_api import expect
-from wagtail.models import GroupPagePermission, Page
 
+from commerce.models import Order
+from home.roles import MARKETERS
 from products.models import ProductPage
-from tests.factories import make_admin_user
+from tests.factories import make_staff_in_role
 
 from .steps import money
 
@@ -17,19 +19,17 @@ pytestmark = pytest.mark.django_db(transaction=True)
 NEW_PROCESSOR = "Intel Core Ultra 7 258V"
 
 
-def test_marketer_changes_price_and_a_spec_and_publishes_them(journey):
+def test_marketer_changes_price_and_a_spec_and_publishes_them_but_cannot_see_orders(journey):
     page = journey.page
-    group = Group.objects.create(name="Marketers")
-    for codename in ["add_page", "change_page", "publish_page"]:
-        GroupPagePermission.objects.create(group=group, page=Page.get_first_root_node(),
-                                           permission=Permission.objects.get(codename=codename))
-    make_admin_user("grace_m", group=group)
+    make_staff_in_role(MARKETERS, "hedy")
     product = ProductPage.objects.get(slug="dell-xps-13")
     new_price = product.price - 100
 
-    journey.log_in_to_admin("grace_m", "staff-test-pass")
+    journey.log_in_to_admin("hedy", "staff-test-pass")
     journey.checkpoint("dashboard")
-    journey.goto(f"/admin/pages/{product.get_parent().id}/")
+    page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Products").click()
+    journey.wait_for_path("/admin/pages/usage/products/productpage/")
+    journey.checkpoint("products")
     page.get_by_role("link", name=product.title, exact=True).click()
     journey.wait_for_path(rf"/admin/pages/{product.id}/edit/")
     journey.checkpoint("product editor")
@@ -49,3 +49,14 @@ def test_marketer_changes_price_and_a_spec_and_publishes_them(journey):
     expect(page.locator(".product__summary .price")).to_have_text(f"Price: {money(new_price)}")
     expect(page.get_by_role("row", name=f"Processor {NEW_PROCESSOR}")).to_be_visible()
     journey.checkpoint("published product")
+
+    journey.goto("/admin/")
+    main_menu = page.get_by_role("navigation", name="Main menu")
+    expect(main_menu.get_by_role("button", name="Pages")).to_be_visible()
+    expect(main_menu.get_by_role("button", name="Shop")).to_have_count(0)
+    page.goto(journey.url(reverse(Order.snippet_viewset.get_url_name("list"))))
+    journey.wait_for_path("/admin/")
+    expect(page.get_by_role("status")).to_contain_text(
+        "Sorry, you do not have permission to access this area."
+    )
+    journey.checkpoint("orders refused")

@@ -3,7 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import make_admin_user
+from home.roles import SUPPORT
+from tests.factories import make_staff_in_role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -12,9 +13,7 @@ MESSAGE = "My new laptop's charger whistles when the battery is nearly full. Is 
 
 def test_visitor_inquiry_is_assigned_and_resolved_by_support(journey):
     page = journey.page
-    agent = make_admin_user(
-        "joan", ["support.view_contact", "support.change_contact", "support.delete_contact"]
-    )
+    agent = make_staff_in_role(SUPPORT, "joan")
     agent.first_name, agent.last_name = "Joan", "Clarke"
     agent.save()
 
