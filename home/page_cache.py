@@ -1,0 +1,184 @@
+"""Whole-page cache for anonymous shoppers.
+
+Most visitors browse without logging in or filling a cart, and for them the home page, the
+catalogue, product pages and search results are the same HTML for everyone. Those pages are
+kept in Django's cache (local memory, or Redis when REDIS_URL is set) and served without
+touching the database.
+
+The rules are the plain functions below:
+
+- ``request_may_use_cache``: only GET/HEAD requests without a session cookie and without a
+  messages cookie. No session cookie means no cart, no logged-in user and no messages kept in
+  the session, so the header's cart count is always right (it is empty for these visitors).
+- A view opts in with ``allow_caching(request)``: a Wagtail hook does it for the home,
+  product index and product pages, and ``@cache_for_anonymous`` for the search view.
+- ``response_may_be_cached``: a 200 response that sets no cookie, did not start a session,
+  and is not marked private or no-store.
+- CSRF forms (add to cart) are cached with a placeholder instead of the token, and every
+  visitor gets their own token filled in when the page is served, so nobody receives
+  someone else's token.
+
+Entries are keyed by scheme, host, path and query string (parameters sorted by name, so
+filters, sorting and page numbers each get their own entry) plus a *generation*: a token
+kept in the cache that ``invalidate_catalogue()`` replaces, which makes every stored page
+stale at once. Signals (home/signals.py) call it when pages, images, reviews or shop settings
+change; code that changes stock with ``update()`` calls it itself.
+
+Local memory is per process: with several gunicorn workers set REDIS_URL, otherwise a worker
+would not see another's invalidation. Production settings therefore turn the page cache off
+when REDIS_URL is unset (see README, "Caching").
+"""
+
+import hashlib
+import re
+import uuid
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+
+GENERATION_KEY = "page-cache:generation"
+CACHEABLE_PAGE_TYPES = ("home.HomePage", "products.ProductIndexPage", "products.ProductPage")
+MESSAGES_COOKIE = "messages"  # django.contrib.messages' CookieStorage.cookie_name
+CACHE_STATUS_HEADER = "X-Page-Cache"
+
+# What Django's {% csrf_token %} renders; its value is replaced with CSRF_PLACEHOLDER.
+CSRF_INPUT = re.compile(rb'(<input type="hidden" name="csrfmiddlewaretoken" value=")[^"]*(">)')
+CSRF_PLACEHOLDER = b"__page_cache_csrf_token__"
+# Headers that belong to one response, not to the stored page.
+UNSTORED_HEADERS = {"content-length", "set-cookie", CACHE_STATUS_HEADER.lower()}
+
+_ALLOWED_ATTRIBUTE = "_page_cache_allowed"
+
+
+def is_enabled():
+    return getattr(settings, "PAGE_CACHE_ENABLED", True)
+
+
+def request_may_use_cache(request):
+    """True if this request may be answered from the cache (and its answer stored)."""
+    if not is_enabled() or request.method not in ("GET", "HEAD"):
+        return False
+    if getattr(request, "is_preview", False):
+        return False
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME not in cookies and MESSAGES_COOKIE not in cookies
+
+
+def allow_caching(request):
+    """Called by a view whose page is the same for every anonymous visitor."""
+    setattr(request, _ALLOWED_ATTRIBUTE, True)
+
+
+def page_type_is_cacheable(page):
+    return page.specific_class._meta.label in CACHEABLE_PAGE_TYPES
+
+
+def response_may_be_cached(request, response):
+    """True if a response is the same for every visitor and may be stored."""
+    if not getattr(request, _ALLOWED_ATTRIBUTE, False) or request.method != "GET":
+        return False
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    session = getattr(request, "session", None)
+    if session is not None and session.modified:
+        return False
+    cache_control = response.get("Cache-Control", "")
+    return "private" not in cache_control and "no-store" not in cache_control
+
+
+def normalised_url(request):
+    """Scheme, host, path and query string with parameters sorted by name."""
+    params = sorted(request.GET.lists(), key=lambda item: item[0])
+    query = urlencode([(name, value) for name, values in params for value in values])
+    return f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+
+
+def current_generation():
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def cache_key(request, generation):
+    digest = hashlib.sha256(normalised_url(request).encode()).hexdigest()
+    return f"page-cache:{generation}:{digest}"
+
+
+def invalidate_catalogue():
+    """Make every cached page stale, once the current transaction (if any) commits.
+
+    Call it after any change that shows on shop pages and that no signal sees, for example
+    stock changed with ``QuerySet.update()`` and ``F()`` when an order is placed.
+    """
+    transaction.on_commit(_start_new_generation)
+
+
+def _start_new_generation():
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def store(key, response, uses_csrf):
+    """Keep a response; returns False if it holds a CSRF token that cannot be swapped out."""
+    content = response.content
+    if uses_csrf:
+        content, replaced = CSRF_INPUT.subn(rb"\1" + CSRF_PLACEHOLDER + rb"\2", content)
+        if not replaced:
+            return False
+    headers = [
+        (name, value) for name, value in response.items() if name.lower() not in UNSTORED_HEADERS
+    ]
+    entry = {"content": content, "headers": headers, "csrf": uses_csrf}
+    cache.set(key, entry, timeout=getattr(settings, "PAGE_CACHE_SECONDS", 600))
+    return True
+
+
+def cached_response(request, entry):
+    content = entry["content"]
+    if entry["csrf"]:
+        # Sets this visitor's CSRF cookie through CsrfViewMiddleware, as rendering would.
+        content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
+    response = HttpResponse(content)
+    for name, value in entry["headers"]:
+        response[name] = value
+    response[CACHE_STATUS_HEADER] = "hit"
+    return response
+
+
+class PageCacheMiddleware:
+    """Serve and store anonymous pages. Goes after CsrfViewMiddleware and before
+    AuthenticationMiddleware, so the session and CSRF cookie are handled around it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request_may_use_cache(request):
+            return self.get_response(request)
+        key = cache_key(request, current_generation())
+        entry = cache.get(key)
+        if entry is not None:
+            return cached_response(request, entry)
+        response = self.get_response(request)
+        # Set by django.middleware.csrf.get_token(): the page holds a CSRF token.
+        uses_csrf = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
+        if response_may_be_cached(request, response) and store(key, response, uses_csrf):
+            response[CACHE_STATUS_HEADER] = "miss"
+        return response
+
+
+def cache_for_anonymous(view):
+    """Let the page cache keep this view's responses for anonymous visitors."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        allow_caching(request)
+        return view(request, *args, **kwargs)
+
+    return wrapped

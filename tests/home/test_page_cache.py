@@ -1,0 +1,250 @@
+"""The anonymous page cache: what is served from it, what never is, and what clears it."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.test import RequestFactory
+from wagtail.images import get_image_model
+from wagtail.images.rect import Rect
+
+from home import page_cache
+from home.models import HomePageFeaturedProduct
+from products.models import ProductPage
+from tests.factories import make_image, make_product, make_product_index
+
+pytestmark = pytest.mark.django_db
+
+HIT = page_cache.CACHE_STATUS_HEADER
+
+
+@pytest.fixture(autouse=True)
+def enabled_page_cache(settings):
+    settings.PAGE_CACHE_ENABLED = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def laptop(product_index):
+    return make_product(product_index, "Cached Laptop", price="1000.00", stock=5)
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Run a change as if its transaction committed, so invalidation happens as in production."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def served_from_cache(response):
+    return response.get(HIT) == "hit"
+
+
+def publish(page, **fields):
+    for name, value in fields.items():
+        setattr(page, name, value)
+    page.save_revision().publish()
+
+
+def test_second_anonymous_visit_to_a_product_is_served_from_the_cache_without_queries(
+    client, laptop, django_assert_num_queries
+):
+    first = client.get(laptop.url)
+
+    with django_assert_num_queries(0):
+        second = client.get(laptop.url)
+
+    assert first.status_code == second.status_code == 200
+    assert not served_from_cache(first)
+    assert served_from_cache(second)
+    assert second.content == first.content
+
+
+@pytest.mark.parametrize("url", ["/", "/shop/", "/search/?query=laptop"])
+def test_home_listing_and_search_are_cached_for_anonymous_visitors(client, laptop, url):
+    first = client.get(url)
+    second = client.get(url)
+    assert first.status_code == 200
+    assert served_from_cache(second)
+    assert second.content == first.content
+
+
+def test_each_page_of_the_listing_has_its_own_cache_entry(client, product_index):
+    for number in range(30):
+        make_product(product_index, f"Laptop {number:02}")
+    client.get("/shop/")
+
+    second_page = client.get("/shop/?page=2")
+
+    assert not served_from_cache(second_page)
+    assert "Laptop 29" in second_page.content.decode()
+    assert "Laptop 29" not in client.get("/shop/").content.decode()
+
+
+def test_the_same_filters_in_another_order_share_one_cache_entry(client, laptop):
+    client.get("/shop/?page=1&sort=name")
+    assert served_from_cache(client.get("/shop/?sort=name&page=1"))
+    assert not served_from_cache(client.get("/shop/?sort=price&page=1"))
+
+
+def test_a_logged_in_customer_is_never_served_a_cached_page_nor_stores_one(client, laptop):
+    client.get(laptop.url)  # an anonymous visit stores the page
+    user = get_user_model().objects.create_user("ada", "ada@example.com", "pw")
+    client.force_login(user)
+
+    logged_in = client.get(laptop.url)
+
+    assert not served_from_cache(logged_in)
+    assert "ada" in logged_in.content.decode()
+    client.logout()
+    client.cookies.clear()
+    anonymous = client.get(laptop.url)
+    assert served_from_cache(anonymous)
+    assert "ada" not in anonymous.content.decode()
+
+
+def test_a_visitor_with_a_session_is_never_served_from_the_cache(client, laptop):
+    client.get(laptop.url)
+    session = client.session
+    session["cart"] = {str(laptop.pk): 1}
+    session.save()
+
+    assert not served_from_cache(client.get(laptop.url))
+
+
+def test_a_visitor_with_a_pending_message_gets_a_fresh_page(client, laptop):
+    client.get(laptop.url)
+    client.cookies["messages"] = "pending"
+    assert not served_from_cache(client.get(laptop.url))
+
+
+def test_only_gets_are_stored_and_heads_are_answered_from_the_cache(client, laptop):
+    client.head(laptop.url)
+    assert not served_from_cache(client.get(laptop.url))
+    assert served_from_cache(client.head(laptop.url))
+
+
+def test_responses_that_set_a_cookie_or_are_private_are_never_stored():
+    request = RequestFactory().get("/shop/")
+    page_cache.allow_caching(request)
+    with_cookie = HttpResponse("page")
+    with_cookie.set_cookie("tracking", "1")
+    private = HttpResponse("page", headers={"Cache-Control": "private"})
+
+    assert page_cache.response_may_be_cached(request, HttpResponse("page"))
+    assert not page_cache.response_may_be_cached(request, with_cookie)
+    assert not page_cache.response_may_be_cached(request, private)
+    assert not page_cache.response_may_be_cached(request, HttpResponse(status=404))
+
+
+def test_pages_outside_the_shop_are_not_cached(client, home_page):
+    client.get("/admin/login/")
+    assert not served_from_cache(client.get("/admin/login/"))
+
+
+def test_nothing_is_cached_when_the_page_cache_is_switched_off(client, laptop, settings):
+    settings.PAGE_CACHE_ENABLED = False
+    client.get(laptop.url)
+    assert not served_from_cache(client.get(laptop.url))
+
+
+# Invalidation: each change shows at once on the next anonymous visit.
+
+
+def test_a_new_price_shows_at_once_on_the_product_listing_and_home_pages(
+    client, home_page, laptop, commit
+):
+    HomePageFeaturedProduct.objects.create(page=home_page, product=laptop, sort_order=0)
+    for url in (laptop.url, "/shop/", "/"):
+        client.get(url)
+
+    with commit():
+        publish(laptop, price="899.00")
+
+    for url in (laptop.url, "/shop/", "/"):
+        response = client.get(url)
+        assert not served_from_cache(response)
+        assert "$899.00" in response.content.decode()
+
+
+def test_a_newly_published_product_appears_at_once_in_the_listing_and_search(
+    client, product_index, laptop, commit
+):
+    client.get("/shop/")
+    client.get("/search/?query=laptop")
+
+    with commit():
+        make_product(product_index, "Brand New Laptop")
+
+    assert "Brand New Laptop" in client.get("/shop/").content.decode()
+    assert "Brand New Laptop" in client.get("/search/?query=laptop").content.decode()
+
+
+def test_an_unpublished_product_disappears_at_once(client, laptop, commit):
+    client.get(laptop.url)
+    client.get("/shop/")
+
+    with commit():
+        laptop.unpublish()
+
+    assert client.get(laptop.url).status_code == 404
+    assert "Cached Laptop" not in client.get("/shop/").content.decode()
+
+
+def test_a_moved_product_is_at_its_new_address_at_once(client, home_page, laptop, commit):
+    old_url = laptop.url
+    client.get(old_url)
+    client.get("/shop/")
+    outlet = make_product_index(home_page, title="Outlet", slug="outlet")
+
+    with commit():
+        laptop.move(outlet, pos="last-child")
+
+    # Wagtail leaves a redirect behind; the cached copy at the old address must not hide it.
+    assert client.get(old_url).headers["Location"] == "/outlet/cached-laptop/"
+    assert "Cached Laptop" not in client.get("/shop/").content.decode()
+    assert client.get("/outlet/cached-laptop/").status_code == 200
+
+
+def test_a_stock_change_made_outside_the_page_editor_shows_once_invalidated(
+    client, laptop, commit
+):
+    client.get(laptop.url)
+
+    with commit():
+        ProductPage.objects.filter(pk=laptop.pk).update(stock=0)
+        page_cache.invalidate_catalogue()
+
+    assert "Out of stock" in client.get(laptop.url).content.decode()
+
+
+def test_a_stock_change_saved_on_the_page_shows_at_once(client, laptop, commit):
+    client.get(laptop.url)
+
+    with commit():
+        publish(laptop, stock=0)
+
+    assert "Out of stock" in client.get(laptop.url).content.decode()
+
+
+def test_a_new_focal_point_shows_new_pictures_at_once(client, product_index, commit):
+    image = make_image("Focal laptop")
+    laptop = make_product(product_index, "Pictured Laptop", image=image)
+    before = client.get(laptop.url).content.decode()
+
+    with commit():
+        image = get_image_model().objects.get(pk=image.pk)
+        image.set_focal_point(Rect(10, 10, 200, 200))
+        image.save()
+
+    after = client.get(laptop.url)
+    assert not served_from_cache(after)
+    assert after.content.decode() != before
+
+
+def test_invalidation_waits_for_the_transaction_to_commit(client, laptop):
+    # Until the change is committed other visitors cannot see it, so the cache stays valid.
+    client.get(laptop.url)
+    publish(laptop, price="1.00")  # no commit: pytest-django's transaction stays open
+    assert served_from_cache(client.get(laptop.url))
