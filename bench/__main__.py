@@ -60,6 +60,7 @@ def bench_environment(options):
         "SECURE_SSL_REDIRECT": "false",
         "DEBUG": "false",
         "LOG_LEVEL": "WARNING",
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
         "MEDIA_ROOT": str(WORK_DIR / "media" / Path(database_name).stem),
         "BENCH_STATIC_ROOT": str(WORK_DIR / "static"),
         "BENCH_STATIC_PAGE_DIR": str(WORK_DIR / "static-page"),
