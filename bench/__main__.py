@@ -60,7 +60,11 @@ def bench_environment(options):
         "SECURE_SSL_REDIRECT": "false",
         "DEBUG": "false",
         "LOG_LEVEL": "WARNING",
+        "LOG_JSON": "false",
+        # No email leaves the benchmark, and tasks (search indexing of the demo pages, order
+        # emails) run at once instead of waiting for a `db_worker`.
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        "TASKS_BACKEND": "immediate",
         "MEDIA_ROOT": str(WORK_DIR / "media" / Path(database_name).stem),
         "BENCH_STATIC_ROOT": str(WORK_DIR / "static"),
         "BENCH_STATIC_PAGE_DIR": str(WORK_DIR / "static-page"),
