@@ -6,12 +6,14 @@ from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
 from wagtail.images.models import AbstractImage
 from wagtail.models import Page
 
+from commerce.models import Review
 from home import page_cache
 
 # Pages cover publishing, unpublishing, moving, deleting and price or stock edits (all of
-# them save the page); images cover a new focal point (renditions change); settings cover
-# shop-wide options shown on pages, such as the bulk discount.
-SHOWN_ON_PAGES = (Page, AbstractImage, BaseSiteSetting, BaseGenericSetting)
+# them save the page); images cover a new focal point (renditions change); reviews cover one
+# posted, edited, hidden or published again; settings cover shop-wide options shown on
+# pages, such as the bulk discount.
+SHOWN_ON_PAGES = (Page, AbstractImage, Review, BaseSiteSetting, BaseGenericSetting)
 
 
 @receiver(post_save, dispatch_uid="page_cache_saved")

@@ -2,16 +2,22 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import RequestFactory
 from wagtail.images import get_image_model
 from wagtail.images.rect import Rect
 
+from commerce.reviews import hide_review, publish_review
 from home import page_cache
 from home.models import HomePageFeaturedProduct
 from products.models import ProductPage
-from tests.factories import make_image, make_product, make_product_index
+from tests.factories import (
+    make_image,
+    make_product,
+    make_product_index,
+    make_review,
+    make_staff_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -19,11 +25,8 @@ HIT = page_cache.CACHE_STATUS_HEADER
 
 
 @pytest.fixture(autouse=True)
-def enabled_page_cache(settings):
+def enabled_page_cache(settings, fresh_cache):
     settings.PAGE_CACHE_ENABLED = True
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -241,6 +244,26 @@ def test_a_new_focal_point_shows_new_pictures_at_once(client, product_index, com
     after = client.get(laptop.url)
     assert not served_from_cache(after)
     assert after.content.decode() != before
+
+
+def test_a_hidden_review_leaves_the_product_page_at_once_and_returns_when_published(
+    client, laptop, customer, commit
+):
+    review = make_review(customer, laptop, content="Lovely keyboard, loud fan.")
+    moderator = make_staff_user()
+    assert "Lovely keyboard" in client.get(laptop.url).content.decode()
+
+    with commit():
+        hide_review(review, moderator, "Off topic")
+    hidden = client.get(laptop.url).content.decode()
+
+    with commit():
+        publish_review(review, moderator)
+    published = client.get(laptop.url).content.decode()
+
+    assert "Lovely keyboard" not in hidden
+    assert "No reviews yet" in hidden
+    assert "Lovely keyboard" in published
 
 
 def test_invalidation_waits_for_the_transaction_to_commit(client, laptop):
