@@ -10,8 +10,11 @@ The rules are the plain functions below:
 - ``request_may_use_cache``: only GET/HEAD requests without a session cookie and without a
   messages cookie. No session cookie means no cart, no logged-in user and no messages kept in
   the session, so the header's cart count is always right (it is empty for these visitors).
-- A view opts in with ``allow_caching(request)``: a Wagtail hook does it for the home,
-  product index and product pages, and ``@cache_for_anonymous`` for the search view.
+- ``view_may_be_cached``: only Wagtail's page view and views decorated with
+  ``@cache_for_anonymous`` (search) look in the cache; health probes, the cart, the admin
+  and every other view never touch it.
+- The page then opts in with ``allow_caching(request)``: a Wagtail hook does it for the home,
+  product index and product pages only, the decorator for its view.
 - ``response_may_be_cached``: a 200 response that sets no cookie, did not start a session,
   and is not marked private or no-store.
 - CSRF forms (add to cart) are cached with a placeholder instead of the token, and every
@@ -30,6 +33,7 @@ when REDIS_URL is unset (see README, "Caching").
 """
 
 import hashlib
+import logging
 import re
 import uuid
 from functools import wraps
@@ -40,6 +44,9 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from wagtail.views import serve as wagtail_serve
+
+logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "page-cache:generation"
 CACHEABLE_PAGE_TYPES = ("home.HomePage", "products.ProductIndexPage", "products.ProductPage")
@@ -53,6 +60,8 @@ CSRF_PLACEHOLDER = b"__page_cache_csrf_token__"
 UNSTORED_HEADERS = {"content-length", "set-cookie", CACHE_STATUS_HEADER.lower()}
 
 _ALLOWED_ATTRIBUTE = "_page_cache_allowed"
+_KEY_ATTRIBUTE = "_page_cache_key"
+_VIEW_ATTRIBUTE = "cache_for_anonymous"
 
 
 def is_enabled():
@@ -67,6 +76,10 @@ def request_may_use_cache(request):
         return False
     cookies = request.COOKIES
     return settings.SESSION_COOKIE_NAME not in cookies and MESSAGES_COOKIE not in cookies
+
+
+def view_may_be_cached(view_func):
+    return view_func is wagtail_serve or getattr(view_func, _VIEW_ATTRIBUTE, False)
 
 
 def allow_caching(request):
@@ -106,8 +119,8 @@ def current_generation():
     return generation
 
 
-def cache_key(request, generation):
-    digest = hashlib.sha256(normalised_url(request).encode()).hexdigest()
+def cache_key(url, generation):
+    digest = hashlib.sha256(url.encode()).hexdigest()
     return f"page-cache:{generation}:{digest}"
 
 
@@ -117,7 +130,9 @@ def invalidate_catalogue():
     Call it after any change that shows on shop pages and that no signal sees, for example
     stock changed with ``QuerySet.update()`` and ``F()`` when an order is placed.
     """
-    transaction.on_commit(_start_new_generation)
+    # robust: a cache that is down must not fail the change itself; pages stored in it are
+    # unreachable while it is down anyway.
+    transaction.on_commit(_start_new_generation, robust=True)
 
 
 def _start_new_generation():
@@ -159,18 +174,34 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request_may_use_cache(request):
-            return self.get_response(request)
-        key = cache_key(request, current_generation())
-        entry = cache.get(key)
-        if entry is not None:
-            return cached_response(request, entry)
         response = self.get_response(request)
+        key = getattr(request, _KEY_ATTRIBUTE, None)
+        if key is None or not response_may_be_cached(request, response):
+            return response
         # Set by django.middleware.csrf.get_token(): the page holds a CSRF token.
         uses_csrf = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
-        if response_may_be_cached(request, response) and store(key, response, uses_csrf):
-            response[CACHE_STATUS_HEADER] = "miss"
+        try:
+            if store(key, response, uses_csrf):
+                response[CACHE_STATUS_HEADER] = "miss"
+        except Exception:
+            logger.warning("Page cache unavailable, %s not stored", request.path, exc_info=True)
         return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not (request_may_use_cache(request) and view_may_be_cached(view_func)):
+            return None
+        url = normalised_url(request)  # outside the try: a bad Host header is a 400
+        try:
+            key = cache_key(url, current_generation())
+            entry = cache.get(key)
+        except Exception:
+            # A cache that is down must not take the shop down with it: render the page.
+            logger.warning("Page cache unavailable, serving %s uncached", url, exc_info=True)
+            return None
+        if entry is None:
+            setattr(request, _KEY_ATTRIBUTE, key)
+            return None
+        return cached_response(request, entry)
 
 
 def cache_for_anonymous(view):
@@ -181,4 +212,5 @@ def cache_for_anonymous(view):
         allow_caching(request)
         return view(request, *args, **kwargs)
 
+    setattr(wrapped, _VIEW_ATTRIBUTE, True)
     return wrapped

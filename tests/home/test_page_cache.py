@@ -8,6 +8,7 @@ from wagtail.images import get_image_model
 from wagtail.images.rect import Rect
 
 from commerce.reviews import hide_review, publish_review
+from config.env import cache_config
 from home import page_cache
 from home.models import HomePageFeaturedProduct
 from products.models import ProductPage
@@ -271,3 +272,15 @@ def test_invalidation_waits_for_the_transaction_to_commit(client, laptop):
     client.get(laptop.url)
     publish(laptop, price="1.00")  # no commit: pytest-django's transaction stays open
     assert served_from_cache(client.get(laptop.url))
+
+
+def test_a_cache_that_is_down_never_breaks_the_health_probes(client, home_page, settings):
+    settings.CACHES = cache_config("redis://127.0.0.1:1/0")  # nothing listens on port 1
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code == 503
+
+
+def test_search_still_answers_when_the_cache_is_down(client, settings):
+    settings.CACHES = cache_config("redis://127.0.0.1:1/0")
+    response = client.get("/search/?query=laptop")
+    assert response.status_code == 200
