@@ -18,12 +18,14 @@ from config.env import cache_config
 from home import page_cache
 from home.models import HomePageFeaturedProduct
 from tests.factories import (
+    edit_url,
     make_image,
     make_placed_order,
     make_product,
     make_product_index,
     make_review,
     make_staff_user,
+    open_editor,
 )
 
 pytestmark = pytest.mark.django_db
@@ -275,11 +277,15 @@ def test_the_last_unit_sold_shows_out_of_stock_at_once_and_a_cancellation_restoc
     assert "Out of stock" not in restocked
 
 
-def test_a_stock_change_saved_on_the_page_shows_at_once(client, laptop, commit):
+def test_a_stock_count_typed_into_the_product_editor_shows_at_once(
+    client, admin_client, laptop, commit
+):
     client.get(laptop.url)
+    data = open_editor(admin_client, laptop)
+    data["stock"] = "0"
 
     with commit():
-        publish(laptop, stock=0)
+        admin_client.post(edit_url(laptop), data)  # saved as a draft: stock applies at once
 
     assert "Out of stock" in client.get(laptop.url).content.decode()
 
