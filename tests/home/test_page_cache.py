@@ -7,9 +7,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
+from taggit.models import Tag
 from wagtail.images import get_image_model
 from wagtail.images.rect import Rect
-from wagtail.models import Site
+from wagtail.models import PageViewRestriction, Site
 
 from commerce.models import BulkDiscountSettings
 from commerce.reviews import hide_review, publish_review
@@ -325,6 +326,29 @@ def test_a_hidden_review_leaves_the_product_page_at_once_and_returns_when_publis
     assert "Lovely keyboard" in published
 
 
+def test_a_renamed_tag_shows_at_once(client, product_index, commit):
+    laptop = make_product(product_index, "Tagged Laptop", tags=["gaming"])
+    assert "gaming" in client.get(laptop.url).content.decode()
+
+    with commit():
+        tag = Tag.objects.get(name="gaming")
+        tag.name = "esports"
+        tag.save()
+
+    assert "esports" in client.get(laptop.url).content.decode()
+
+
+def test_a_product_made_private_is_hidden_from_anonymous_visitors_at_once(
+    client, laptop, commit
+):
+    assert client.get(laptop.url).status_code == 200
+
+    with commit():
+        PageViewRestriction.objects.create(page=laptop, restriction_type="login")
+
+    assert client.get(laptop.url).status_code == 302
+
+
 def test_a_new_bulk_discount_setting_refreshes_cached_pages_at_once(client, laptop, commit):
     client.get(laptop.url)
     discount = BulkDiscountSettings.for_site(Site.objects.get(is_default_site=True))
@@ -335,6 +359,17 @@ def test_a_new_bulk_discount_setting_refreshes_cached_pages_at_once(client, lapt
 
     assert not served_from_cache(client.get(laptop.url))
     assert served_from_cache(client.get(laptop.url))
+
+
+def test_a_reviewers_new_name_shows_on_their_review_at_once(client, laptop, customer, commit):
+    make_review(customer, laptop)
+    assert "Ada L." in client.get(laptop.url).content.decode()
+
+    with commit():
+        customer.name = "Augusta King"
+        customer.save()
+
+    assert "Augusta K." in client.get(laptop.url).content.decode()
 
 
 def test_invalidation_waits_for_the_transaction_to_commit(client, laptop):
