@@ -18,6 +18,7 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BENCH_DIR.parent
 GUNICORN_CONFIG = PROJECT_DIR / "config" / "gunicorn.conf.py"
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
 
 @dataclass
@@ -101,7 +102,7 @@ def fetch(base_url, scenario):
     data = None
     if scenario.bodies:
         data = scenario.bodies[0].encode()
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        headers["Content-Type"] = FORM_CONTENT_TYPE
     request = urllib.request.Request(
         base_url + scenario.paths[0], data=data, headers=headers, method=scenario.method
     )

@@ -10,8 +10,9 @@ from django.db import connection
 
 from bench import report
 from bench.catalogue import seed_catalogue
+from bench.checkout import checkout_race
 from bench.load import LoadSettings, fetch, measure, running_site
-from bench.scenarios import Site, queries_per_request, save_static_copy
+from bench.scenarios import ShopUnderTest, queries_per_request, save_static_copy
 from home.page_cache import CACHE_STATUS_HEADER
 from products.models import ProductPage
 
@@ -51,7 +52,7 @@ def run(options):
 
 
 def measure_pages(options):
-    site = Site()
+    site = ShopUnderTest()
     save_static_copy(site, Path(os.environ["BENCH_STATIC_PAGE_DIR"]))
     static = site.static_scenario()
     with_cache = site.scenarios("anonymous") + site.scenarios("logged in")
@@ -87,8 +88,6 @@ def cache_status(base_url, scenario):
 
 
 def run_checkout_race(options):
-    from bench.checkout import checkout_race
-
     if connection.vendor != "postgresql":
         return {"skipped": "the checkout race needs PostgreSQL (row locks under concurrency)"}
     log(f"Checkout race: {options.buyers} buyers for {options.stock} units ...")
