@@ -25,7 +25,12 @@ Entries are keyed by scheme, host, path and query string (parameters sorted by n
 filters, sorting and page numbers each get their own entry) plus a *generation*: a token
 kept in the cache that ``invalidate_catalogue()`` replaces, which makes every stored page
 stale at once. Signals (home/signals.py) call it when pages, images, reviews or shop settings
-change; code that changes stock with ``update()`` calls it itself.
+change; code that changes stock with ``update()`` calls it itself. ``remember()`` keeps data
+shared by every visitor (the listing's facet counts) under the same generation, so logged-in
+shoppers, whose pages are never cached, are spared computing it too.
+
+When the cache cannot be reached, lookups miss and nothing is stored: pages are rendered as if
+there were no cache.
 
 Local memory is per process: with several gunicorn workers set REDIS_URL, otherwise a worker
 would not see another's invalidation. Production settings therefore turn the page cache off
@@ -44,7 +49,6 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
-from wagtail.views import serve as wagtail_serve
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +69,7 @@ _VIEW_ATTRIBUTE = "cache_for_anonymous"
 
 
 def is_enabled():
-    return getattr(settings, "PAGE_CACHE_ENABLED", True)
+    return settings.PAGE_CACHE_ENABLED
 
 
 def request_may_use_cache(request):
@@ -79,6 +83,9 @@ def request_may_use_cache(request):
 
 
 def view_may_be_cached(view_func):
+    # Imported here: models (the listing) use this module while Django is still loading apps.
+    from wagtail.views import serve as wagtail_serve
+
     return view_func is wagtail_serve or getattr(view_func, _VIEW_ATTRIBUTE, False)
 
 
@@ -119,11 +126,6 @@ def current_generation():
     return generation
 
 
-def cache_key(url, generation):
-    digest = hashlib.sha256(url.encode()).hexdigest()
-    return f"page-cache:{generation}:{digest}"
-
-
 def invalidate_catalogue():
     """Make every cached page stale, once the current transaction (if any) commits.
 
@@ -139,19 +141,57 @@ def _start_new_generation():
     cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
 
-def store(key, response, uses_csrf):
-    """Keep a response; returns False if it holds a CSRF token that cannot be swapped out."""
+def _lookup(identity):
+    """(key, stored value or None) for the current generation; (None, None) if the cache
+    cannot be reached."""
+    try:
+        digest = hashlib.sha256(identity.encode()).hexdigest()
+        key = f"page-cache:{current_generation()}:{digest}"
+        return key, cache.get(key)
+    except Exception:
+        logger.warning("Page cache unavailable, %s looked up in vain", identity, exc_info=True)
+        return None, None
+
+
+def _keep(key, value):
+    try:
+        cache.set(key, value, timeout=settings.PAGE_CACHE_SECONDS)
+    except Exception:
+        logger.warning("Page cache unavailable, %s not stored", key, exc_info=True)
+        return False
+    return True
+
+
+def remember(key_parts, compute):
+    """compute()'s result, kept like the cached pages: until the catalogue next changes.
+
+    For data every visitor shares and that is costly to get, such as the listing's facet
+    counts, so logged-in shoppers (whose pages are never cached) are spared it too.
+    ``key_parts`` must identify the data (its repr is hashed). Computed afresh whenever the
+    page cache is off or cannot be reached.
+    """
+    if not is_enabled():
+        return compute()
+    key, value = _lookup(f"data:{key_parts!r}")
+    if value is None:
+        value = compute()
+        if key is not None:
+            _keep(key, value)
+    return value
+
+
+def stored_page(response, uses_csrf):
+    """What the cache keeps of a response, or None if it holds a CSRF token that cannot be
+    swapped out."""
     content = response.content
     if uses_csrf:
         content, replaced = CSRF_INPUT.subn(rb"\1" + CSRF_PLACEHOLDER + rb"\2", content)
         if not replaced:
-            return False
+            return None
     headers = [
         (name, value) for name, value in response.items() if name.lower() not in UNSTORED_HEADERS
     ]
-    entry = {"content": content, "headers": headers, "csrf": uses_csrf}
-    cache.set(key, entry, timeout=getattr(settings, "PAGE_CACHE_SECONDS", 600))
-    return True
+    return {"content": content, "headers": headers, "csrf": uses_csrf}
 
 
 def cached_response(request, entry):
@@ -179,29 +219,20 @@ class PageCacheMiddleware:
         if key is None or not response_may_be_cached(request, response):
             return response
         # Set by django.middleware.csrf.get_token(): the page holds a CSRF token.
-        uses_csrf = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
-        try:
-            if store(key, response, uses_csrf):
-                response[CACHE_STATUS_HEADER] = "miss"
-        except Exception:
-            logger.warning("Page cache unavailable, %s not stored", request.path, exc_info=True)
+        entry = stored_page(response, request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False))
+        if entry is not None and _keep(key, entry):
+            response[CACHE_STATUS_HEADER] = "miss"
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not (request_may_use_cache(request) and view_may_be_cached(view_func)):
             return None
-        url = normalised_url(request)  # outside the try: a bad Host header is a 400
-        try:
-            key = cache_key(url, current_generation())
-            entry = cache.get(key)
-        except Exception:
-            # A cache that is down must not take the shop down with it: render the page.
-            logger.warning("Page cache unavailable, serving %s uncached", url, exc_info=True)
-            return None
-        if entry is None:
+        key, entry = _lookup(normalised_url(request))
+        if entry is not None:
+            return cached_response(request, entry)
+        if key is not None:
             setattr(request, _KEY_ATTRIBUTE, key)
-            return None
-        return cached_response(request, entry)
+        return None
 
 
 def cache_for_anonymous(view):

@@ -5,8 +5,10 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from taggit.models import Tag
 from wagtail.images import get_image_model
 from wagtail.images.rect import Rect
@@ -59,6 +61,12 @@ def served_from_cache(response):
 def without_csrf_tokens(response):
     """The page as every visitor sees it: only the CSRF token is each visitor's own."""
     return CSRF_TOKEN.sub("", response.content.decode())
+
+
+def listing_queries(client):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/shop/").status_code == 200
+    return len(queries.captured_queries)
 
 
 def publish(page, **fields):
@@ -154,6 +162,26 @@ def test_the_header_cart_count_is_each_visitors_own(client, laptop):
     assert CART_COUNT.search(shoppers_page.content.decode()).group(1) == "2"
     assert served_from_cache(newcomers_page)
     assert CART_COUNT.search(newcomers_page.content.decode()).group(1) == "0"
+
+
+def test_logged_in_shoppers_reuse_the_listings_facet_counts_until_the_catalogue_changes(
+    client, settings, product_index, customer, commit
+):
+    make_product(product_index, "Budget Laptop", price="500.00", tags=["student"])
+    client.force_login(customer.user)
+    settings.PAGE_CACHE_ENABLED = False
+    client.get("/shop/")
+    computed = listing_queries(client)
+    settings.PAGE_CACHE_ENABLED = True
+    client.get("/shop/")
+    reused = listing_queries(client)
+
+    with commit():
+        make_product(product_index, "Flagship Laptop", price="2500.00")
+    after_change = client.get("/shop/").content.decode()
+
+    assert reused == computed - 4  # brand, RAM, tag and price range
+    assert 'placeholder="2500"' in after_change
 
 
 def test_a_visitor_with_a_session_is_never_served_from_the_cache(client, laptop):
