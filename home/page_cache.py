@@ -22,12 +22,12 @@ The rules are the plain functions below:
   someone else's token.
 
 Entries are keyed by scheme, host, path and query string (parameters sorted by name, so
-filters, sorting and page numbers each get their own entry) plus a *generation*: a token
-kept in the cache that ``invalidate_catalogue()`` replaces, which makes every stored page
-stale at once. Signals (home/signals.py) call it when pages, images, reviews or shop settings
-change; code that changes stock with ``update()`` calls it itself. ``remember()`` keeps data
-shared by every visitor (the listing's facet counts) under the same generation, so logged-in
-shoppers, whose pages are never cached, are spared computing it too.
+filters, sorting and page numbers each get their own entry) and stamped with a
+*generation*: a token kept in the cache that ``invalidate_catalogue()`` replaces, which makes
+every stored page stale at once. Signals (home/signals.py) call it when pages, images,
+reviews or shop settings change; code that changes stock with ``update()`` calls it itself.
+``remember()`` keeps data shared by every visitor (the listing's facet counts) the same way,
+so logged-in shoppers, whose pages are never cached, are spared computing it too.
 
 When the cache cannot be reached, lookups miss and nothing is stored: pages are rendered as if
 there were no cache.
@@ -64,7 +64,7 @@ CSRF_PLACEHOLDER = b"__page_cache_csrf_token__"
 UNSTORED_HEADERS = {"content-length", "set-cookie", CACHE_STATUS_HEADER.lower()}
 
 _ALLOWED_ATTRIBUTE = "_page_cache_allowed"
-_KEY_ATTRIBUTE = "_page_cache_key"
+_SLOT_ATTRIBUTE = "_page_cache_slot"
 _VIEW_ATTRIBUTE = "cache_for_anonymous"
 
 
@@ -118,14 +118,6 @@ def normalised_url(request):
     return f"{request.scheme}://{request.get_host()}{request.path}?{query}"
 
 
-def current_generation():
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-        generation = cache.get(GENERATION_KEY)
-    return generation
-
-
 def invalidate_catalogue():
     """Make every cached page stale, once the current transaction (if any) commits.
 
@@ -142,20 +134,34 @@ def _start_new_generation():
 
 
 def _lookup(identity):
-    """(key, stored value or None) for the current generation; (None, None) if the cache
-    cannot be reached."""
+    """(slot, value) for what is kept under `identity`: value is None when nothing is kept
+    for the current generation, slot is where to keep it (None if the cache is down).
+
+    One round trip to the cache fetches both the generation and the entry; an entry kept
+    under an older generation is stale.
+    """
+    key = "page-cache:" + hashlib.sha256(identity.encode()).hexdigest()
     try:
-        digest = hashlib.sha256(identity.encode()).hexdigest()
-        key = f"page-cache:{current_generation()}:{digest}"
-        return key, cache.get(key)
+        found = cache.get_many([GENERATION_KEY, key])
+        generation = found.get(GENERATION_KEY)
+        if generation is None:
+            cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+            generation = cache.get(GENERATION_KEY)
     except Exception:
         logger.warning("Page cache unavailable, %s looked up in vain", identity, exc_info=True)
         return None, None
+    entry = found.get(key)
+    if entry is None or entry["generation"] != generation:
+        return (key, generation), None
+    return (key, generation), entry["value"]
 
 
-def _keep(key, value):
+def _keep(slot, value):
+    key, generation = slot
     try:
-        cache.set(key, value, timeout=settings.PAGE_CACHE_SECONDS)
+        cache.set(
+            key, {"generation": generation, "value": value}, timeout=settings.PAGE_CACHE_SECONDS
+        )
     except Exception:
         logger.warning("Page cache unavailable, %s not stored", key, exc_info=True)
         return False
@@ -172,11 +178,11 @@ def remember(key_parts, compute):
     """
     if not is_enabled():
         return compute()
-    key, value = _lookup(f"data:{key_parts!r}")
+    slot, value = _lookup(f"data:{key_parts!r}")
     if value is None:
         value = compute()
-        if key is not None:
-            _keep(key, value)
+        if slot is not None:
+            _keep(slot, value)
     return value
 
 
@@ -215,23 +221,23 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        key = getattr(request, _KEY_ATTRIBUTE, None)
-        if key is None or not response_may_be_cached(request, response):
+        slot = getattr(request, _SLOT_ATTRIBUTE, None)
+        if slot is None or not response_may_be_cached(request, response):
             return response
         # Set by django.middleware.csrf.get_token(): the page holds a CSRF token.
         entry = stored_page(response, request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False))
-        if entry is not None and _keep(key, entry):
+        if entry is not None and _keep(slot, entry):
             response[CACHE_STATUS_HEADER] = "miss"
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not (request_may_use_cache(request) and view_may_be_cached(view_func)):
             return None
-        key, entry = _lookup(normalised_url(request))
+        slot, entry = _lookup(normalised_url(request))
         if entry is not None:
             return cached_response(request, entry)
-        if key is not None:
-            setattr(request, _KEY_ATTRIBUTE, key)
+        if slot is not None:
+            setattr(request, _SLOT_ATTRIBUTE, slot)
         return None
 
 
