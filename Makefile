@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev lint migrations-check
+.PHONY: run test install install-dev lint migrations-check bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,3 +39,9 @@ lint: install-dev
 
 migrations-check: install-dev
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+## Benchmark the shop under gunicorn on PostgreSQL (README, "Benchmarks"). Needs wrk, which
+## it installs with apt-get when run as root. E.g. make bench PRODUCTS=10000 BENCH_ARGS="--buyers 80"
+PRODUCTS ?= 1000
+bench: install
+	$(BIN)/python -m bench --products $(PRODUCTS) $(BENCH_ARGS)

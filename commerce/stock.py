@@ -8,6 +8,7 @@ revision (ProductPage.with_content_json keeps the live count when a revision is 
 from django.db import transaction
 from django.db.models import F
 
+from home import page_cache
 from products.models import ProductPage
 
 from .models import Order
@@ -81,6 +82,8 @@ def reserve_stock(quantities):
         if product.stock is not None:
             ProductPage.objects.filter(pk=pk).update(stock=F("stock") - units)
             product.stock -= units
+    # update() sends no signal: pages showing the old stock go stale when the order commits.
+    page_cache.invalidate_catalogue()
     return products
 
 
@@ -103,5 +106,6 @@ def release_stock(order):
             if product.stock is not None:
                 ProductPage.objects.filter(pk=pk).update(stock=F("stock") + quantities[pk])
         Order.objects.filter(pk=order.pk).update(stock_reserved=False)
+        page_cache.invalidate_catalogue()
     order.stock_reserved = False
     return True

@@ -69,11 +69,12 @@ def database_config(url=None):
 
 
 def cache_config(redis_url=None):
-    """Redis (Django's own backend) when REDIS_URL is set, process-local memory otherwise."""
+    """Redis (Django's own backend, sharing its clients: config/redis_cache.py) when REDIS_URL
+    is set, process-local memory otherwise."""
     if redis_url:
         return {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "config.redis_cache.RedisCache",
                 "LOCATION": redis_url,
                 "KEY_PREFIX": "storefront",
                 # Fail fast rather than hold a worker when Redis is gone.

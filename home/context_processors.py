@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
+from home import page_cache
 from products.models import ProductIndexPage
 
 
@@ -9,5 +11,11 @@ def catalogue_url():
 
 
 def shop(request):
-    """Shop name and catalogue link for the header; the link is only looked up if rendered."""
-    return {"shop_name": settings.WAGTAIL_SITE_NAME, "catalogue_url": catalogue_url}
+    """Shop name and catalogue link for the header. The link is looked up once, when first
+    rendered, and kept until the catalogue changes."""
+    return {
+        "shop_name": settings.WAGTAIL_SITE_NAME,
+        "catalogue_url": SimpleLazyObject(
+            lambda: page_cache.remember(("catalogue url",), catalogue_url)
+        ),
+    }

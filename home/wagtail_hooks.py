@@ -1,7 +1,10 @@
 from taggit.models import Tag
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
+
+from home import page_cache
 
 
 class TagViewSet(SnippetViewSet):
@@ -19,3 +22,9 @@ class TagViewSet(SnippetViewSet):
 
 
 register_snippet(TagViewSet)
+
+
+@hooks.register("before_serve_page")
+def allow_page_cache(page, request, serve_args, serve_kwargs):
+    if page_cache.page_type_is_cacheable(page):
+        page_cache.allow_caching(request)

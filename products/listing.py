@@ -20,6 +20,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min
 
+from home import page_cache
+
 PRODUCTS_PER_PAGE = 24
 
 # query string value -> (label, ordering); the last field of each ordering keeps pages stable.
@@ -204,6 +206,10 @@ def build_listing(products, params, per_page=PRODUCTS_PER_PAGE):
     return Listing(
         products=page,
         filters=filters,
-        facets=count_facets(products, filters),
+        # The same for everyone: kept until the catalogue changes (home/page_cache.py).
+        facets=page_cache.remember(
+            ("listing facets", str(products.query), filters),
+            lambda: count_facets(products, filters),
+        ),
         sort_options=[(key, label) for key, (label, _ordering) in SORT_ORDERS.items()],
     )

@@ -75,6 +75,7 @@ class ProductPage(Page):
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0.00"), message="The price cannot be negative.")],
         help_text="Price in the shop's currency, for example 1299.00.",
+        db_index=True,  # the listing sorts and filters by price
     )
     stock = models.PositiveIntegerField(
         null=True,

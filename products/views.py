@@ -4,6 +4,8 @@ from django.db import transaction
 from wagtail.admin.views.pages.edit import EditView
 from wagtail.admin.views.pages.revisions import RevisionsRevertView
 
+from home import page_cache
+
 
 class LiveStockEditMixin:
     """Saving a product in the editor writes an edited stock count to the live product at once.
@@ -21,6 +23,7 @@ class LiveStockEditMixin:
             response = super().form_valid(form)
             if form.stock_was_edited:
                 products.update(stock=form.cleaned_data["stock"])
+                page_cache.invalidate_catalogue()  # update() sends no signal
         return response
 
 

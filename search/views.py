@@ -1,6 +1,7 @@
 from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 
+from home.page_cache import cache_for_anonymous
 from products.models import ProductPage
 
 RESULTS_PER_PAGE = 24
@@ -8,6 +9,7 @@ RESULTS_PER_PAGE = 24
 MAX_QUERY_LENGTH = 200
 
 
+@cache_for_anonymous
 def search(request):
     """Products matching the query (name, description, spec values, tags), best match first."""
     query = request.GET.get("query", "").strip()[:MAX_QUERY_LENGTH]

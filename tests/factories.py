@@ -9,10 +9,12 @@ from itertools import count
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.files.images import ImageFile
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
+from wagtail.test.utils.form_data import nested_form_data, querydict_from_html, streamfield
 
 from commerce import cart, checkout
 from commerce.models import (
@@ -207,3 +209,26 @@ def make_contact_page(home, title="Contact us", slug="contact", **fields):
 def make_inquiry(name="Grace Hopper", email="grace@example.com",
                  description="My laptop will not charge.", **fields):
     return Contact.objects.create(name=name, email=email, description=description, **fields)
+
+
+def edit_url(product):
+    return reverse("wagtailadmin_pages:edit", args=[product.pk])
+
+
+def spec_form_values(product):
+    return [
+        (child.block_type, child.block.get_form_state(child.value)) for child in product.features
+    ]
+
+
+def open_editor(client, product, url=None):
+    """The edit form as the browser would submit it, from the page the editor was shown."""
+    response = client.get(url or edit_url(product))
+    assert response.status_code == 200
+    data = querydict_from_html(response.content.decode(), form_id="page-edit-form")
+    # The specs editor is drawn by JavaScript, so its inputs are not in the HTML.
+    for key, value in nested_form_data(
+        {"features": streamfield(spec_form_values(product))}
+    ).items():
+        data[key] = value
+    return data

@@ -62,6 +62,10 @@ LOGGING = logging_config(
     os.environ.get("LOG_LEVEL", "INFO"), json_lines=env_bool("LOG_JSON", default=True)
 )
 
+# Local-memory caches are per process: one gunicorn worker would keep serving a page another
+# worker has invalidated. Cache whole pages only with a shared cache (Redis) unless told to.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", default=bool(os.environ.get("REDIS_URL")))
+
 # Server errors are emailed to these addresses (none: errors are only logged).
 ADMINS = [("Admin", email) for email in env_list("ADMIN_EMAILS")]
 EMAIL_SUBJECT_PREFIX = os.environ.get("EMAIL_SUBJECT_PREFIX", "[Storefront] ")

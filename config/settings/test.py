@@ -21,6 +21,8 @@ SESSION_ENGINE = session_engine(None)
 WAGTAILSEARCH_BACKENDS = search_config()
 TASKS = tasks_config("immediate")
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# The cache outlives each test's database; tests/home/test_page_cache.py switches it on.
+PAGE_CACHE_ENABLED = False
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Serve static files straight from the source folders; tests never run collectstatic.
 WHITENOISE_AUTOREFRESH = True

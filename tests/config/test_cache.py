@@ -57,3 +57,15 @@ def test_a_shoppers_session_is_kept_in_redis_and_survives_losing_it(settings, re
         assert session_store(session.session_key)["cart"] == {"dell-xps-13": 2}
     finally:
         redis_server.delete(stored_as)
+
+
+def test_the_redis_cache_stores_values_through_one_reused_client(settings, redis_server):
+    settings.CACHES = cache_config(REDIS_URL)
+    key = f"test-{uuid.uuid4()}"
+    try:
+        cache.set(key, {"sku": "XPS-13"}, 60)
+        assert cache.get(key) == {"sku": "XPS-13"}
+        # Django would build a new redis.Redis for every operation (see config/redis_cache.py).
+        assert cache._cache.get_client(key) is cache._cache.get_client(key, write=True)
+    finally:
+        cache.delete(key)

@@ -43,7 +43,7 @@ def test_an_unreachable_postgres_server_fails_within_seconds_unless_the_url_says
 
 def test_redis_url_selects_djangos_redis_cache_and_local_memory_otherwise():
     assert cache_config("redis://127.0.0.1:6379/1")["default"]["BACKEND"] == (
-        "django.core.cache.backends.redis.RedisCache"
+        "config.redis_cache.RedisCache"
     )
     assert cache_config(None)["default"]["BACKEND"] == (
         "django.core.cache.backends.locmem.LocMemCache"

@@ -2,35 +2,12 @@
 
 import pytest
 from django.urls import reverse
-from wagtail.test.utils.form_data import nested_form_data, querydict_from_html, streamfield
+from wagtail.test.utils.form_data import nested_form_data, streamfield
 
 from products.models import ProductPage
-from tests.factories import make_product
+from tests.factories import edit_url, make_product, open_editor
 
 pytestmark = pytest.mark.django_db
-
-
-def edit_url(product):
-    return reverse("wagtailadmin_pages:edit", args=[product.pk])
-
-
-def spec_form_values(product):
-    return [
-        (child.block_type, child.block.get_form_state(child.value)) for child in product.features
-    ]
-
-
-def open_editor(client, product, url=None):
-    """The edit form as the browser would submit it, from the page the editor was shown."""
-    response = client.get(url or edit_url(product))
-    assert response.status_code == 200
-    data = querydict_from_html(response.content.decode(), form_id="page-edit-form")
-    # The specs editor is drawn by JavaScript, so its inputs are not in the HTML.
-    for key, value in nested_form_data(
-        {"features": streamfield(spec_form_values(product))}
-    ).items():
-        data[key] = value
-    return data
 
 
 def live(product):

@@ -1,0 +1,135 @@
+"""A benchmark catalogue of any size, added on top of the demo shop.
+
+Products are created with Wagtail's own `add_child` (treebeard keeps the tree consistent),
+but without the per-page extras a real editor needs and a benchmark does not: no revision
+history, no reference-index update, and search indexing done in bulk per batch instead of
+one task per page. Pictures come from a small pool drawn once and shared by all products.
+"""
+
+import random
+from contextlib import contextmanager
+from decimal import Decimal
+from io import BytesIO
+
+from django.core.files.images import ImageFile
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.utils.text import slugify
+from modelsearch.backends import get_search_backend
+from modelsearch.signal_handlers import post_save_signal_handler
+from taggit.models import Tag
+from wagtail.images import get_image_model
+from wagtail.signal_handlers import disable_reference_index_auto_update
+
+from products.demo_images import draw_product_image
+from products.models import ProductIndexPage, ProductPage
+
+BATCH_SIZE = 250
+IMAGE_POOL_SIZE = 24
+
+BRANDS = {
+    "Lenovo": ["ThinkPad", "IdeaPad", "Legion", "Yoga"],
+    "Apple": ["MacBook Air", "MacBook Pro"],
+    "Dell": ["XPS", "Latitude", "Inspiron", "Alienware"],
+    "HP": ["Spectre", "EliteBook", "Pavilion", "Omen"],
+    "ASUS": ["Zenbook", "ROG", "Vivobook", "TUF"],
+    "Acer": ["Swift", "Aspire", "Predator", "Nitro"],
+    "Microsoft": ["Surface Laptop", "Surface Pro"],
+    "Samsung": ["Galaxy Book"],
+    "Framework": ["Laptop"],
+    "Razer": ["Blade"],
+}
+PROCESSORS = [
+    "Intel Core Ultra 5 125U", "Intel Core Ultra 7 155H", "Intel Core i5-1335U",
+    "Intel Core i9-14900HX", "AMD Ryzen 5 7530U", "AMD Ryzen 7 8840U", "AMD Ryzen 9 8945HS",
+    "Apple M3", "Apple M4 Pro", "Snapdragon X Elite",
+]
+RAM_GB = [8, 16, 16, 32, 32, 64]
+STORAGE = ["256 GB SSD", "512 GB SSD", "1 TB SSD", "2 TB SSD"]
+DISPLAYS = ['13.3" 1920x1200', '14" 2880x1800 OLED', '15.6" 1920x1080 144 Hz', '16" 2560x1600']
+TAGS = ["business", "ultralight", "gaming", "student", "budget", "creator", "2-in-1"]
+
+
+def seed_catalogue(total, log=print, pool_size=IMAGE_POOL_SIZE):
+    """Make the shop hold `total` live products (the 28 demo ones included); returns how many
+    were added. Running it again with the same or a smaller total adds nothing."""
+    call_command("seed_demo", verbosity=0)
+    index = ProductIndexPage.objects.live().order_by("path").first()
+    existing = ProductPage.objects.child_of(index).count()
+    images = image_pool(pool_size)
+    tags = [Tag.objects.get_or_create(name=name, defaults={"slug": name})[0] for name in TAGS]
+    rng = random.Random(2024)
+    added = 0
+    for start in range(existing, total, BATCH_SIZE):
+        numbers = range(start, min(start + BATCH_SIZE, total))
+        with (
+            transaction.atomic(),
+            disable_reference_index_auto_update(),
+            search_indexing_in_bulk(ProductPage) as index_later,
+        ):
+            for number in numbers:
+                product = generated_product(number, rng, images)
+                product.tags.add(*rng.sample(tags, 2))  # saved with the page by add_child
+                index_later.append(index.add_child(instance=product))
+        added += len(numbers)
+        log(f"  {start + len(numbers)}/{total} products")
+    return added
+
+
+@contextmanager
+def search_indexing_in_bulk(model):
+    """Collect the pages saved inside the block and index them in one go at its end."""
+    post_save.disconnect(post_save_signal_handler, sender=model)
+    pages = []
+    try:
+        yield pages
+    finally:
+        post_save.connect(post_save_signal_handler, sender=model)
+    get_search_backend().add_bulk(model, pages)
+
+
+def image_pool(size=IMAGE_POOL_SIZE):
+    Image = get_image_model()
+    pool = []
+    brands = list(BRANDS)
+    for number in range(size):
+        title = f"Benchmark laptop picture {number + 1:02}"
+        image = Image.objects.filter(title=title).first()
+        if image is None:
+            brand = brands[number % len(brands)]
+            buffer = BytesIO(draw_product_image(title, brand))
+            buffer.name = f"{slugify(title)}.png"
+            image = Image.objects.create(title=title, file=ImageFile(buffer))
+        pool.append(image)
+    return pool
+
+
+def generated_product(number, rng, images):
+    brand = rng.choice(list(BRANDS))
+    line = rng.choice(BRANDS[brand])
+    title = f"{brand} {line} {rng.choice(['13', '14', '15', '16'])} G{number:05}"
+    ram = rng.choice(RAM_GB)
+    processor = rng.choice(PROCESSORS)
+    storage = rng.choice(STORAGE)
+    display = rng.choice(DISPLAYS)
+    return ProductPage(
+        title=title,
+        slug=slugify(title),
+        live=True,
+        has_unpublished_changes=False,
+        price=Decimal(rng.randrange(399_00, 3999_00)) / 100,
+        stock=rng.randrange(0, 60),
+        short_description=f"{brand} {line} with {processor}, {ram} GB RAM and {storage}.",
+        body=f"<p>The {title}: {display} display, built for everyday work and play.</p>",
+        features=[
+            ("brand", brand),
+            ("model", f"{line} G{number:05}"),
+            ("processor", processor),
+            ("ram", ram),
+            ("storage", storage),
+            ("display", display),
+            ("weight", Decimal(rng.randrange(90, 280)) / 100),
+        ],
+        image=rng.choice(images),
+    )

@@ -1,0 +1,117 @@
+"""The checkout race: N buyers place their order at the same moment for a product with K
+units left. Exactly K must get an order, the others a clear out-of-stock answer, and nothing
+else may go wrong. Runs commerce.checkout.place_order in N threads, each with its own
+database connection (PostgreSQL: the row locks are what is being tested)."""
+
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+from commerce.cart import CustomerCart, add_to_cart
+from commerce.checkout import CheckoutError, place_order
+from commerce.models import Customer, Order, OrderItem, OrderStatus, PaymentMethod
+from products.models import ProductIndexPage, ProductPage
+
+RACE_PRODUCT_SLUG = "checkout-race-laptop"
+DELIVERY = {
+    "address": "1 Benchmark Street", "city": "Springfield", "state": "IL",
+    "zip_code": "62701", "phone": "5550100000",
+}
+
+
+def checkout_race(buyers, stock):
+    """Run the race and return its figures; `correct` says whether it ended as it must."""
+    product = race_product(stock)
+    customers = [race_customer(number) for number in range(1, buyers + 1)]
+    for customer in customers:
+        Order.objects.filter(customer=customer, status=OrderStatus.CART).delete()
+        add_to_cart(CustomerCart(customer), product.pk, 1)
+    orders_before = placed_orders(product)
+
+    start_line = threading.Barrier(buyers)
+    started = []
+
+    def buy(customer):
+        start_line.wait()
+        started.append(time.monotonic())
+        try:
+            place_order(customer, DELIVERY, PaymentMethod.CASH_ON_DELIVERY, uuid.uuid4().hex)
+            return "order", ""
+        except CheckoutError as error:
+            if "out of stock" in error.message:
+                return "out of stock", error.message
+            return "other", error.message
+        except Exception as error:  # every unexpected failure is counted, never hidden
+            return "other", repr(error)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=buyers) as pool:
+        outcomes = list(pool.map(buy, customers))
+    seconds = time.monotonic() - min(started)
+
+    kinds = [kind for kind, _message in outcomes]
+    orders = kinds.count("order")
+    product.refresh_from_db()
+    new_orders = placed_orders(product) - orders_before
+    out_of_stock = kinds.count("out of stock")
+    others = [message for kind, message in outcomes if kind == "other"]
+    expected_orders = min(buyers, stock)
+    return {
+        "buyers": buyers,
+        "stock": stock,
+        "orders": orders,
+        "orders_in_database": new_orders,
+        "orders_per_second": round(orders / seconds, 1) if seconds else 0.0,
+        "seconds": round(seconds, 3),
+        "out_of_stock": out_of_stock,
+        "other_errors": len(others),
+        "other_error_messages": sorted(set(others))[:5],
+        "stock_left": product.stock,
+        "correct": (
+            orders == new_orders == expected_orders
+            and out_of_stock == buyers - expected_orders
+            and not others
+            and product.stock == stock - expected_orders
+        ),
+    }
+
+
+def race_product(stock):
+    """A product of its own, so the race never changes the catalogue being measured."""
+    product = ProductPage.objects.filter(slug=RACE_PRODUCT_SLUG).first()
+    if product is None:
+        index = ProductIndexPage.objects.live().order_by("path").first()
+        product = index.add_child(instance=ProductPage(
+            title="Checkout Race Laptop", slug=RACE_PRODUCT_SLUG, price=Decimal("999.00"),
+            stock=stock, features=[("brand", "Storefront"), ("ram", 16)],
+        ))
+        product.save_revision().publish()
+    ProductPage.objects.filter(pk=product.pk).update(stock=stock)
+    return product
+
+
+def race_customer(number):
+    username = f"bench-buyer-{number:03}"
+    user, _created = get_user_model().objects.get_or_create(
+        username=username, defaults={"email": f"{username}@example.com"}
+    )
+    customer, _created = Customer.objects.get_or_create(
+        user=user, defaults={"name": f"Buyer {number}", "email": user.email}
+    )
+    return customer
+
+
+def placed_orders(product):
+    return (
+        OrderItem.objects.filter(product=product)
+        .exclude(order__status=OrderStatus.CART)
+        .values("order")
+        .distinct()
+        .count()
+    )

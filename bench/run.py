@@ -1,0 +1,94 @@
+"""The benchmark's steps, in order; started by bench/__main__.py once Django is set up."""
+
+import os
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+
+from bench import report
+from bench.catalogue import seed_catalogue
+from bench.checkout import checkout_race
+from bench.load import LoadSettings, fetch, measure, running_site
+from bench.scenarios import ShopUnderTest, queries_per_request, save_static_copy
+from home.page_cache import CACHE_STATUS_HEADER
+from products.models import ProductPage
+
+WORK_DIR = Path(__file__).resolve().parent / "work"
+
+
+def log(message):
+    print(message, flush=True)
+
+
+def run(options):
+    started = time.time()
+    log(f"Database: {connection.vendor} {settings.DATABASES['default']['NAME']}")
+    call_command("migrate", verbosity=0)
+    log(f"Seeding {options.products} products ...")
+    seed_catalogue(options.products, log=log)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+    results = {
+        "machine": report.machine(),
+        "settings": {
+            "products": ProductPage.objects.live().count(),
+            "database": connection.vendor,
+            "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
+            "gunicorn_workers": options.workers,
+            "wrk_connections": options.connections,
+            "seconds_per_pass": options.duration,
+        },
+        "pages": [],
+    }
+    if not options.skip_pages:
+        results["pages"] = measure_pages(options)
+    results["checkout"] = run_checkout_race(options)
+    results["seconds"] = round(time.time() - started, 1)
+    print(report.table(results))
+    log(f"Written {report.write(results)}")
+
+
+def measure_pages(options):
+    site = ShopUnderTest()
+    save_static_copy(site, Path(os.environ["BENCH_STATIC_PAGE_DIR"]))
+    static = site.static_scenario()
+    with_cache = site.scenarios("anonymous") + site.scenarios("logged in")
+    without_cache = site.scenarios("anonymous, no page cache")
+    load = LoadSettings(options.duration, options.connections, options.max_requests)
+
+    log("Counting SQL queries per request ...")
+    queries = {}
+    for scenario in with_cache + without_cache:
+        user = site.users[0] if scenario.visitor == "logged in" else None
+        queries[scenario.name] = queries_per_request(scenario, user)
+
+    rows = []
+    server_log = WORK_DIR / "gunicorn.log"
+    for page_cache, scenarios in (("true", [static, *with_cache]), ("false", without_cache)):
+        env = {**os.environ, "PAGE_CACHE": page_cache}
+        with running_site(env, options.workers, server_log) as base_url:
+            for scenario in scenarios:
+                log(f"  {scenario.name}")
+                figures = measure(base_url, scenario, load)
+                figures["page_cache"] = cache_status(base_url, scenario)
+                figures["sql_queries"] = queries.get(scenario.name)
+                rows.append({"page": scenario.page, "visitor": scenario.visitor, **figures})
+    return report.with_static_ratio(rows)
+
+
+def cache_status(base_url, scenario):
+    """What the page cache said about one more request: "hit", "miss" or "" (not cached)."""
+    if scenario.method != "GET" or scenario.visitor == "static file":
+        return ""
+    _status, headers = fetch(base_url, scenario)
+    return headers.get(CACHE_STATUS_HEADER, "")
+
+
+def run_checkout_race(options):
+    if connection.vendor != "postgresql":
+        return {"skipped": "the checkout race needs PostgreSQL (row locks under concurrency)"}
+    log(f"Checkout race: {options.buyers} buyers for {options.stock} units ...")
+    return checkout_race(options.buyers, options.stock)

@@ -1,0 +1,28 @@
+"""Keep the anonymous page cache fresh: any change that can show on a shop page clears it."""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from taggit.models import Tag
+from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
+from wagtail.images.models import AbstractImage
+from wagtail.models import Page, PageViewRestriction, Site
+
+from commerce.models import Customer, Review
+from home import page_cache
+
+# Pages cover publishing, unpublishing, moving, deleting and price or stock edits (all of
+# them save the page); view restrictions and sites decide who sees which page at which
+# address; images cover a new focal point (renditions change); tags cover a rename; reviews
+# cover one posted, edited, hidden or published again, customers the name shown on them;
+# settings cover shop-wide options shown on pages, such as the bulk discount.
+SHOWN_ON_PAGES = (
+    Page, PageViewRestriction, Site, AbstractImage, Tag, Review, Customer,
+    BaseSiteSetting, BaseGenericSetting,
+)
+
+
+@receiver(post_save, dispatch_uid="page_cache_saved")
+@receiver(post_delete, dispatch_uid="page_cache_deleted")
+def invalidate_page_cache(sender, instance, **kwargs):
+    if isinstance(instance, SHOWN_ON_PAGES):
+        page_cache.invalidate_catalogue()

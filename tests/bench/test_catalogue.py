@@ -1,0 +1,41 @@
+"""The benchmark catalogue: quick to build, and as sound as one built in the editor."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from wagtail.models import Page
+
+from bench.catalogue import seed_catalogue
+from bench.management.commands.seed_benchmark import Command as SeedBenchmark
+from products.models import ProductPage
+
+pytestmark = pytest.mark.django_db
+
+
+def quietly_seed(total):
+    return seed_catalogue(total, log=lambda message: None, pool_size=3)
+
+
+def test_catalogue_is_topped_up_with_sound_searchable_products_sharing_few_pictures(client):
+    added = quietly_seed(40)
+
+    assert added == 40 - 28  # the demo shop's 28 laptops come first
+    assert ProductPage.objects.live().count() == 40
+    assert Page.find_problems() == ([], [], [], [], [])
+    generated = ProductPage.objects.live().filter(title__contains=" G000")
+    assert generated.values("image").distinct().count() <= 3
+    product = generated.first()
+    assert product.brand and product.ram_gb and product.tags.exists()
+    assert client.get(product.url).status_code == 200
+    assert product in ProductPage.objects.live().search(product.title.split(" G")[0])
+
+
+def test_seeding_again_adds_nothing():
+    quietly_seed(30)
+    assert quietly_seed(30) == 0
+    assert ProductPage.objects.count() == 30
+
+
+def test_seed_command_refuses_a_catalogue_of_no_products():
+    with pytest.raises(CommandError, match="positive number"):
+        call_command(SeedBenchmark(), products=0)
