@@ -1,4 +1,8 @@
+import re
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.factories import make_image, make_product
 
@@ -139,3 +143,27 @@ def test_result_pages_cost_the_same_queries_however_many_products_match(
 
     assert len(found(response)) == 24
     assert "srcset=" in response.content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the search index migration is PostgreSQL's"
+)
+def test_postgresql_search_can_use_an_index_for_what_it_matches(client, catalogue):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/search/", {"query": "gaming"})
+    assert found(response) == ["Lenovo Legion Pro 5"]
+    # The expression the search backend matches the query against, as it sent it.
+    sql = next(query["sql"] for query in queries if " @@ " in query["sql"])
+    matched = re.search(r"WHERE .*?AND (\(.+?\)) @@ (\(to_tsquery\(.+?\)\))", sql)
+    assert matched, sql
+
+    with connection.cursor() as cursor:
+        # On a three-product table a scan is cheaper: ask whether an index *can* serve it.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            f"EXPLAIN SELECT id FROM wagtailsearch_indexentry WHERE {matched[1]} @@ {matched[2]}"
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "products_search_title_body_gin" in plan
