@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from wagtail.models import Page
 
 from bench.catalogue import seed_catalogue
@@ -39,3 +40,15 @@ def test_seeding_again_adds_nothing():
 def test_seed_command_refuses_a_catalogue_of_no_products():
     with pytest.raises(CommandError, match="positive number"):
         call_command(SeedBenchmark(), products=0)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's statistics")
+def test_the_database_plans_for_the_seeded_catalogue_not_the_empty_one():
+    quietly_seed(40)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'wagtailcore_page'")
+        [(rows_planned_for,)] = cursor.fetchall()
+
+    assert rows_planned_for >= 40
