@@ -2,8 +2,8 @@
 
 Brand and RAM come from the spec blocks, but filtering and counting read
 ``ProductPage.brand`` and ``ProductPage.ram_gb``: indexed copies written on every publish (see
-``ProductPage.sync_spec_columns``). Each facet is then one SQL aggregate, so a listing page
-costs the same number of queries for 20 products or 20,000.
+``ProductPage.sync_spec_columns``). Facets are then counted by a few SQL aggregates, so a
+listing page costs the same number of queries for 20 products or 20,000.
 
 Facets are counted "disjunctively": the counts of one facet apply every other active filter
 but not its own, so ticking Lenovo still shows how many Dell laptops the same RAM and price
@@ -19,6 +19,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min
+from taggit.models import Tag
 
 from home import page_cache
 
@@ -136,6 +137,7 @@ class Facets:
     tags: list[FacetOption] = field(default_factory=list)
     lowest_price: Decimal | None = None
     highest_price: Decimal | None = None
+    matching: int = 0  # products matching every filter
 
 
 def _options(counted, selected, label=str):
@@ -151,41 +153,79 @@ def _options(counted, selected, label=str):
     return options
 
 
+def _breakdown(products):
+    """(brand, RAM, number of products, lowest price, highest price) rows: one query, a few
+    dozen rows however large the catalogue, from which brand and RAM counts and the price
+    range are all summed up."""
+    return list(
+        products.order_by()
+        .values_list("brand", "ram_gb")
+        .annotate(count=Count("pk"), lowest=Min("price"), highest=Max("price"))
+    )
+
+
+def _sum_counts(rows, column, sort_key):
+    """(value, number of products) of one breakdown column, leaving out products without it."""
+    counts = {}
+    for row in rows:
+        if row[column] not in ("", None):
+            counts[row[column]] = counts.get(row[column], 0) + row[2]
+    return sorted(counts.items(), key=lambda item: sort_key(item[0]))
+
+
+def _tag_counts(products):
+    """(slug, name, number of products) of the tags on products, by tag name: two queries,
+    the counting one grouped on the tag's id alone."""
+    counts = dict(
+        products.order_by()
+        .filter(tagged_items__isnull=False)
+        .values_list("tagged_items__tag")
+        .annotate(count=Count("pk"))
+    )
+    tags = Tag.objects.filter(pk__in=counts).order_by("name")
+    return [(slug, name, counts[pk]) for pk, slug, name in tags.values_list("pk", "slug", "name")]
+
+
 def count_facets(products, filters):
     """Brand, RAM and tag values present among products, each with its number of products,
-    plus the lowest and highest price; four aggregate queries."""
-    by_brand = (
-        filter_products(products, filters, except_facet="brand")
-        .exclude(brand="")
-        .order_by("brand")
-        .values_list("brand")
-        .annotate(count=Count("pk"))
-    )
-    by_ram = (
-        filter_products(products, filters, except_facet="ram")
-        .filter(ram_gb__isnull=False)
-        .order_by("ram_gb")
-        .values_list("ram_gb")
-        .annotate(count=Count("pk"))
-    )
-    by_tag = (
-        products.model.tags.through.objects.filter(
-            content_object__in=filter_products(products, filters, except_facet="tag")
-        )
-        .order_by("tag__name")
-        .values_list("tag__slug", "tag__name")
-        .annotate(count=Count("content_object", distinct=True))
-    )
-    prices = filter_products(products, filters, except_facet="price").aggregate(
-        lowest=Min("price"), highest=Max("price")
-    )
+    the lowest and highest price, and how many products match every filter.
+
+    A facet the shopper has not filtered on is counted over the filtered products, so those
+    facets share one breakdown query; a facet with values ticked gets its own. Three queries
+    for the whole catalogue, six at most.
+    """
+    matching = _breakdown(filter_products(products, filters))
+    filtered_on = {
+        "brand": bool(filters.brands),
+        "ram": bool(filters.ram_sizes),
+        "price": filters.min_price is not None or filters.max_price is not None,
+    }
+
+    def rows_for(facet):
+        if filtered_on[facet]:
+            return _breakdown(filter_products(products, filters, except_facet=facet))
+        return matching
+
+    by_brand = _sum_counts(rows_for("brand"), column=0, sort_key=str.casefold)
+    by_ram = _sum_counts(rows_for("ram"), column=1, sort_key=int)
+    price_rows = rows_for("price")
+    by_tag = _tag_counts(filter_products(products, filters, except_facet="tag"))
     return Facets(
         brands=_options([(b, b, n) for b, n in by_brand], filters.brands),
         ram_sizes=_options([(r, r, n) for r, n in by_ram], filters.ram_sizes, "{} GB".format),
-        tags=_options(list(by_tag), filters.tags),
-        lowest_price=prices["lowest"],
-        highest_price=prices["highest"],
+        tags=_options(by_tag, filters.tags),
+        lowest_price=min((row[3] for row in price_rows), default=None),
+        highest_price=max((row[4] for row in price_rows), default=None),
+        matching=sum(row[2] for row in matching),
     )
+
+
+class CountedPaginator(Paginator):
+    """A Paginator told how many objects there are, so it does not count them again."""
+
+    def __init__(self, object_list, per_page, count):
+        super().__init__(object_list, per_page)
+        self.count = count
 
 
 @dataclass(frozen=True)
@@ -201,15 +241,16 @@ def build_listing(products, params, per_page=PRODUCTS_PER_PAGE):
     the facets to refine it. The number of queries does not depend on the number of products.
     """
     filters = ProductFilters.from_query(params)
+    # The same for everyone: kept until the catalogue changes (home/page_cache.py).
+    facets = page_cache.remember(
+        ("listing facets", str(products.query), filters),
+        lambda: count_facets(products, filters),
+    )
     shown = sort_products(filter_products(products, filters), filters.sort).with_images()
-    page = Paginator(shown, per_page).get_page(params.get("page"))
+    page = CountedPaginator(shown, per_page, facets.matching).get_page(params.get("page"))
     return Listing(
         products=page,
         filters=filters,
-        # The same for everyone: kept until the catalogue changes (home/page_cache.py).
-        facets=page_cache.remember(
-            ("listing facets", str(products.query), filters),
-            lambda: count_facets(products, filters),
-        ),
+        facets=facets,
         sort_options=[(key, label) for key, (label, _ordering) in SORT_ORDERS.items()],
     )

@@ -66,6 +66,14 @@ class ProductPageTag(TaggedItemBase):
         "products.ProductPage", on_delete=models.CASCADE, related_name="tagged_items"
     )
 
+    class Meta:
+        # taggit never tags an object twice; the listing counts tagged products on that.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="products_tag_once_per_product"
+            )
+        ]
+
 
 class ProductPage(Page):
     """A product for sale. The page title is the product name."""
