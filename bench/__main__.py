@@ -27,7 +27,11 @@ def parse_options(argv):
         help="database to seed and serve; created if missing "
         "(default: postgres://postgres@127.0.0.1:5432/storefront_bench_<products>)",
     )
-    parser.add_argument("--duration", type=float, default=3.0, help="seconds per loaded pass")
+    parser.add_argument("--duration", type=float, default=3.0, help="seconds per loaded pass (3)")
+    parser.add_argument(
+        "--latency-duration", type=float, default=5.0,
+        help="seconds per one-connection pass, which gives p50 and p95 (5)",
+    )
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (8)")
     parser.add_argument(
         "--max-requests", type=int, default=20_000, help="request cap per pass (20000)"
@@ -39,6 +43,11 @@ def parse_options(argv):
     parser.add_argument("--buyers", type=int, default=50, help="concurrent checkouts (50)")
     parser.add_argument("--stock", type=int, default=10, help="units they compete for (10)")
     parser.add_argument("--skip-pages", action="store_true", help="only the checkout race")
+    parser.add_argument(
+        "--only", default="", metavar="TEXT",
+        help='only the pages whose name contains TEXT, e.g. "listing" (the static file is '
+        "always measured)",
+    )
     options = parser.parse_args(argv)
     if options.products < 1 or options.buyers < 1 or options.stock < 0:
         parser.error("--products and --buyers must be positive and --stock not negative.")

@@ -40,9 +40,10 @@ class Scenario:
 
 @dataclass
 class LoadSettings:
-    duration: float = 3.0
+    duration: float = 3.0  # seconds of the loaded pass
     connections: int = 8
     max_requests: int = 50_000  # per wrk thread and pass
+    latency_duration: float = 5.0  # seconds of the one-connection pass: ~100 samples at 50 ms
 
 
 def free_port():
@@ -58,7 +59,9 @@ def running_site(env, workers, log_path):
     command = [sys.executable, "-m", "gunicorn", "config.wsgi:application"]
     if GUNICORN_CONFIG.exists():
         command += ["--config", str(GUNICORN_CONFIG)]
-    command += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+    # No worker recycling during a run: a worker restarting mid-pass (max_requests in the
+    # config guards against slow leaks in production) would measure its start-up instead.
+    command += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--max-requests", "0"]
     with open(log_path, "ab") as log:
         server = subprocess.Popen(
             command, cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -168,7 +171,8 @@ def measure(base_url, scenario, load):
     """Warm up, then a loaded pass (throughput) and a one-connection pass (latency)."""
     run_wrk(base_url, scenario, 1, load.connections, load.max_requests)
     loaded = run_wrk(base_url, scenario, load.duration, load.connections, load.max_requests)
-    single = run_wrk(base_url, scenario, max(1, load.duration * 2 / 3), 1, load.max_requests)
+    time.sleep(1)  # lets the workers finish what the loaded pass left queued
+    single = run_wrk(base_url, scenario, load.latency_duration, 1, load.max_requests)
     return {
         "requests_per_second": loaded["requests_per_second"],
         "p50_ms": single["p50_ms"],

@@ -40,6 +40,7 @@ def run(options):
             "gunicorn_workers": options.workers,
             "wrk_connections": options.connections,
             "seconds_per_pass": options.duration,
+            "seconds_per_latency_pass": options.latency_duration,
         },
         "pages": [],
     }
@@ -55,9 +56,11 @@ def measure_pages(options):
     site = ShopUnderTest()
     save_static_copy(site, Path(os.environ["BENCH_STATIC_PAGE_DIR"]))
     static = site.static_scenario()
-    with_cache = site.scenarios("anonymous") + site.scenarios("logged in")
-    without_cache = site.scenarios("anonymous, no page cache")
-    load = LoadSettings(options.duration, options.connections, options.max_requests)
+    with_cache = chosen(site.scenarios("anonymous") + site.scenarios("logged in"), options.only)
+    without_cache = chosen(site.scenarios("anonymous, no page cache"), options.only)
+    load = LoadSettings(
+        options.duration, options.connections, options.max_requests, options.latency_duration
+    )
 
     log("Counting SQL queries per request ...")
     queries = {}
@@ -77,6 +80,11 @@ def measure_pages(options):
                 figures["sql_queries"] = queries.get(scenario.name)
                 rows.append({"page": scenario.page, "visitor": scenario.visitor, **figures})
     return report.with_static_ratio(rows)
+
+
+def chosen(scenarios, only):
+    """The scenarios whose name contains `only` (all of them if it is empty)."""
+    return [scenario for scenario in scenarios if only.lower() in scenario.name.lower()]
 
 
 def cache_status(base_url, scenario):
