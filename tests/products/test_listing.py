@@ -238,7 +238,11 @@ def test_a_ticked_value_that_no_longer_matches_stays_offered_to_untick(client, c
         ),
     ],
 )
-def test_products_can_be_sorted(client, catalogue, sort, expected):
+@pytest.mark.parametrize("sorted_up_to", [0, 500], ids=["read in index order", "sorted"])
+def test_products_can_be_sorted(client, catalogue, sort, expected, sorted_up_to, monkeypatch):
+    # Large lists are read in index order, short ones sorted: the order is the same.
+    monkeypatch.setattr("products.listing.SORT_MATCHES_UP_TO", sorted_up_to)
+
     assert shown(client.get("/shop/", {"sort": sort})) == expected
 
 
