@@ -42,6 +42,7 @@ from .models import (
     PaymentStatus,
 )
 from .phone import PhoneNumberField
+from .pricing import format_money
 
 
 class AdminWritesRefusedPolicy(ModelPermissionPolicy):
@@ -98,7 +99,7 @@ class ShopIndexView(IndexView):
 class MoneyColumn(Column):
     def get_value(self, instance):
         value = super().get_value(instance)
-        return "" if value is None else f"${value:.2f}"
+        return "" if value is None else format_money(value)
 
 
 class OrderFilterSet(WagtailFilterSet):
@@ -286,19 +287,21 @@ class ConfirmStatusChangeView(WagtailAdminTemplateMixin, TemplateView):
             messages.success(
                 request, f"{self.order} is now {self.order.get_status_display().lower()}."
             )
-            if self.order.status == OrderStatus.CANCELLED and card_payment_authorised(self.order):
-                # The shop's gateways cannot refund yet, so staff must not assume it happened.
-                messages.warning(
+            refunded = card_payment_refunded(self.order)
+            if self.order.status == OrderStatus.CANCELLED and refunded:
+                messages.info(
                     request,
-                    "The card payment was authorised: refund or void it with the payment "
-                    "provider.",
+                    f"{format_money(self.order.total)} was given back to the customer's "
+                    f"{refunded.card_brand or 'card'} ending {refunded.card_last4}.",
                 )
         return redirect(self.get_success_url())
 
 
-def card_payment_authorised(order):
-    detail = CheckoutDetail.objects.filter(order=order).first()
-    return detail is not None and detail.payment_status == PaymentStatus.AUTHORISED
+def card_payment_refunded(order):
+    """The order's CheckoutDetail if its card payment was refunded, else None."""
+    return CheckoutDetail.objects.filter(
+        order=order, payment_status=PaymentStatus.REFUNDED
+    ).first()
 
 
 class OrderStatusView(ConfirmStatusChangeView):

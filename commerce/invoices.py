@@ -23,7 +23,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from .models import PLACED_OR_LATER, PaymentMethod
-from .pricing import line_total, to_money
+from .pricing import format_money, line_total
 
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVuSans"
@@ -96,9 +96,9 @@ def _lines_table(order, styles):
         rows.append(
             [
                 Paragraph(escape(item.product_name), styles["body"]),
-                _money(item.unit_price),
+                format_money(item.unit_price),
                 str(item.quantity),
-                _money(line_total(item.unit_price, item.quantity)),
+                format_money(line_total(item.unit_price, item.quantity)),
             ]
         )
     table = Table(rows, colWidths=["52%", "18%", "10%", "20%"], repeatRows=1)
@@ -118,10 +118,10 @@ def _lines_table(order, styles):
 
 
 def _totals_table(order):
-    rows = [["Subtotal", _money(order.subtotal)]]
+    rows = [["Subtotal", format_money(order.subtotal)]]
     if order.discount:
-        rows.append(["Discount", f"-{_money(order.discount)}"])
-    rows.append(["Total", _money(order.total)])
+        rows.append(["Discount", f"-{format_money(order.discount)}"])
+    rows.append(["Total", format_money(order.total)])
     table = Table(rows, colWidths=["80%", "20%"])
     table.setStyle(
         TableStyle(
@@ -149,10 +149,6 @@ def _payment_summary(detail):
     else:
         method = detail.get_payment_method_display()
     return f"{method} ({detail.get_payment_status_display().lower()})"
-
-
-def _money(amount):
-    return f"${to_money(amount):,.2f}"
 
 
 @cache

@@ -1,14 +1,16 @@
 """Order status changes made by staff: which moves are allowed, and applying one.
 
 An order goes placed → paid → shipped → completed. It may be cancelled until it ships;
-cancelling puts its units back in stock. Checkout alone turns a cart into a placed order, so
-"cart" appears nowhere in this table. Every change is recorded in the order's Wagtail history.
+cancelling puts its units back in stock and gives a card payment back. Checkout alone turns a
+cart into a placed order, so "cart" appears nowhere in this table. Every change is recorded in
+the order's Wagtail history.
 """
 
 from django.db import transaction
 from wagtail.log_actions import log
 
-from .models import Order, OrderStatus
+from .models import CheckoutDetail, Order, OrderStatus
+from .payments import RefundFailed, refund_payment
 from .stock import release_stock
 
 TRANSITIONS = {
@@ -45,7 +47,8 @@ def change_status(order, new_status, *, user=None):
 
     The order row is locked while the change is checked and applied, so two staff members
     clicking at once cannot both cancel the same order. Cancelling puts the units the order
-    took at checkout back in stock (commerce.stock.release_stock). The change is logged with
+    took at checkout back in stock (commerce.stock.release_stock) and gives a card payment
+    back through its gateway (commerce.payments.refund_payment). The change is logged with
     `user` in the order's history.
     `order` is updated in place and returned.
     """
@@ -55,6 +58,7 @@ def change_status(order, new_status, *, user=None):
         new_status = check_transition(locked, new_status)
         if new_status == OrderStatus.CANCELLED:
             release_stock(locked)
+            give_back_payment(locked)
         locked.status = new_status
         locked.save(update_fields=["status", "updated_at"])
         log(
@@ -67,6 +71,23 @@ def change_status(order, new_status, *, user=None):
     order.status = locked.status
     order.updated_at = locked.updated_at
     return order
+
+
+def give_back_payment(order):
+    """Refund the card payment of `order`, being cancelled; StatusChangeRefused if the payment
+    provider refuses, so the whole cancellation is rolled back and can be tried again.
+
+    Called with the order row locked, so two cancellations cannot both call the provider.
+    """
+    detail = CheckoutDetail.objects.select_for_update().filter(order=order).first()
+    if detail is None:
+        return
+    try:
+        refund_payment(detail, order.total)
+    except RefundFailed as failure:
+        raise StatusChangeRefused(
+            f"{order} was not cancelled: the card payment could not be given back. {failure}"
+        ) from None
 
 
 def check_transition(order, new_status):

@@ -5,7 +5,9 @@ card brand and last four digits) or raises PaymentDeclined. Card number and CVC 
 through `authorise`: nothing here stores or logs them, and CardDetails hides them from repr()
 (so they cannot leak into tracebacks or log lines).
 
-To take real payments, implement PaymentGateway for your provider and point the shop at it:
+Cancelling an order gives its payment back with `refund_payment`, through the gateway's
+refund(). To take real payments, implement PaymentGateway (authorise, void and refund) for
+your provider and point the shop at it:
 
     SHOP_PAYMENT_GATEWAYS = {
         "card": "myshop.gateways.ProviderGateway",
@@ -48,6 +50,10 @@ class PaymentDeclined(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class RefundFailed(Exception):
+    """The provider would not give a payment back; str() is a sentence for staff."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,14 @@ class PaymentGateway:
     def void(self, result):
         """Cancel an authorisation whose order could not be placed after all."""
 
+    def refund(self, token, amount):
+        """Give back `amount` (Decimal) of the payment `token`, for an order that was cancelled:
+        void the authorisation or refund the charge, whichever the provider needs.
+
+        Raises RefundFailed with a sentence for staff if the provider refuses.
+        """
+        raise NotImplementedError
+
 
 class CashOnDelivery(PaymentGateway):
     """Nothing to authorise: the courier collects the money; the payment stays pending."""
@@ -107,6 +121,9 @@ class CashOnDelivery(PaymentGateway):
 
     def authorise(self, amount, reference, card=None):
         return PaymentResult(status=PaymentStatus.PENDING)
+
+    def refund(self, token, amount):
+        """Nothing was taken through a gateway: cash collected is handed back by staff."""
 
 
 class TestCardGateway(PaymentGateway):
@@ -122,6 +139,7 @@ class TestCardGateway(PaymentGateway):
     label = "Card"
     takes_card = True
     DECLINED_NUMBER = "4000000000000002"
+    TOKEN_PREFIX = "test_"
     DECLINED_MESSAGE = (
         "Your card was declined by the bank. Nothing was charged: try another card, "
         "or choose cash on delivery."
@@ -138,10 +156,14 @@ class TestCardGateway(PaymentGateway):
             raise PaymentDeclined(self.DECLINED_MESSAGE, field="card_number")
         return PaymentResult(
             status=PaymentStatus.AUTHORISED,
-            token=f"test_{secrets.token_hex(12)}",
+            token=f"{self.TOKEN_PREFIX}{secrets.token_hex(12)}",
             card_brand=card.brand,
             card_last4=card.last4,
         )
+
+    def refund(self, token, amount):
+        if not token.startswith(self.TOKEN_PREFIX):
+            raise RefundFailed(f"The test gateway issued no payment “{token}”.")
 
 
 def luhn_valid(number):
@@ -221,3 +243,24 @@ def get_gateway(method):
 
 def payment_method_choices():
     return [(method.value, gateway.label) for method, gateway in configured_gateways().items()]
+
+
+def refund_payment(detail, amount):
+    """Give back the card payment recorded in `detail` (a CheckoutDetail) for its cancelled
+    order, through the gateway that took it, and record it as refunded.
+
+    Returns True if a payment was given back, False if none was held (cash on delivery, or
+    already refunded). Raises RefundFailed if the provider refuses; `detail` is then unchanged.
+    """
+    if detail.payment_status != PaymentStatus.AUTHORISED:
+        return False
+    gateway = configured_gateways().get(detail.payment_method)
+    if gateway is None:
+        raise RefundFailed(
+            f"No gateway is configured for {detail.get_payment_method_display().lower()} "
+            "payments any more, so the payment could not be given back."
+        )
+    gateway.refund(detail.payment_token, amount)
+    detail.payment_status = PaymentStatus.REFUNDED
+    detail.save(update_fields=["payment_status"])
+    return True

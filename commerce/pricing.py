@@ -21,6 +21,11 @@ def to_money(amount):
     return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def format_money(amount):
+    """`amount` as shown to people: "$1,299.00"."""
+    return f"${to_money(amount):,.2f}"
+
+
 @dataclass(frozen=True)
 class DiscountRule:
     """More than `threshold` units on one line takes `percentage`% off the order."""

@@ -173,7 +173,7 @@ def make_checkout_detail(order, **fields):
             **DELIVERY,
             "payment_method": PaymentMethod.CARD,
             "payment_status": PaymentStatus.AUTHORISED,
-            "payment_token": "tok_test_4242",
+            "payment_token": "test_made_by_factory",  # as TestCardGateway issues them
             "card_brand": "Visa",
             "card_last4": "4242",
             **fields,

@@ -1,4 +1,5 @@
 import csv
+import html
 import io
 from datetime import datetime
 from decimal import Decimal
@@ -11,8 +12,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from wagtail.log_actions import registry as log_registry
 
-from commerce.models import OrderStatus
+from commerce.models import OrderStatus, PaymentStatus
 from commerce.order_status import change_status
+from commerce.pricing import format_money
 from home.roles import FULFILMENT, SUPPORT
 from tests.factories import make_customer, make_order, make_placed_order, make_product
 
@@ -63,7 +65,7 @@ def test_order_list_shows_placed_orders_but_never_carts(admin_client, ada, lapto
     assert listed_numbers(response) == {placed.number}
     html = response.content.decode()
     assert "Ada Lovelace" in html
-    assert "$1200.00" in html
+    assert "$1,200.00" in html
 
 
 def test_order_list_filters_by_status(admin_client, ada, laptop):
@@ -239,20 +241,51 @@ def test_cancel_asks_first_then_restocks(fulfilment_client, ada, laptop):
     assert laptop.stock == 5
 
 
-@pytest.mark.parametrize(
-    ("payment_method", "payment_status", "warned"),
-    [("card", "authorised", True), ("cod", "pending", False)],
-)
-def test_cancelling_a_card_paid_order_reminds_staff_to_refund(
-    fulfilment_client, ada, laptop, payment_method, payment_status, warned
-):
-    order = make_order(ada, [(laptop, 1)], status=OrderStatus.PAID, checkout=True,
-                       payment_method=payment_method, payment_status=payment_status)
+def test_cancelling_a_card_paid_order_gives_the_payment_back(fulfilment_client, ada, laptop):
+    order = make_order(ada, [(laptop, 1)], status=OrderStatus.PAID, checkout=True)
 
     response = fulfilment_client.post(status_url(order), {"status": "cancelled"}, follow=True)
 
-    reminder = "refund or void it with the payment provider" in response.content.decode()
-    assert reminder is warned
+    order.checkout_detail.refresh_from_db()
+    assert order.checkout_detail.payment_status == PaymentStatus.REFUNDED
+    assert (
+        f"{format_money(order.total)} was given back to the customer's Visa ending 4242."
+        in html.unescape(response.content.decode())
+    )
+
+
+def test_cancelling_a_cash_on_delivery_order_refunds_nothing(fulfilment_client, ada, laptop):
+    order = make_order(ada, [(laptop, 1)], checkout=True, payment_method="cod",
+                       payment_status=PaymentStatus.PENDING)
+
+    response = fulfilment_client.post(status_url(order), {"status": "cancelled"}, follow=True)
+
+    order.checkout_detail.refresh_from_db()
+    assert order.checkout_detail.payment_status == PaymentStatus.PENDING
+    assert "was given back" not in response.content.decode()
+
+
+def test_a_refund_the_provider_refuses_leaves_the_order_as_it_was(fulfilment_client, ada, laptop):
+    order = make_placed_order(ada, (laptop, 1))
+    detail = order.checkout_detail
+    detail.payment_method, detail.payment_status = "card", PaymentStatus.AUTHORISED
+    detail.payment_token = "tok_from_another_provider"
+    detail.save()
+    laptop.refresh_from_db()
+    stock_after_sale = laptop.stock
+
+    response = fulfilment_client.post(status_url(order), {"status": "cancelled"}, follow=True)
+
+    order.refresh_from_db()
+    detail.refresh_from_db()
+    laptop.refresh_from_db()
+    assert order.status == OrderStatus.PLACED
+    assert detail.payment_status == PaymentStatus.AUTHORISED
+    assert laptop.stock == stock_after_sale
+    assert (
+        f"{order} was not cancelled: the card payment could not be given back. The test "
+        "gateway issued no payment “tok_from_another_provider”."
+    ) in html.unescape(response.content.decode())
 
 
 def test_a_status_change_must_be_posted(fulfilment_client, ada, laptop):

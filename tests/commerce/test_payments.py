@@ -9,13 +9,16 @@ from commerce.payments import (
     CardDetails,
     CashOnDelivery,
     PaymentDeclined,
+    RefundFailed,
     TestCardGateway,
     card_brand,
     clean_card_number,
     clean_cvc,
     clean_expiry,
     luhn_valid,
+    refund_payment,
 )
+from tests.factories import make_order
 
 NEXT_YEAR = datetime.date.today().year + 1
 
@@ -120,3 +123,33 @@ def test_cash_on_delivery_leaves_the_payment_pending():
     result = CashOnDelivery().authorise(Decimal("99.00"), reference="order 1")
     assert result.status == PaymentStatus.PENDING
     assert (result.token, result.card_last4) == ("", "")
+
+
+@pytest.mark.django_db
+def test_a_payment_given_back_is_recorded_as_refunded_and_never_given_back_twice(
+    customer, monkeypatch
+):
+    refunds = []
+    monkeypatch.setattr(TestCardGateway, "refund", lambda self, *args: refunds.append(args))
+    card = CardDetails("4242424242424242", 12, NEXT_YEAR, "123")
+    payment = TestCardGateway().authorise(Decimal("320.00"), reference="order 1", card=card)
+    order = make_order(customer, checkout=True, payment_token=payment.token)
+
+    assert refund_payment(order.checkout_detail, Decimal("320.00")) is True
+    assert refund_payment(order.checkout_detail, Decimal("320.00")) is False
+
+    order.checkout_detail.refresh_from_db()
+    assert order.checkout_detail.payment_status == PaymentStatus.REFUNDED
+    assert refunds == [(payment.token, Decimal("320.00"))]
+
+
+@pytest.mark.django_db
+def test_a_card_payment_cannot_be_given_back_once_its_gateway_is_removed(customer, settings):
+    order = make_order(customer, checkout=True)
+    settings.SHOP_PAYMENT_GATEWAYS = {"cod": "commerce.payments.CashOnDelivery"}
+
+    with pytest.raises(RefundFailed, match="No gateway is configured for card payments"):
+        refund_payment(order.checkout_detail, Decimal("10.00"))
+
+    order.checkout_detail.refresh_from_db()
+    assert order.checkout_detail.payment_status == PaymentStatus.AUTHORISED
