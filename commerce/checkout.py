@@ -2,15 +2,13 @@
 
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from home.emails import send_shop_email
-
 from . import pricing
 from .models import CheckoutDetail, Order, OrderStatus, PaymentStatus
+from .order_emails import send_order_confirmation
 from .payments import PaymentDeclined, get_gateway
 from .stock import OutOfStock, ProductUnavailable, reserve_stock
 
@@ -148,19 +146,3 @@ def _units_by_product(items):
 def order_number(order, placed_at):
     """The number customers quote: the date placed and the order's id, e.g. 20250314-000042."""
     return f"{placed_at:%Y%m%d}-{order.pk:06d}"
-
-
-def send_order_confirmation(order):
-    """Email the customer their order: lines, discount, total, delivery and payment."""
-    customer = order.customer
-    if not customer.email:
-        return False
-    context = {
-        "order": order,
-        "items": list(order.items.all()),
-        "detail": order.checkout_detail,
-        "customer": customer,
-        "shop_name": settings.WAGTAIL_SITE_NAME,
-        "order_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + order.get_absolute_url(),
-    }
-    return send_shop_email("commerce/emails/order_confirmation", context, [customer.email])

@@ -10,6 +10,7 @@ from django.db import transaction
 from wagtail.log_actions import log
 
 from .models import CheckoutDetail, Order, OrderStatus
+from .order_emails import send_status_update
 from .payments import RefundFailed, refund_payment
 from .stock import release_stock
 
@@ -49,7 +50,8 @@ def change_status(order, new_status, *, user=None):
     clicking at once cannot both cancel the same order. Cancelling puts the units the order
     took at checkout back in stock (commerce.stock.release_stock) and gives a card payment
     back through its gateway (commerce.payments.refund_payment). The change is logged with
-    `user` in the order's history.
+    `user` in the order's history, and the customer is emailed when the order ships or is
+    cancelled.
     `order` is updated in place and returned.
     """
     with transaction.atomic():
@@ -67,6 +69,7 @@ def change_status(order, new_status, *, user=None):
             user=user,
             data={"from": old_status.value, "to": new_status.value},
         )
+        transaction.on_commit(lambda: send_status_update(locked))
 
     order.status = locked.status
     order.updated_at = locked.updated_at
