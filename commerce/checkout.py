@@ -77,9 +77,9 @@ def place_order(customer, delivery, payment_method, checkout_token, card=None,
             totals = pricing.price_lines(((i.unit_price, i.quantity) for i in items), rule)
             if expected_total is not None and totals.total != expected_total:
                 raise CheckoutError(
-                    f"The total of your order is now ${totals.total:.2f}, not "
-                    f"${expected_total:.2f}: a price or the discount changed since you opened "
-                    "this page. Check your order and place it again."
+                    f"The total of your order is now {pricing.format_money(totals.total)}, not "
+                    f"{pricing.format_money(expected_total)}: a price or the discount changed "
+                    "since you opened this page. Check your order and place it again."
                 )
 
             payment = gateway.authorise(totals.total, reference=f"order {order.pk}", card=card)

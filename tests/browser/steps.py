@@ -15,8 +15,8 @@ DELIVERY = {
 
 
 def money(amount):
-    """An amount as the shop shows it: $1199.00."""
-    return f"${Decimal(amount).quantize(CENT, ROUND_HALF_UP)}"
+    """An amount as the shop shows it: $1,199.00."""
+    return f"${Decimal(amount).quantize(CENT, ROUND_HALF_UP):,}"
 
 
 def add_to_cart(journey, quantity):

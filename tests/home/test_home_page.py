@@ -21,7 +21,7 @@ def test_home_page_shows_featured_products_in_the_editors_order(client, home_pag
     assert response.status_code == 200
     assert html.index("Zeta Book") < html.index("Alpha Book")
     assert "Not Featured Book" not in html
-    assert "$1500.00" in html
+    assert "$1,500.00" in html
 
 
 def test_an_unpublished_featured_product_is_not_shown(client, home_page, product_index):

@@ -198,7 +198,7 @@ def test_preview_shows_unsaved_price_and_specs(admin_client, product):
     assert admin_client.post(preview_url, data).json()["is_valid"]
     html = admin_client.get(preview_url).content.decode()
 
-    assert "$1111.00" in html
+    assert "$1,111.00" in html
     assert "Preview Brand" in html
     assert str(live(product).price) == "1299.00"
 

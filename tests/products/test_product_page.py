@@ -39,7 +39,7 @@ def test_product_page_shows_name_price_and_spec_table(client, product):
 
     assert html.count("<h1") == 1
     assert "<h1>Lenovo ThinkPad T14</h1>" in html
-    assert "$1249.00" in html
+    assert "$1,249.00" in html
     assert '<tr><th scope="row">Processor</th><td>AMD Ryzen 7 PRO 8840U</td></tr>' in html
     assert '<tr><th scope="row">RAM</th><td>16 GB</td></tr>' in html
     assert '<tr><th scope="row">Battery</th><td>12 hours</td></tr>' in html
