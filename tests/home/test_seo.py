@@ -7,7 +7,7 @@ from wagtail.models import PageViewRestriction
 
 from tests.factories import make_product
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 
 def sitemap_locations(client):
@@ -43,6 +43,16 @@ def test_unpublished_and_private_products_stay_out_of_the_sitemap(client, produc
     assert "draft-laptop" not in locations
     assert "staff-laptop" not in locations
     assert "old-laptop" not in locations
+
+
+def test_the_sitemap_is_built_once_an_hour_at_most(client, product_index):
+    first = sitemap_locations(client)
+    make_product(product_index, "Aero 16")
+
+    response = client.get("/sitemap.xml")
+
+    assert sitemap_locations(client) == first
+    assert "max-age=3600" in response["Cache-Control"]
 
 
 def test_robots_txt_keeps_crawlers_out_of_carts_checkout_accounts_and_admin(client, home_page):
