@@ -7,23 +7,20 @@ one task per page. Pictures come from a small pool drawn once and shared by all 
 """
 
 import random
-from contextlib import contextmanager
 from decimal import Decimal
 from io import BytesIO
 
 from django.core.files.images import ImageFile
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.db.models.signals import post_save
 from django.utils.text import slugify
-from modelsearch.backends import get_search_backend
-from modelsearch.signal_handlers import post_save_signal_handler
 from taggit.models import Tag
 from wagtail.images import get_image_model
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from products.demo_images import draw_product_image
 from products.models import ProductIndexPage, ProductPage
+from products.search_index import search_indexing_in_bulk
 
 BATCH_SIZE = 250
 IMAGE_POOL_SIZE = 24
@@ -84,18 +81,6 @@ def refresh_planner_statistics():
     this benchmark's among them, run with autovacuum off)."""
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-
-
-@contextmanager
-def search_indexing_in_bulk(model):
-    """Collect the pages saved inside the block and index them in one go at its end."""
-    post_save.disconnect(post_save_signal_handler, sender=model)
-    pages = []
-    try:
-        yield pages
-    finally:
-        post_save.connect(post_save_signal_handler, sender=model)
-    get_search_backend().add_bulk(model, pages)
 
 
 def image_pool(size=IMAGE_POOL_SIZE):

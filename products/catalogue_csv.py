@@ -38,6 +38,7 @@ from wagtail.utils.file import hash_filelike
 
 from .blocks import ProductSpecsBlock
 from .models import ProductIndexPage, ProductPage
+from .search_index import search_indexing_in_bulk
 
 NAME, SLUG, PRICE, STOCK, TAGS, IMAGE = "name", "slug", "price", "stock", "tags", "image"
 SPEC_COLUMNS = ["brand", "model", "processor", "ram", "storage", "display", "weight"]
@@ -316,16 +317,16 @@ def import_catalogue(rows, index, progress=None):
     summary = ImportSummary()
     images = _ImageLibrary()
     try:
-        with transaction.atomic():
+        with transaction.atomic(), search_indexing_in_bulk(ProductPage) as imported:
             existing = _existing_products(index, [row.slug for row in rows])
             for done, row in enumerate(rows, start=1):
                 page = existing.get(row.slug)
                 try:
                     if page is None:
-                        _create_product(index, row, images)
+                        imported.append(_create_product(index, row, images))
                         summary.created += 1
                     else:
-                        _update_product(page, row, images)
+                        imported.append(_update_product(page, row, images))
                         summary.updated += 1
                 except ValidationError as error:
                     errors = [(row.line, message) for message in error.messages]

@@ -99,6 +99,7 @@ def test_import_updates_the_product_with_the_same_slug(product_index, tmp_path):
     in_editor = product.get_latest_revision_as_object()
     assert (in_editor.title, in_editor.price) == ("Zenith Air 14 (2025)", Decimal("1099.00"))
     assert not product.has_unpublished_changes
+    assert list(ProductPage.objects.live().search("2025")) == [product]
 
 
 def test_columns_missing_from_the_file_leave_fields_unchanged(product_index, tmp_path):
