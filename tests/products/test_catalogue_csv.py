@@ -72,6 +72,17 @@ def test_import_creates_published_searchable_products(product_index, tmp_path, p
     assert "Imported 1 product(s) into “Shop”: 1 created, 0 updated, 1 new image(s)." in output
 
 
+def test_every_imported_product_is_searchable_however_the_indexing_is_batched(
+    product_index, tmp_path, monkeypatch
+):
+    monkeypatch.setattr("products.search_index.BATCH_SIZE", 2)
+    rows = "".join(f"Quartz {n},,{n}00.00\n" for n in range(1, 6))
+
+    run_import(write_csv(tmp_path, "name,slug,price\n" + rows))
+
+    assert ProductPage.objects.live().search("Quartz").count() == 5
+
+
 def test_import_shows_a_progress_bar(product_index, tmp_path):
     rows = "".join(f"Laptop {n},,{n}00.00\n" for n in range(1, 5))
     output = run_import(write_csv(tmp_path, "name,slug,price\n" + rows))
