@@ -287,8 +287,8 @@ class ConfirmStatusChangeView(WagtailAdminTemplateMixin, TemplateView):
             messages.success(
                 request, f"{self.order} is now {self.order.get_status_display().lower()}."
             )
-            refunded = card_payment_refunded(self.order)
-            if self.order.status == OrderStatus.CANCELLED and refunded:
+            cancelled = self.order.status == OrderStatus.CANCELLED
+            if cancelled and (refunded := card_payment_refunded(self.order)):
                 messages.info(
                     request,
                     f"{format_money(self.order.total)} was given back to the customer's "
