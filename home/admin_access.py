@@ -12,7 +12,6 @@ delete/?id=all`) names every record asked for, those the user may not delete inc
 """
 
 from django.core.exceptions import PermissionDenied
-
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 from wagtail.snippets.views import chooser
