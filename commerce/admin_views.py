@@ -25,12 +25,9 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import registry as log_registry
 from wagtail.permission_policies import ModelPermissionPolicy
-from wagtail.snippets.views.snippets import (
-    HistoryView,
-    IndexView,
-    InspectView,
-    SnippetViewSet,
-)
+from wagtail.snippets.views.snippets import IndexView, InspectView
+
+from home.admin_access import ShopSnippetViewSet
 
 from . import order_status
 from .models import (
@@ -208,11 +205,6 @@ class OrderInspectView(InspectView):
         return context
 
 
-class OrderHistoryView(HistoryView):
-    # Nobody can edit an order, so anyone who may view it may read its history.
-    any_permission_required = ["view"]
-
-
 class ConfirmStatusChangeView(WagtailAdminTemplateMixin, TemplateView):
     """Asks "are you sure?" before a status change that cannot be undone, then applies it.
 
@@ -326,13 +318,12 @@ class OrderStatusView(ConfirmStatusChangeView):
         ]
 
 
-class OrderViewSet(SnippetViewSet):
+class OrderViewSet(ShopSnippetViewSet):
     model = Order
     icon = "clipboard-list"
     menu_label = "Orders"
     index_view_class = ShopIndexView
     inspect_view_class = OrderInspectView
-    history_view_class = OrderHistoryView
     inspect_view_enabled = True
     copy_view_enabled = False
     list_display = [
@@ -404,7 +395,7 @@ class CustomerInspectView(InspectView):
         return context
 
 
-class CustomerViewSet(SnippetViewSet):
+class CustomerViewSet(ShopSnippetViewSet):
     model = Customer
     icon = "group"
     menu_label = "Customers"

@@ -26,13 +26,9 @@ from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import LogFormatter
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
-from wagtail.snippets.views.snippets import (
-    HistoryView,
-    IndexView,
-    InspectView,
-    SnippetViewSet,
-)
+from wagtail.snippets.views.snippets import HistoryView, IndexView, InspectView
 
+from home.admin_access import ShopSnippetViewSet
 from products.models import ProductPage
 
 from .models import Review
@@ -210,7 +206,7 @@ def review_excerpt(review):
     return Truncator(review.content).chars(80)
 
 
-class ReviewViewSet(SnippetViewSet):
+class ReviewViewSet(ShopSnippetViewSet):
     model = Review
     icon = "comment"
     menu_label = "Reviews"

@@ -2,12 +2,12 @@ from taggit.models import Tag
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
 
 from home import page_cache
+from home.admin_access import ShopSnippetViewSet, SnippetDeleteBulkAction
 
 
-class TagViewSet(SnippetViewSet):
+class TagViewSet(ShopSnippetViewSet):
     """Product tags in one list, so marketers can rename, merge by hand or remove them."""
 
     model = Tag
@@ -22,6 +22,8 @@ class TagViewSet(SnippetViewSet):
 
 
 register_snippet(TagViewSet)
+# After Wagtail's own registration, so this one replaces it for every snippet model.
+hooks.register("register_bulk_action", SnippetDeleteBulkAction, order=1)
 
 
 @hooks.register("before_serve_page")

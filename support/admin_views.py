@@ -17,7 +17,9 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, UserColumn
 from wagtail.admin.utils import get_user_display_name
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
-from wagtail.snippets.views.snippets import EditView, IndexView, SnippetViewSet
+from wagtail.snippets.views.snippets import EditView, IndexView
+
+from home.admin_access import ShopSnippetViewSet
 
 from .inquiries import (
     InquiryActionError,
@@ -179,7 +181,7 @@ class ChangeStatusView(InquiryActionView):
         return f"Inquiry {inquiry} is now {inquiry.get_status_display().lower()}."
 
 
-class InquiryViewSet(SnippetViewSet):
+class InquiryViewSet(ShopSnippetViewSet):
     model = Contact
     icon = "mail"
     menu_label = "Inquiries"
