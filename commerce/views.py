@@ -184,7 +184,7 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         user = form.save()
         # Logging in fires user_logged_in, which merges the session cart into the new account.
-        login(request, user)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {user.customer.name}! Your account is ready.")
         return redirect(next_url)
     return render(request, "commerce/signup.html", {"form": form, "next": next_url})
