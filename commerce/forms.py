@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from home.emails import send_shop_email
 
@@ -200,17 +200,28 @@ class SignUpForm(UserCreationForm):
             raise forms.ValidationError(EMAIL_TAKEN)
         return email
 
-    @transaction.atomic
     def save(self, commit=True):
-        user = super().save(commit=False)
-        user.first_name, user.last_name = _split_name(self.cleaned_data["name"])
-        user.save()
-        Customer.objects.create(
-            user=user,
-            name=self.cleaned_data["name"],
-            email=user.email,
-            phone=self.cleaned_data["phone"],
-        )
+        """The new user, with its Customer; None, with the form's errors set, if another
+        sign-up took the email address or username after the form was checked."""
+        try:
+            with transaction.atomic():
+                user = super().save(commit=False)
+                user.first_name, user.last_name = _split_name(self.cleaned_data["name"])
+                user.save()
+                Customer.objects.create(
+                    user=user,
+                    name=self.cleaned_data["name"],
+                    email=user.email,
+                    phone=self.cleaned_data["phone"],
+                )
+        except IntegrityError:
+            if Customer.objects.filter(email__iexact=self.cleaned_data["email"]).exists():
+                self.add_error("email", EMAIL_TAKEN)
+            else:
+                self.add_error("username", self.instance.unique_error_message(
+                    get_user_model(), ["username"]
+                ))
+            return None
         return user
 
 
@@ -222,20 +233,31 @@ class ProfileForm(forms.ModelForm):
         fields = ["name", "email", "phone"]
         labels = {"name": "Full name"}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current_email = self.instance.email
+
     def clean_email(self):
         email = self.cleaned_data["email"]
         if _email_taken(email, exclude_user=self.instance.user):
             raise forms.ValidationError(EMAIL_TAKEN)
         return email
 
+    @property
+    def new_email(self):
+        """The address the customer asked to change to, or None. It becomes theirs only once
+        they open the link emailed to it (commerce.accounts.confirm_email)."""
+        email = self.cleaned_data["email"]
+        return email if email != self.current_email else None
+
     @transaction.atomic
     def save(self, commit=True):
-        customer = super().save()
+        customer = super().save(commit=False)
+        customer.email = self.current_email
+        customer.save(update_fields=["name", "phone"])
         user = customer.user
-        # Password reset emails go to the account's address: keep it the customer's.
-        user.email = customer.email
         user.first_name, user.last_name = _split_name(customer.name)
-        user.save(update_fields=["email", "first_name", "last_name"])
+        user.save(update_fields=["first_name", "last_name"])
         return customer
 
 
