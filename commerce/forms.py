@@ -2,7 +2,11 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils.http import urlsafe_base64_encode
 
 from home.emails import send_shop_email
 
@@ -263,7 +267,38 @@ class ProfileForm(forms.ModelForm):
 
 class ShopPasswordResetForm(PasswordResetForm):
     """Django's password reset, with the email (text and HTML) sent like every shop email:
-    through the task queue, so with a worker the page does not wait on the mail server."""
+    through the task queue, so with a worker the page does not wait on the mail server.
+
+    An unknown address gets the same page, after about the same work: the reset token and
+    the email are made for a stand-in account, and not sent.
+    """
+
+    def get_users(self, email):
+        if not hasattr(self, "_users"):
+            self._users = list(super().get_users(email))
+        return self._users
+
+    def save(self, domain_override=None, subject_template_name=None,
+             email_template_name=None, use_https=False, token_generator=default_token_generator,
+             from_email=None, request=None, html_email_template_name=None,
+             extra_email_context=None):
+        email = self.cleaned_data["email"]
+        if self.get_users(email):
+            return super().save(
+                domain_override=domain_override, use_https=use_https,
+                token_generator=token_generator, from_email=from_email, request=request,
+                extra_email_context=extra_email_context,
+            )
+        stand_in = get_user_model()(username=email, email=email, password=make_password(None))
+        context = {
+            "email": email, "user": stand_in, "uid": urlsafe_base64_encode(b"0"),
+            "token": token_generator.make_token(stand_in), "domain": "", "site_name": "",
+            "protocol": "https" if use_https else "http",
+            "shop_name": settings.WAGTAIL_SITE_NAME,
+        }
+        for template in ("_subject.txt", ".txt", ".html"):
+            render_to_string(f"registration/emails/password_reset{template}", context)
+        return None
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email,
                   to_email, html_email_template_name=None):
