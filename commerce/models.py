@@ -8,7 +8,7 @@ from django.core.validators import (
     RegexValidator,
 )
 from django.db import models
-from django.db.models.functions import Length
+from django.db.models.functions import Length, Lower
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from wagtail.admin.panels import FieldPanel
@@ -36,9 +36,18 @@ class Customer(models.Model):
     email = models.EmailField()
     phone = models.CharField(max_length=10, blank=True, validators=[validate_phone])
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the customer opened the link emailed to `email` (commerce.accounts).
+    email_confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="commerce_customer_email_unique",
+                violation_error_message="A customer with this email address already exists.",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.name} <{self.email}>"

@@ -18,6 +18,8 @@ urlpatterns = [
          name="order_confirmation"),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/confirm-email/<str:token>/", views.confirm_email_page,
+         name="confirm_email"),
     path("accounts/orders/", views.order_list, name="order_list"),
     path("accounts/orders/<str:number>/", views.order_detail, name="order_detail"),
 ]

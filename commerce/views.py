@@ -13,7 +13,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .accounts import customer_for
+from .accounts import (
+    EmailConfirmationError,
+    confirm_email,
+    customer_for,
+    send_email_confirmation,
+)
 from .cart import (
     CartError,
     CustomerCart,
@@ -181,11 +186,12 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect(next_url)
     form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
+    user = form.save() if request.method == "POST" and form.is_valid() else None
+    if user is not None:
         # Logging in fires user_logged_in, which merges the session cart into the new account.
-        login(request, user)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {user.customer.name}! Your account is ready.")
+        _send_email_confirmation(request, user.customer, user.customer.email)
         return redirect(next_url)
     return render(request, "commerce/signup.html", {"form": form, "next": next_url})
 
@@ -193,9 +199,36 @@ def signup(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request):
-    form = ProfileForm(request.POST or None, instance=customer_for(request.user))
+    customer = customer_for(request.user)
+    form = ProfileForm(request.POST or None, instance=customer)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your details were saved.")
+        if form.new_email:
+            _send_email_confirmation(request, customer, form.new_email, change=True)
         return redirect("commerce:profile")
     return render(request, "commerce/profile.html", {"form": form})
+
+
+def _send_email_confirmation(request, customer, email, change=False):
+    if not send_email_confirmation(customer, email):
+        messages.error(
+            request, f"We could not send the confirmation email to {email}. Please try again later."
+        )
+    elif change:
+        messages.info(
+            request, f"We sent a link to {email}: your email address changes when you open it."
+        )
+    else:
+        messages.info(request, f"We sent a link to {email} to confirm your email address.")
+
+
+@require_GET
+def confirm_email_page(request, token):
+    try:
+        customer = confirm_email(token)
+    except EmailConfirmationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Thank you: {customer.email} is confirmed.")
+    return redirect("commerce:profile" if request.user.is_authenticated else "/")

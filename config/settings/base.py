@@ -1,6 +1,7 @@
 """Settings shared by every environment. See dev.py, test.py and production.py."""
 
 import os
+from datetime import timedelta
 
 from config.env import (
     BASE_DIR,
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "wagtail",
     "wagtail_modeladmin",
     "django_tasks_db",
+    "axes",
     "rest_framework",
     "modelcluster",
     "taggit",
@@ -70,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Turns a locked-out log-in (shop, Wagtail admin, Django admin) into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -148,6 +152,26 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Storefront <shop@exam
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 LOGIN_URL = "/accounts/login/"
+
+# Log-in throttling (django-axes, commerce/login_throttle.py). Counts are kept in the database,
+# so they hold with several workers and whether or not the cache is up.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_FAILURES_PER_USERNAME = env_int("LOGIN_FAILURES_PER_USERNAME", 5)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+AXES_HANDLER = "commerce.login_throttle.LoginThrottle"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = LOGIN_FAILURES_PER_USERNAME
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+AXES_CLIENT_IP_CALLABLE = "home.client_address.client_address"
+AXES_VERBOSE = False
+# Addresses (or networks) of the reverse proxies whose X-Forwarded-For is believed
+# (home/client_address.py). None by default: the header is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 

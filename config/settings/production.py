@@ -41,6 +41,9 @@ WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
 # TLS ends at the proxy, which must set X-Forwarded-Proto (and overwrite any value a client
 # sent). Health probes come straight from the load balancer over plain HTTP.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# gunicorn listens on 127.0.0.1 behind nginx on the same machine (README): only that nginx
+# can reach it, so its X-Forwarded-For tells the shopper's address (log-in throttling).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)

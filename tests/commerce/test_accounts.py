@@ -1,11 +1,14 @@
 import re
+import time
+from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from commerce.accounts import email_is_confirmed
 from commerce.models import Customer
 from tests.factories import make_customer, make_placed_order, make_product
 
@@ -91,28 +94,118 @@ def test_password_reset_by_email(client, customer):
         form_page.redirect_chain[-1][0],
         {"new_password1": "a-brand-new-secret", "new_password2": "a-brand-new-secret"},
     )
-    assert client.login(username="ada", password="a-brand-new-secret")
+    logged_in = client.post(
+        "/accounts/login/", {"username": "ada", "password": "a-brand-new-secret"}
+    )
+    assert logged_in.status_code == 302
 
 
-def test_password_reset_for_an_unknown_address_sends_nothing_but_looks_the_same(client):
-    response = client.post("/accounts/password_reset/", {"email": "nobody@example.com"})
-    assert response["Location"] == "/accounts/password_reset/done/"
-    assert mail.outbox == []
+def test_password_reset_for_an_unknown_address_sends_nothing_but_looks_the_same(client,
+                                                                                 customer):
+    def reset(email):
+        response = client.post("/accounts/password_reset/", {"email": email})
+        page = client.get(response["Location"])
+        return (response.status_code, response["Location"], page.status_code, page.content,
+                sorted({template.name for template in response.templates}))
+
+    known = reset("ada@example.com")
+    sent = len(mail.outbox)
+    unknown = reset("nobody@example.com")
+
+    assert unknown == known
+    # The same templates were rendered (the email's too), so it took about as long.
+    assert "registration/emails/password_reset.html" in unknown[-1]
+    assert len(mail.outbox) == sent == 1
 
 
-def test_profile_edit_updates_customer_and_account_email(customer_client, customer):
+def confirmation_link(email):
+    return re.search(r"http://testserver(/accounts/confirm-email/\S+/)", email.body)[1]
+
+
+def test_sign_up_emails_a_link_that_confirms_the_address(client):
+    response = client.post("/accounts/signup/", {**SIGN_UP, "next": "/accounts/profile/"},
+                           follow=True)
+    assert "We sent a link to grace@example.com" in response.content.decode()
+    customer = Customer.objects.get(user__username="grace")
+    assert not email_is_confirmed(customer)
+    (email,) = mail.outbox
+    assert email.to == ["grace@example.com"]
+    assert email.subject == "Confirm your email address for Storefront"
+
+    page = client.get(confirmation_link(email), follow=True).content.decode()
+
+    assert "Thank you: grace@example.com is confirmed." in page
+    customer.refresh_from_db()
+    assert email_is_confirmed(customer)
+
+
+def test_a_new_email_address_takes_effect_only_once_confirmed(customer_client, customer):
     response = customer_client.post(
         "/accounts/profile/",
         {"name": "Samantha Shopper", "email": "sam@example.org", "phone": "555 765 4321"},
         follow=True,
     )
-    assert "Your details were saved." in response.content.decode()
+    page = response.content.decode()
+    assert "Your details were saved." in page
+    assert "We sent a link to sam@example.org: your email address changes when you open it." in page
     customer.refresh_from_db()
     assert (customer.name, customer.email, customer.phone) == (
-        "Samantha Shopper", "sam@example.org", "5557654321"
+        "Samantha Shopper", "ada@example.com", "5557654321"
     )
+    assert customer.user.email == "ada@example.com"
+    (email,) = mail.outbox
+    assert email.to == ["sam@example.org"]
+
+    customer_client.get(confirmation_link(email))
+
+    customer.refresh_from_db()
     customer.user.refresh_from_db()
-    assert customer.user.email == "sam@example.org"
+    assert (customer.email, customer.user.email) == ("sam@example.org", "sam@example.org")
+    assert email_is_confirmed(customer)
+
+
+def test_a_confirmation_link_stops_working_once_the_address_changed(customer_client, customer):
+    for address in ("first@example.org", "second@example.org"):
+        customer_client.post(
+            "/accounts/profile/", {"name": "Ada", "email": address, "phone": "555 765 4321"}
+        )
+    first, second = mail.outbox
+    customer_client.get(confirmation_link(second))
+
+    page = customer_client.get(confirmation_link(first), follow=True).content.decode()
+
+    assert "no longer valid: your email address has changed" in page
+    customer.refresh_from_db()
+    assert customer.email == "second@example.org"
+
+
+def test_a_tampered_or_expired_confirmation_link_changes_nothing(customer_client, customer):
+    customer_client.post("/accounts/profile/", {"name": "Ada", "email": "new@example.org",
+                                                "phone": "555 765 4321"})
+    link = confirmation_link(mail.outbox[0])
+    page = customer_client.get(link[:-3] + "xx/", follow=True).content.decode()
+    assert "This confirmation link is not valid." in page
+    four_days_later = time.time() + 4 * 24 * 60 * 60
+    with mock.patch("django.core.signing.time.time", return_value=four_days_later):
+        page = customer_client.get(link, follow=True).content.decode()
+    assert "This confirmation link has expired." in page
+    customer.refresh_from_db()
+    assert customer.email == "ada@example.com" and not email_is_confirmed(customer)
+
+
+def test_an_address_taken_meanwhile_cannot_be_confirmed(customer_client, customer):
+    customer_client.post("/accounts/profile/", {"name": "Ada", "email": "new@example.org",
+                                                "phone": "555 765 4321"})
+    make_customer("other", email="NEW@example.org")
+    page = customer_client.get(confirmation_link(mail.outbox[0]), follow=True).content.decode()
+    assert "Another account now uses this email address" in page
+    customer.refresh_from_db()
+    assert customer.email == "ada@example.com"
+
+
+def test_customers_cannot_share_an_email_address_whatever_its_case(customer):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_customer("other", email="ADA@Example.com")
 
 
 def test_profile_edit_refuses_a_bad_phone(customer_client, customer):

@@ -1,0 +1,42 @@
+"""Sign-ups racing for one email address, on real concurrent database connections."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from commerce.models import Customer
+from tests.commerce.test_concurrency import run_together
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs PostgreSQL: SQLite serialises writers, so sign-ups never overlap",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def sign_up(number):
+    response = Client().post("/accounts/signup/", {
+        "username": f"grace{number}",
+        "name": "Grace Hopper",
+        "email": "Grace@Example.com" if number % 2 else "grace@example.com",
+        "phone": "(555) 010-2020",
+        "password1": "cobol-compiler-1959",
+        "password2": "cobol-compiler-1959",
+    })
+    return response
+
+
+def test_six_sign_ups_with_one_email_make_one_account_and_tell_the_others():
+    responses = run_together([lambda number=number: sign_up(number) for number in range(6)])
+
+    assert Customer.objects.filter(email__iexact="grace@example.com").count() == 1
+    assert sorted(response.status_code for response in responses) == [200] * 5 + [302]
+    for response in responses:
+        if response.status_code == 200:
+            assert response.context["form"].errors["email"] == [
+                "An account with this email address already exists. Log in, or reset your "
+                "password."
+            ]
