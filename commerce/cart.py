@@ -17,8 +17,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.sessions.models import Session
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Sum
+from django.utils import timezone
 
 from products.models import ProductPage
 
@@ -92,6 +94,9 @@ class SessionCart:
                 self.session.save()  # a session is only started for a cart, never for a page
             key = self.session.session_key
             self.session[SESSION_CART_KEY] = key
+        # Saved again after the change, so the session (and so the cart) lives
+        # SESSION_COOKIE_AGE from the shopper's last change, as when the cart was session data.
+        self.session.modified = True
         with transaction.atomic():
             self.cart = key and _locked_row(AnonymousCart, create, session_key=key)
             yield self
@@ -344,6 +349,18 @@ def _add_lines(cart, quantities):
                 lines += 1
             cart.set_quantity(product, min(existing.get(product_id, 0) + quantity, MAX_QUANTITY))
     return left_out
+
+
+def clear_abandoned_carts():
+    """Delete the anonymous carts whose session has expired or ended. Returns how many.
+
+    Run after Django's `clearsessions`, on a schedule (`manage.py clear_expired_carts`).
+    """
+    live_session = Session.objects.filter(
+        session_key=OuterRef("session_key"), expire_date__gt=timezone.now()
+    )
+    _count, deleted = AnonymousCart.objects.filter(~Exists(live_session)).delete()
+    return deleted.get(AnonymousCart._meta.label, 0)
 
 
 def cart_item_count(request):
