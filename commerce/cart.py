@@ -1,8 +1,10 @@
 """The shopping cart.
 
-An anonymous shopper's cart lives in the session ({product id: quantity}); a signed-in
-customer's cart is their Order in CART status, so it follows them across devices. At log-in
-the session cart is merged into the customer's (`merge_session_cart`).
+An anonymous shopper's cart is an AnonymousCart row named in their session; a signed-in
+customer's cart is their Order in CART status, so it follows them across devices. Both are
+changed under a row lock, so a shopper's concurrent requests queue, and hold at most
+settings.CART_MAX_LINES products. At log-in the session cart is merged into the customer's
+(`merge_session_cart`).
 
 The client only ever chooses a product and a quantity: prices come from the product pages and
 totals from commerce.pricing. Every change to a customer's cart goes through OrderItem.save()
@@ -13,16 +15,28 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.sessions.models import Session
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Sum
+from django.utils import timezone
 
 from products.models import ProductPage
 
 from . import pricing
 from .accounts import customer_for
-from .models import MAX_QUANTITY, Order, OrderItem, OrderStatus
+from .models import (
+    MAX_QUANTITY,
+    AnonymousCart,
+    AnonymousCartLine,
+    Order,
+    OrderItem,
+    OrderStatus,
+)
 
-SESSION_KEY = "cart"
+# In the session: the key of the anonymous shopper's AnonymousCart row.
+SESSION_CART_KEY = "anonymous_cart"
 NOT_FOR_SALE = "Sorry, that product is not for sale."
 
 
@@ -56,52 +70,84 @@ class CartContents:
 
 
 class SessionCart:
-    """An anonymous shopper's cart, kept in their session. Same interface as CustomerCart."""
+    """An anonymous shopper's cart: an AnonymousCart row named in their session.
+
+    Same interface as CustomerCart: change it inside `with cart.editing(create=...)`, which
+    holds the row's lock, so concurrent requests of one shopper queue instead of overwriting
+    each other. The session keeps the key the row was made under, so the cart is still found
+    after log-in gives the session a new key, until merge_session_cart has moved it.
+    """
 
     def __init__(self, session):
         self.session = session
+        self.cart = None
+
+    def _cart_key(self):
+        key = self.session.get(SESSION_CART_KEY)
+        return key if isinstance(key, str) else None
 
     @contextmanager
     def editing(self, create=False):
-        yield self
+        key = self._cart_key()
+        if key is None and create:
+            if self.session.session_key is None:
+                self.session.save()  # a session is only started for a cart, never for a page
+            key = self.session.session_key
+            self.session[SESSION_CART_KEY] = key
+        # Saved again after the change, so the session (and so the cart) lives
+        # SESSION_COOKIE_AGE from the shopper's last change, as when the cart was session data.
+        self.session.modified = True
+        with transaction.atomic():
+            self.cart = key and _locked_row(AnonymousCart, create, session_key=key)
+            yield self
+
+    def current_cart(self):
+        if self.cart is None and self._cart_key() is not None:
+            self.cart = AnonymousCart.objects.filter(session_key=self._cart_key()).first()
+        return self.cart
 
     def quantities(self):
-        quantities = {}
-        for product_id, quantity in self.session.get(SESSION_KEY, {}).items():
-            try:
-                quantities[int(product_id)] = int(quantity)
-            except (TypeError, ValueError):
-                continue
-        return quantities
+        cart = self.current_cart()
+        if cart is None:
+            return {}
+        return dict(cart.lines.values_list("product", "quantity"))
+
+    def unit_count(self):
+        if self._cart_key() is None:
+            return 0
+        units = AnonymousCartLine.objects.filter(cart__session_key=self._cart_key()).aggregate(
+            units=Sum("quantity")
+        )["units"]
+        return units or 0
 
     def set_quantity(self, product, quantity):
-        stored = dict(self.session.get(SESSION_KEY, {}))
-        stored[str(product.pk)] = quantity
-        self.session[SESSION_KEY] = stored
+        AnonymousCartLine.objects.update_or_create(
+            cart=self.cart, product=product, defaults={"quantity": quantity}
+        )
 
     def remove(self, product_id):
-        stored = dict(self.session.get(SESSION_KEY, {}))
-        if stored.pop(str(product_id), None) is not None:
-            self.session[SESSION_KEY] = stored
+        if self.cart is not None:
+            self.cart.lines.filter(product_id=product_id).delete()
 
     def clear(self):
-        self.session.pop(SESSION_KEY, None)
+        if self.cart is not None:
+            self.cart.delete()
+            self.cart = None
+        self.session.pop(SESSION_CART_KEY, None)
 
     def contents(self):
-        quantities = self.quantities()
-        products = ProductPage.objects.live().select_related("image").in_bulk(quantities)
-        lines = [
-            _line(products[product_id], quantity, products[product_id].price)
-            for product_id, quantity in quantities.items()
-            if product_id in products
-        ]
-        gone = set(quantities) - set(products)
-        for product_id in gone:
-            self.remove(product_id)
+        cart = self.current_cart()
+        if cart is None:
+            return _empty_contents()
+        lines, removed = [], []
+        for line in cart.lines.select_related("product", "product__image"):
+            if line.product.live:
+                lines.append(_line(line.product, line.quantity, line.product.price))
+            else:
+                removed.append(line.product.title)
+                line.delete()
         rule = pricing.current_discount_rule()
         totals = pricing.price_lines(((line.unit_price, line.quantity) for line in lines), rule)
-        # The session keeps no names: a product withdrawn since is just "a product".
-        removed = ["A product"] * len(gone)
         return CartContents(lines=lines, totals=totals, rule=rule, removed=removed)
 
 
@@ -119,21 +165,10 @@ class CustomerCart:
     def editing(self, create=False):
         """Lock the cart order for the duration of a change, so concurrent changes queue."""
         with transaction.atomic():
-            self.order = self._locked_order(create)
+            self.order = _locked_row(
+                Order, create, customer=self.customer, status=OrderStatus.CART
+            )
             yield self
-
-    def _locked_order(self, create):
-        carts = Order.objects.select_for_update().filter(
-            customer=self.customer, status=OrderStatus.CART
-        )
-        order = carts.first()
-        if order is None and create:
-            try:
-                with transaction.atomic():
-                    order = Order.objects.create(customer=self.customer)
-            except IntegrityError:  # another request of this customer created it first
-                order = carts.get()
-        return order
 
     def current_order(self):
         if self.order is None:
@@ -167,9 +202,7 @@ class CustomerCart:
     def contents(self):
         order = self.current_order()
         if order is None:
-            rule = pricing.current_discount_rule()
-            return CartContents(lines=[], totals=pricing.price_lines([], rule), rule=rule,
-                                removed=[])
+            return _empty_contents()
         items = list(order.items.select_related("product", "product__image"))
         lines, removed = [], []
         for item in items:
@@ -182,6 +215,24 @@ class CustomerCart:
         # Prices may have changed since the last edit: the cart shows today's prices.
         totals = pricing.recalculate_order(order, rule)
         return CartContents(lines=lines, totals=totals, rule=rule, removed=removed)
+
+
+def _locked_row(model, create, **key):
+    """The cart row matching `key`, locked until the transaction ends; made if `create`."""
+    rows = model.objects.select_for_update().filter(**key)
+    row = rows.first()
+    if row is None and create:
+        try:
+            with transaction.atomic():
+                row = model.objects.create(**key)
+        except IntegrityError:  # another request of this shopper made it first
+            row = rows.get()
+    return row
+
+
+def _empty_contents():
+    rule = pricing.current_discount_rule()
+    return CartContents(lines=[], totals=pricing.price_lines([], rule), rule=rule, removed=[])
 
 
 def _line(product, quantity, unit_price):
@@ -220,12 +271,21 @@ def check_line(product, quantity):
         raise CartError(f"Sorry, only {product.stock} of {product.title} left in stock.")
 
 
+def cart_full():
+    return (
+        f"Your cart is full: it holds at most {settings.CART_MAX_LINES} different products."
+    )
+
+
 def add_to_cart(cart, product_id, quantity):
     """Add `quantity` units of a live product to `cart`. Returns the product and new quantity."""
     check_quantity(quantity)
     product = sellable_product(product_id)
     with cart.editing(create=True):
-        new_quantity = cart.quantities().get(product.pk, 0) + quantity
+        quantities = cart.quantities()
+        if product.pk not in quantities and len(quantities) >= settings.CART_MAX_LINES:
+            raise CartError(f"{cart_full()} Remove one to add {product.title}.")
+        new_quantity = quantities.get(product.pk, 0) + quantity
         check_line(product, new_quantity)
         cart.set_quantity(product, new_quantity)
     return product, new_quantity
@@ -252,27 +312,61 @@ def remove_from_cart(cart, product_id):
 def merge_session_cart(request, user):
     """Move the session cart into `user`'s customer cart: quantities add, capped at 99.
 
-    Products that stopped being for sale meanwhile are left out. Stock is checked at checkout.
+    Products that stopped being for sale meanwhile are left out, and so are new products
+    that no longer fit in a full cart (the shopper is told which). Stock is checked at checkout.
     """
     session_cart = SessionCart(request.session)
-    quantities = session_cart.quantities()
-    if not quantities:
-        return
-    customer_cart = CustomerCart(customer_for(user))
+    left_out = []
+    with session_cart.editing():
+        quantities = session_cart.quantities()
+        if quantities:
+            left_out = _add_lines(CustomerCart(customer_for(user)), quantities)
+        session_cart.clear()
+    if left_out:
+        messages.warning(
+            request,
+            f"{cart_full()} These products from before you logged in did not fit: "
+            f"{', '.join(left_out)}.",
+            fail_silently=True,  # a log-in made by code (tests, scripts) has no messages
+        )
+
+
+def _add_lines(cart, quantities):
+    """Add {product id: units} to `cart`; return the names of the products that did not fit."""
     products = ProductPage.objects.live().in_bulk(quantities)
-    with customer_cart.editing(create=True):
-        existing = customer_cart.quantities()
+    left_out = []
+    with cart.editing(create=True):
+        existing = cart.quantities()
+        lines = len(existing)
         for product_id, quantity in quantities.items():
-            if product_id in products:
-                merged = min(existing.get(product_id, 0) + quantity, MAX_QUANTITY)
-                customer_cart.set_quantity(products[product_id], merged)
-    session_cart.clear()
+            product = products.get(product_id)
+            if product is None:
+                continue
+            if product_id not in existing:
+                if lines >= settings.CART_MAX_LINES:
+                    left_out.append(product.title)
+                    continue
+                lines += 1
+            cart.set_quantity(product, min(existing.get(product_id, 0) + quantity, MAX_QUANTITY))
+    return left_out
+
+
+def clear_abandoned_carts():
+    """Delete the anonymous carts whose session has expired or ended. Returns how many.
+
+    Run after Django's `clearsessions`, on a schedule (`manage.py clear_expired_carts`).
+    """
+    live_session = Session.objects.filter(
+        session_key=OuterRef("session_key"), expire_date__gt=timezone.now()
+    )
+    _count, deleted = AnonymousCart.objects.filter(~Exists(live_session)).delete()
+    return deleted.get(AnonymousCart._meta.label, 0)
 
 
 def cart_item_count(request):
     """Units in the cart of whoever made `request`, for the header."""
     if not request.user.is_authenticated:
-        return sum(SessionCart(request.session).quantities().values())
+        return SessionCart(request.session).unit_count()
     count = OrderItem.objects.filter(
         order__customer__user=request.user,
         order__status=OrderStatus.CART,

@@ -6,7 +6,7 @@ revision (ProductPage.with_content_json keeps the live count when a revision is 
 """
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, Value, When
 
 from home import page_cache
 from products.models import ProductPage
@@ -54,6 +54,18 @@ def _lock_products(product_ids):
     return {product.pk: product for product in products}
 
 
+def _change_stock(units_by_product, sign):
+    """Add (sign 1) or take (sign -1) units of locked products, in one UPDATE for any number."""
+    if not units_by_product:
+        return
+    ProductPage.objects.filter(pk__in=units_by_product).update(
+        stock=F("stock") + Case(
+            *(When(pk=pk, then=Value(sign * units)) for pk, units in units_by_product.items()),
+            output_field=IntegerField(),
+        )
+    )
+
+
 def reserve_stock(quantities):
     """Take units off the shelf for an order being placed. Call inside its transaction.
 
@@ -77,11 +89,10 @@ def reserve_stock(quantities):
     ]
     if shortages:
         raise OutOfStock(shortages)
-    for pk, units in quantities.items():
-        product = products[pk]
-        if product.stock is not None:
-            ProductPage.objects.filter(pk=pk).update(stock=F("stock") - units)
-            product.stock -= units
+    tracked = {pk: units for pk, units in quantities.items() if products[pk].stock is not None}
+    _change_stock(tracked, sign=-1)
+    for pk, units in tracked.items():
+        products[pk].stock -= units
     # update() sends no signal: pages showing the old stock go stale when the order commits.
     page_cache.invalidate_catalogue()
     return products
@@ -102,9 +113,12 @@ def release_stock(order):
             "product", "quantity"
         ):
             quantities[product_id] = quantities.get(product_id, 0) + units
-        for pk, product in _lock_products(quantities).items():
-            if product.stock is not None:
-                ProductPage.objects.filter(pk=pk).update(stock=F("stock") + quantities[pk])
+        locked_products = _lock_products(quantities)
+        _change_stock(
+            {pk: quantities[pk] for pk, product in locked_products.items()
+             if product.stock is not None},
+            sign=1,
+        )
         Order.objects.filter(pk=order.pk).update(stock_reserved=False)
         page_cache.invalidate_catalogue()
     order.stock_reserved = False

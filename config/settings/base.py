@@ -3,6 +3,8 @@
 import os
 from datetime import timedelta
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.env import (
     BASE_DIR,
     cache_config,
@@ -108,6 +110,11 @@ SESSION_ENGINE = session_engine(os.environ.get("REDIS_URL"))
 # Whole pages for anonymous visitors (home/page_cache.py); invalidated on every relevant change.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", default=True)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+
+# How many different products one cart may hold (commerce/cart.py).
+CART_MAX_LINES = env_int("CART_MAX_LINES", 50)
+if CART_MAX_LINES < 1:
+    raise ImproperlyConfigured(f"CART_MAX_LINES must be at least 1, not {CART_MAX_LINES}.")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from commerce.cart import CustomerCart, add_to_cart
+from commerce.cart import CustomerCart, SessionCart, add_to_cart
 from commerce.models import MAX_QUANTITY, Order, OrderItem, OrderStatus
 from tests.factories import make_customer, make_product
 
@@ -22,7 +22,8 @@ def page_messages(response):
 
 
 def session_cart(client):
-    return client.session.get("cart", {})
+    """The anonymous cart of `client`'s session, as {product id (text): quantity}."""
+    return {str(pk): units for pk, units in SessionCart(client.session).quantities().items()}
 
 
 def test_product_page_has_an_add_to_cart_form_with_csrf(client, work_laptop):
@@ -275,3 +276,80 @@ def test_cart_and_checkout_pages_do_not_query_per_line(customer_client, customer
         add_to_cart(cart, make_product(product_index, f"More {number}").pk, 1)
     five_lines = [count_queries(customer_client, url) for url in ("/cart/", "/checkout/")]
     assert five_lines == one_line
+
+
+@pytest.fixture
+def three_line_carts(settings):
+    settings.CART_MAX_LINES = 3
+
+
+def catalogue(product_index, count):
+    return [make_product(product_index, f"Gadget {number}", price="10.00")
+            for number in range(count)]
+
+
+def test_a_full_session_cart_refuses_a_new_product_but_takes_more_of_one_it_has(
+    client, product_index, three_line_carts
+):
+    first, second, third, fourth = catalogue(product_index, 4)
+    for product in (first, second, third):
+        add(client, product, 1)
+
+    refused = add(client, fourth, 1)
+    more = add(client, first, 2)
+
+    assert page_messages(refused) == [
+        "Your cart is full: it holds at most 3 different products. Remove one to add Gadget 3."
+    ]
+    assert refused.redirect_chain[-1][0] == fourth.url
+    assert "Added 2 × Gadget 0 to your cart." in page_messages(more)
+    assert session_cart(client) == {str(first.pk): 3, str(second.pk): 1, str(third.pk): 1}
+
+
+def test_a_full_customer_cart_refuses_a_new_product(
+    customer_client, customer, product_index, three_line_carts
+):
+    products = catalogue(product_index, 4)
+    for product in products[:3]:
+        add_to_cart(CustomerCart(customer), product.pk, 1)
+
+    response = add(customer_client, products[3], 1)
+
+    assert "Your cart is full: it holds at most 3 different products. Remove one to add " \
+        "Gadget 3." in page_messages(response)
+    assert OrderItem.objects.filter(order__customer=customer).count() == 3
+
+
+def test_logging_in_merges_only_what_fits_in_a_full_cart_and_says_what_was_left_out(
+    client, customer, product_index, three_line_carts
+):
+    products = catalogue(product_index, 4)
+    for product in products[:2]:
+        add_to_cart(CustomerCart(customer), product.pk, 1)
+    for product in (products[0], products[2], products[3]):
+        add(client, product, 2)
+
+    response = client.post(
+        "/accounts/login/",
+        {"username": customer.user.username, "password": "shop-test-pass"},
+        follow=True,
+    )
+
+    cart = dict(
+        OrderItem.objects.filter(order__customer=customer).values_list("product", "quantity")
+    )
+    assert cart == {products[0].pk: 3, products[1].pk: 1, products[2].pk: 2}
+    assert (
+        "Your cart is full: it holds at most 3 different products. These products from before "
+        "you logged in did not fit: Gadget 3." in page_messages(response)
+    )
+
+
+def test_an_anonymous_cart_names_a_product_withdrawn_since_it_was_added(client, work_laptop):
+    add(client, work_laptop, 2)
+    work_laptop.unpublish()
+    response = client.get("/cart/")
+    assert "Work Laptop is no longer for sale and was removed from your cart." in page_messages(
+        response
+    )
+    assert session_cart(client) == {}

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from commerce.cart import CustomerCart, add_to_cart
+from commerce.checkout import place_order
 from commerce.models import (
     CheckoutDetail,
     Order,
@@ -20,7 +21,7 @@ from commerce.models import (
 )
 from commerce.payments import CashOnDelivery, PaymentResult
 from products.models import ProductPage
-from tests.factories import DELIVERY, make_placed_order, make_product
+from tests.factories import DELIVERY, make_customer, make_placed_order, make_product
 
 pytestmark = pytest.mark.django_db
 
@@ -370,3 +371,33 @@ def test_a_gateway_can_be_plugged_in_through_settings(customer_client, customer,
     order = placed_orders(customer).get()
     assert order.status == OrderStatus.PAID
     assert order.checkout_detail.payment_token.startswith("ex_")
+
+
+def cart_of(customer, product_index, lines):
+    cart = CustomerCart(customer)
+    for number in range(lines):
+        product = make_product(
+            product_index, f"{customer.user.username} item {number}", price="10.00", stock=50
+        )
+        add_to_cart(cart, product.pk, 4 if number == 0 else 1)
+
+
+def test_placing_a_large_order_takes_no_more_queries_than_a_small_one(
+    customer, product_index, django_assert_max_num_queries
+):
+    cart_of(customer, product_index, 5)
+    with CaptureQueriesContext(connection) as five_lines:
+        place_order(customer, DELIVERY, "cod", uuid.uuid4())
+    big_buyer = make_customer("big-buyer")
+    cart_of(big_buyer, product_index, 40)
+
+    with django_assert_max_num_queries(len(five_lines)):
+        order = place_order(big_buyer, DELIVERY, "cod", uuid.uuid4())
+
+    # Recalculated once, from scratch: 40 lines, 43 units at 10.00, 20% off for the 4.
+    order.refresh_from_db()
+    assert (order.subtotal, order.discount, order.total) == (
+        Decimal("430.00"), Decimal("86.00"), Decimal("344.00")
+    )
+    assert order.items.filter(unit_price=Decimal("10.00")).count() == 40
+    assert ProductPage.objects.filter(stock=49).count() == 43

@@ -4,9 +4,11 @@ import threading
 import uuid
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.test import Client
 
-from commerce.cart import CustomerCart, add_to_cart
+from commerce.cart import CustomerCart, SessionCart, add_to_cart
 from commerce.checkout import CheckoutError, place_order
 from commerce.models import Order, OrderStatus
 from products.models import ProductPage
@@ -81,3 +83,49 @@ def test_the_same_checkout_submitted_twice_at_once_makes_one_order(product_index
     assert results[0].pk == results[1].pk
     assert Order.objects.exclude(status=OrderStatus.CART).count() == 1
     assert ProductPage.objects.get(pk=product.pk).stock == 8
+
+
+def anonymous_shopper(product):
+    """A Client with a session cart holding one `product`, and a way to make more like it."""
+    client = Client()
+    client.post("/cart/add/", {"product": product.pk, "quantity": 1})
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    def same_browser():
+        tab = Client()
+        tab.cookies[settings.SESSION_COOKIE_NAME] = cookie
+        return tab
+
+    return client, same_browser
+
+
+def add_in_tab(tab, product):
+    response = tab.post("/cart/add/", {"product": product.pk, "quantity": 1}, follow=True)
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_twenty_adds_at_once_in_one_session_all_count(product_index):
+    laptop = make_product(product_index, "Popular Laptop", price="100.00")
+    client, same_browser = anonymous_shopper(laptop)
+    tabs = [same_browser() for _ in range(20)]
+
+    results = run_together([lambda tab=tab: add_in_tab(tab, laptop) for tab in tabs])
+
+    assert all(result == ["Added 1 × Popular Laptop to your cart."] for result in results), \
+        results
+    assert SessionCart(client.session).quantities() == {laptop.pk: 21}
+
+
+def test_ten_different_products_added_at_once_in_one_session_make_ten_more_lines(
+    product_index,
+):
+    first = make_product(product_index, "First", price="10.00")
+    others = [make_product(product_index, f"Other {n}", price="10.00") for n in range(10)]
+    client, same_browser = anonymous_shopper(first)
+
+    run_together([lambda product=product: add_in_tab(same_browser(), product)
+                  for product in others])
+
+    expected = {first.pk: 1, **{product.pk: 1 for product in others}}
+    assert SessionCart(client.session).quantities() == expected
+    assert '<span class="cart-count">11</span>' in client.get("/").content.decode()
