@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('commerce', '0006_sales_report_permission'),
+        ('commerce', '0007_customer_unique_email_and_confirmation'),
         ('products', '0005_tag_once_per_product'),
     ]
 
