@@ -1,10 +1,9 @@
 from django import forms
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
 from django.db import transaction
 
-from home.emails import send_shop_email
+from home.emails import send_password_reset_email
 
 from .cart import NOT_FOR_SALE
 from .models import CheckoutDetail, Customer
@@ -241,9 +240,11 @@ class ProfileForm(forms.ModelForm):
 
 class ShopPasswordResetForm(PasswordResetForm):
     """Django's password reset, with the email (text and HTML) sent like every shop email:
-    through the task queue, so with a worker the page does not wait on the mail server."""
+    through the task queue, so with a worker the page does not wait on the mail server.
+    The queue holds only the user: the link is made when the email is sent."""
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email,
                   to_email, html_email_template_name=None):
-        context = {**context, "shop_name": settings.WAGTAIL_SITE_NAME}
-        send_shop_email("registration/emails/password_reset", context, [to_email])
+        send_password_reset_email(
+            context["user"], to_email, domain=context["domain"], protocol=context["protocol"]
+        )

@@ -25,6 +25,7 @@ from .cart import (
 from .checkout import CheckoutError, place_order
 from .forms import CartLineForm, CheckoutForm, ProfileForm, RemoveLineForm, SignUpForm
 from .models import CheckoutDetail, Order, OrderStatus, PaymentMethod
+from .order_emails import confirmation_email
 
 ORDERS_PER_PAGE = 20
 
@@ -157,7 +158,11 @@ def _customer_order(request, number):
 @login_required
 def order_confirmation(request, number):
     order, items = _customer_order(request, number)
-    return render(request, "commerce/order_confirmation.html", {"order": order, "items": items})
+    return render(
+        request,
+        "commerce/order_confirmation.html",
+        {"order": order, "items": items, "confirmation": confirmation_email(order)},
+    )
 
 
 @login_required
