@@ -47,7 +47,7 @@ def send_email_confirmation(customer, email):
     """Email a link to `email` that makes it the customer's confirmed address when opened.
 
     The link stops working once the customer's address changes or after
-    EMAIL_CONFIRMATION_DAYS. Returns whether the email was queued.
+    EMAIL_CONFIRMATION_DAYS. Returns the OutgoingEmail, whose status says whether it was sent.
     """
     token = _signer.sign_object({"customer": customer.pk, "from": customer.email, "to": email})
     link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils.http import urlsafe_base64_encode
 
-from home.emails import send_shop_email
+from home.emails import send_password_reset_email
 
 from .cart import NOT_FOR_SALE
 from .models import CheckoutDetail, Customer
@@ -268,6 +268,7 @@ class ProfileForm(forms.ModelForm):
 class ShopPasswordResetForm(PasswordResetForm):
     """Django's password reset, with the email (text and HTML) sent like every shop email:
     through the task queue, so with a worker the page does not wait on the mail server.
+    The queue holds only the user: the link is made when the email is sent.
 
     An unknown address gets the same page, after about the same work: the reset token and
     the email are made for a stand-in account, and not sent.
@@ -302,5 +303,6 @@ class ShopPasswordResetForm(PasswordResetForm):
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email,
                   to_email, html_email_template_name=None):
-        context = {**context, "shop_name": settings.WAGTAIL_SITE_NAME}
-        send_shop_email("registration/emails/password_reset", context, [to_email])
+        send_password_reset_email(
+            context["user"], to_email, domain=context["domain"], protocol=context["protocol"]
+        )

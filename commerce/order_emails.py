@@ -3,8 +3,11 @@
 from django.conf import settings
 
 from home.emails import send_shop_email
+from home.models import OutgoingEmail
 
 from .models import CheckoutDetail, OrderStatus
+
+CONFIRMATION_TEMPLATE = "commerce/emails/order_confirmation"
 
 # Status changes the customer hears about, with the template each one uses.
 STATUS_EMAILS = {
@@ -14,21 +17,28 @@ STATUS_EMAILS = {
 
 
 def send_order_confirmation(order):
-    """Email the customer their order: lines, discount, total, delivery and payment."""
-    return _send(order, "commerce/emails/order_confirmation", items=list(order.items.all()))
+    """Email the customer their order: lines, discount, total, delivery and payment.
+
+    Returns the OutgoingEmail (None when the customer has no address)."""
+    return _send(order, CONFIRMATION_TEMPLATE, items=list(order.items.all()))
+
+
+def confirmation_email(order):
+    """The latest confirmation email of `order`, to tell the customer whether it went out."""
+    return OutgoingEmail.objects.about(order).filter(template=CONFIRMATION_TEMPLATE).last()
 
 
 def send_status_update(order):
     """Tell the customer their order shipped or was cancelled (and whether their card payment
-    was given back). Other statuses send nothing; returns whether an email was queued."""
+    was given back). Other statuses send nothing; returns the OutgoingEmail, or None."""
     template = STATUS_EMAILS.get(order.status)
-    return bool(template) and _send(order, template)
+    return _send(order, template) if template else None
 
 
 def _send(order, template_prefix, **extra):
     customer = order.customer
     if not customer.email:
-        return False
+        return None
     context = {
         "order": order,
         "detail": CheckoutDetail.objects.filter(order=order).first(),
@@ -37,4 +47,4 @@ def _send(order, template_prefix, **extra):
         "order_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + order.get_absolute_url(),
         **extra,
     }
-    return send_shop_email(template_prefix, context, [customer.email])
+    return send_shop_email(template_prefix, context, [customer.email], about=order)

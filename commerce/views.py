@@ -13,6 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from home.models import EmailStatus
+
 from .accounts import (
     EmailConfirmationError,
     confirm_email,
@@ -30,6 +32,7 @@ from .cart import (
 from .checkout import CheckoutError, place_order
 from .forms import CartLineForm, CheckoutForm, ProfileForm, RemoveLineForm, SignUpForm
 from .models import CheckoutDetail, Order, OrderStatus, PaymentMethod
+from .order_emails import confirmation_email
 
 ORDERS_PER_PAGE = 20
 
@@ -162,7 +165,11 @@ def _customer_order(request, number):
 @login_required
 def order_confirmation(request, number):
     order, items = _customer_order(request, number)
-    return render(request, "commerce/order_confirmation.html", {"order": order, "items": items})
+    return render(
+        request,
+        "commerce/order_confirmation.html",
+        {"order": order, "items": items, "confirmation": confirmation_email(order)},
+    )
 
 
 @login_required
@@ -211,16 +218,20 @@ def profile(request):
 
 
 def _send_email_confirmation(request, customer, email, change=False):
-    if not send_email_confirmation(customer, email):
+    status = send_email_confirmation(customer, email).status
+    if status == EmailStatus.FAILED:
         messages.error(
             request, f"We could not send the confirmation email to {email}. Please try again later."
         )
-    elif change:
-        messages.info(
-            request, f"We sent a link to {email}: your email address changes when you open it."
-        )
+        return
+    if status == EmailStatus.SENT:
+        opening = f"We sent a link to {email}"
     else:
-        messages.info(request, f"We sent a link to {email} to confirm your email address.")
+        opening = f"We will email a link to {email} in the next few minutes"
+    if change:
+        messages.info(request, f"{opening}: your email address changes when you open it.")
+    else:
+        messages.info(request, f"{opening} to confirm your email address.")
 
 
 @require_GET

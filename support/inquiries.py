@@ -18,6 +18,7 @@ from wagtail.admin.utils import get_user_display_name
 from wagtail.log_actions import log
 
 from home.emails import send_shop_email
+from home.models import OutgoingEmail
 from home.rate_limits import count_within_window
 
 from .models import Contact, InquiryStatus, support_staff_filter
@@ -57,7 +58,7 @@ class InquiryActionError(Exception):
 @dataclass(frozen=True)
 class ReceivedInquiry:
     inquiry: Contact
-    acknowledged: bool
+    acknowledgement: OutgoingEmail
 
 
 def throttle_inquiry(email):
@@ -80,8 +81,8 @@ def receive_inquiry(inquiry, *, support_email=""):
     """Save a new inquiry from the contact page, then acknowledge it and notify support.
 
     The inquiry is saved first and kept whatever happens to the emails: a failure to send
-    is logged by `send_shop_email`, and `acknowledged` tells the sender whether their copy
-    went out.
+    is logged and recorded by `send_shop_email`, and `acknowledgement` (its status: sent,
+    queued or failed) tells the sender what became of their copy.
     """
     inquiry.save()
     context = {
@@ -91,21 +92,21 @@ def receive_inquiry(inquiry, *, support_email=""):
         "admin_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/")
         + reverse("support_inquiries:edit", args=[inquiry.pk]),
     }
-    acknowledged = send_shop_email(
+    acknowledgement = send_shop_email(
         "support/emails/inquiry_acknowledgement", context, to=[inquiry.email],
-        reply_to=[support_email] if support_email else None,
+        reply_to=[support_email] if support_email else None, about=inquiry,
     )
     if support_email:
         send_shop_email(
             "support/emails/inquiry_notification", context, to=[support_email],
-            reply_to=[inquiry.email],
+            reply_to=[inquiry.email], about=inquiry,
         )
     else:
         logger.warning(
             "Inquiry #%s: no support address is set (Settings > Support), "
             "so nobody was emailed about it.", inquiry.pk,
         )
-    return ReceivedInquiry(inquiry=inquiry, acknowledged=acknowledged)
+    return ReceivedInquiry(inquiry=inquiry, acknowledgement=acknowledgement)
 
 
 def assign_inquiry(inquiry, assignee, *, by):

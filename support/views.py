@@ -27,7 +27,7 @@ def contact_form(request, page):
                 request.session[SENT_SESSION_KEY] = {
                     "reference": received.inquiry.pk,
                     "email": received.inquiry.email,
-                    "acknowledged": received.acknowledged,
+                    "acknowledgement": received.acknowledgement.status,
                 }
                 return redirect(page.get_url(request) + page.reverse_subpage("thanks"))
     else:

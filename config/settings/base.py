@@ -157,6 +157,10 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Storefront <shop@example.com>")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# A shop email that fails is tried again after EMAIL_RETRY_SECONDS, then twice as long each
+# time, EMAIL_MAX_ATTEMPTS tries in all (5 and 300: over about 75 minutes); then ADMINS hear.
+EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 5)
+EMAIL_RETRY_SECONDS = env_int("EMAIL_RETRY_SECONDS", 300)
 
 LOGIN_URL = "/accounts/login/"
 
@@ -213,3 +217,5 @@ LOGGING = logging_config(
 # Background tasks (shop emails, Wagtail's reference index). Immediate by default: the task
 # runs inside the request. Production queues them in the database for `manage.py db_worker`.
 TASKS = tasks_config(os.environ.get("TASKS_BACKEND", "immediate"))
+# `manage.py prune_tasks` deletes finished tasks and sent emails older than this.
+TASKS_KEEP_DAYS = env_int("TASKS_KEEP_DAYS", 7)

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from commerce.accounts import email_is_confirmed
 from commerce.models import Customer
+from config.env import tasks_config
 from tests.factories import make_customer, make_placed_order, make_product
 
 pytestmark = pytest.mark.django_db
@@ -281,3 +282,25 @@ def test_order_pages_do_not_query_per_line(customer_client, customer, product_in
     small = make_placed_order(customer, (products[0], 1))
     large = make_placed_order(customer, *[(product, 2) for product in products])
     assert queries_for(large) == queries_for(small)
+
+
+def test_a_confirmation_that_could_not_be_emailed_says_so(customer_client, customer, settings):
+    settings.EMAIL_BACKEND = "tests.support.email_backends.BrokenSMTPBackend"
+    page = customer_client.post(
+        "/accounts/profile/",
+        {"name": "Samantha Shopper", "email": "sam@example.org", "phone": "555 765 4321"},
+        follow=True,
+    ).content.decode()
+    assert "We could not send the confirmation email to sam@example.org" in page
+    assert "We sent a link" not in page
+
+
+def test_a_queued_confirmation_says_it_is_on_its_way(customer_client, customer, settings):
+    settings.TASKS = tasks_config("database")
+    page = customer_client.post(
+        "/accounts/profile/",
+        {"name": "Samantha Shopper", "email": "sam@example.org", "phone": "555 765 4321"},
+        follow=True,
+    ).content.decode()
+    assert "We will email a link to sam@example.org in the next few minutes" in page
+    assert not mail.outbox

@@ -7,6 +7,7 @@ from django.utils.html import strip_tags
 from commerce.models import OrderStatus, PaymentStatus
 from commerce.order_status import StatusChangeRefused, change_status
 from commerce.payments import RefundFailed, TestCardGateway
+from config.env import tasks_config
 from tests.factories import make_order, make_placed_order, make_product
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +94,47 @@ def test_a_cancellation_the_provider_refuses_tells_the_customer_nothing(
 
     assert mail.outbox == []
 
+
+
+def thank_you_page(client, order):
+    client.force_login(order.customer.user)
+    return client.get(f"/checkout/thank-you/{order.number}/").content.decode()
+
+
+def test_the_thank_you_page_says_the_confirmation_was_emailed_once_it_was(
+    client, customer, laptop, committed
+):
+    with committed():
+        order = make_placed_order(customer, (laptop, 1))
+
+    assert len(mail.outbox) == 1
+    page = thank_you_page(client, order)
+    assert f"We have emailed a confirmation to {customer.email}." in page
+
+
+def test_with_the_mail_server_down_the_thank_you_page_says_no_confirmation_went_out(
+    client, customer, laptop, committed, settings
+):
+    settings.EMAIL_BACKEND = "tests.support.email_backends.BrokenSMTPBackend"
+
+    with committed():
+        order = make_placed_order(customer, (laptop, 1))
+
+    page = thank_you_page(client, order)
+    assert "we could not email you a confirmation" in page
+    assert "emailed a confirmation" not in page
+    assert order.number in page
+
+
+def test_with_a_worker_the_thank_you_page_says_the_confirmation_is_coming(
+    client, customer, laptop, committed, settings
+):
+    settings.TASKS = tasks_config("database")
+
+    with committed():
+        order = make_placed_order(customer, (laptop, 1))
+
+    assert mail.outbox == []
+    page = thank_you_page(client, order)
+    assert f"We will email a confirmation to {customer.email} in the next few minutes." in page
+    assert "emailed a confirmation" not in page

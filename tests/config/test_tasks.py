@@ -7,6 +7,7 @@ from django_tasks_db.models import DBTaskResult
 
 from config.env import tasks_config
 from home.emails import send_shop_email
+from home.models import EmailStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -39,14 +40,18 @@ def test_under_production_task_settings_an_email_is_queued_not_sent(
 ):
     settings.TASKS = tasks_config("database")
 
-    assert send_shop_email(welcome_email, {"name": "Ada"}, ["ada@example.com"]) is True
+    email = send_shop_email(welcome_email, {"name": "Ada"}, ["ada@example.com"])
 
+    assert email.status == EmailStatus.QUEUED
     assert mail.outbox == []
     queued = DBTaskResult.objects.get()
     assert queued.status == TaskResultStatus.READY
     assert queued.task_path == "home.emails.deliver_email"
 
     run_as_the_worker(queued)
+
+    email.refresh_from_db()
+    assert email.status == EmailStatus.SENT
 
     assert [(email.subject, email.to) for email in mail.outbox] == [
         ("Welcome, Ada", ["ada@example.com"])
@@ -55,7 +60,9 @@ def test_under_production_task_settings_an_email_is_queued_not_sent(
 
 
 def test_in_development_and_tests_an_email_is_sent_at_once(welcome_email):
-    assert send_shop_email(welcome_email, {"name": "Grace"}, ["grace@example.com"]) is True
+    email = send_shop_email(welcome_email, {"name": "Grace"}, ["grace@example.com"])
+
+    assert email.status == EmailStatus.SENT
 
     assert [email.subject for email in mail.outbox] == ["Welcome, Grace"]
     assert not DBTaskResult.objects.exists()

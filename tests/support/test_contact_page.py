@@ -6,7 +6,8 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from home.models import HomePage
+from config.env import tasks_config
+from home.models import HomePage, OutgoingEmail
 from support.inquiries import THROTTLE_LIMIT
 from support.models import Contact, ContactPage, InquiryStatus, SupportSettings
 from tests.factories import make_customer
@@ -181,6 +182,30 @@ def test_inquiry_is_saved_when_the_mail_server_is_down(
         record.levelno >= logging.ERROR and "SMTPServerDisconnected" in str(record.exc_text)
         for record in caplog.records
     )
+    thanks = client.get(response["Location"]).content.decode()
+    assert "could not email you a copy" in thanks
+    assert "emailed a copy" not in thanks
+    assert OutgoingEmail.objects.about(Contact.objects.get()).failed().count() == 2
+
+
+def test_sender_is_told_their_copy_was_emailed_once_it_was(client, contact_page):
+    response = send(client, contact_page)
+
+    thanks = client.get(response["Location"]).content.decode()
+    assert "We have emailed a copy of your message to grace@example.com." in thanks
+
+
+def test_with_a_worker_the_sender_is_told_their_copy_is_coming(
+    client, contact_page, settings
+):
+    settings.TASKS = tasks_config("database")
+
+    response = send(client, contact_page)
+
+    assert mail.outbox == []
+    thanks = client.get(response["Location"]).content.decode()
+    assert "We will email a copy of your message to grace@example.com" in thanks
+    assert "emailed a copy" not in thanks
 
 
 def test_inquiry_is_saved_when_emails_cannot_be_queued_and_sender_is_told(
