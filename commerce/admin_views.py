@@ -29,6 +29,8 @@ from wagtail.snippets.views.snippets import IndexView, InspectView
 
 from home.admin_access import ShopSnippetViewSet
 
+from home.spreadsheets import FormulaSafeExportMixin
+
 from . import order_status
 from .models import (
     PLACED_OR_LATER,
@@ -72,14 +74,7 @@ def placed_orders():
     )
 
 
-def neutralise_formula(value):
-    # A spreadsheet runs a cell starting with = + - @ as a formula; customers type these fields.
-    if value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
-class ShopIndexView(IndexView):
+class ShopIndexView(FormulaSafeExportMixin, IndexView):
     """Snippet listing whose exports keep money as numbers and never carry live formulas."""
 
     custom_value_preprocess = {
@@ -89,7 +84,6 @@ class ShopIndexView(IndexView):
             IndexView.FORMAT_CSV: lambda value: localtime(value).strftime("%Y-%m-%d %H:%M"),
         },
         Decimal: {IndexView.FORMAT_XLSX: None},
-        str: {IndexView.FORMAT_CSV: neutralise_formula},
     }
 
 

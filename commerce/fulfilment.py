@@ -13,6 +13,8 @@ from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin
 from wagtail_modeladmin.views import IndexView
 
+from home.spreadsheets import FormulaSafeExportMixin
+
 from . import order_status
 from .admin_views import ConfirmStatusChangeView
 from .models import CheckoutDetail, OrderItem, OrderStatus
@@ -84,7 +86,7 @@ class MarkShippedView(ConfirmStatusChangeView):
         return [{"url": self.get_success_url(), "label": self.model_admin.menu_label}]
 
 
-class FulfilmentIndexView(IndexView):
+class FulfilmentIndexView(FormulaSafeExportMixin, IndexView):
     page_title = "Fulfilment queue"
 
     def __init__(self, model_admin):

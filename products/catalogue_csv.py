@@ -36,6 +36,8 @@ from taggit.utils import edit_string_for_tags, parse_tags
 from wagtail.images import get_image_model
 from wagtail.utils.file import hash_filelike
 
+from home.spreadsheets import neutralise_formula, restore_neutralised
+
 from .blocks import ProductSpecsBlock
 from .models import ProductIndexPage, ProductPage
 from .search_index import search_indexing_in_bulk
@@ -135,6 +137,11 @@ def read_catalogue(lines, image_root):
     rows, first_line_of_slug = [], {}
     for raw in reader:
         row_line = _first_line_of(raw, reader.line_num)
+        # Our exports quote formula-like cells (home/spreadsheets.py); read them as typed.
+        raw = {
+            column: restore_neutralised(value) if isinstance(value, str) else value
+            for column, value in raw.items()
+        }
         try:
             row = _clean_row(raw, row_line, columns, Path(image_root), library)
         except ValidationError as error:
@@ -495,9 +502,13 @@ def export_catalogue(index, out):
                 feature_columns.setdefault(column, None)
         records.append(record)
     fieldnames = [NAME, SLUG, PRICE, STOCK, TAGS, *SPEC_COLUMNS, *feature_columns, IMAGE]
-    writer = csv.DictWriter(out, fieldnames=fieldnames, restval="", lineterminator="\n")
+    # Lines end in CRLF (RFC 4180) so that the csv module quotes a cell holding a lone CR.
+    writer = csv.DictWriter(out, fieldnames=fieldnames, restval="")
     writer.writeheader()
-    writer.writerows(records)
+    writer.writerows(
+        {column: neutralise_formula(text) for column, text in record.items()}
+        for record in records
+    )
     return len(records)
 
 

@@ -3,7 +3,11 @@ from wagtail import hooks
 from wagtail.admin.auth import user_has_any_page_permission
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.pages.listing import ExplorableIndexView
+from wagtail.admin.views.pages.usage import ContentTypeUseView
 from wagtail.admin.viewsets.pages import PageViewSet
+
+from home.spreadsheets import FormulaSafeExportMixin
 
 from .models import ProductPage
 from .views import ProductPageEditView, ProductPageRevertView
@@ -11,6 +15,14 @@ from .views import ProductPageEditView, ProductPageRevertView
 
 def stock_display(product):
     return "Not tracked" if product.stock is None else product.stock
+
+
+class ProductPageIndexView(FormulaSafeExportMixin, ExplorableIndexView):
+    pass
+
+
+class ProductPageTypeUseView(FormulaSafeExportMixin, ContentTypeUseView):
+    pass
 
 
 class ProductPageViewSet(PageViewSet):
@@ -22,6 +34,8 @@ class ProductPageViewSet(PageViewSet):
 
     model = ProductPage
     icon = "tag"
+    index_view_class = ProductPageIndexView
+    content_type_use_view_class = ProductPageTypeUseView
     edit_view_class = ProductPageEditView
     revisions_revert_view_class = ProductPageRevertView
     list_display = [column for column in PageViewSet.columns if column.name != "type"] + [

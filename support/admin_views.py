@@ -21,6 +21,8 @@ from wagtail.snippets.views.snippets import EditView, IndexView
 
 from home.admin_access import ShopSnippetViewSet
 
+from home.spreadsheets import FormulaSafeExportMixin
+
 from .inquiries import (
     InquiryActionError,
     assign_inquiry,
@@ -30,13 +32,6 @@ from .inquiries import (
     support_staff,
 )
 from .models import Contact, InquiryStatus
-
-# Spreadsheet programs run cells starting with these as formulas; sender text must stay text.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_formula(value):
-    return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
 
 
 class SupportStaffField(django_filters.fields.ModelChoiceField):
@@ -89,14 +84,13 @@ def export_datetime(value):
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
 
-class InquiryIndexView(IndexView):
+class InquiryIndexView(FormulaSafeExportMixin, IndexView):
     custom_value_preprocess = {
         **IndexView.custom_value_preprocess,
         datetime: {
             **IndexView.custom_value_preprocess[datetime],
             IndexView.FORMAT_CSV: export_datetime,
         },
-        str: {IndexView.FORMAT_CSV: neutralise_formula, IndexView.FORMAT_XLSX: neutralise_formula},
     }
     custom_field_preprocess = {
         "assignee": {IndexView.FORMAT_CSV: export_user, IndexView.FORMAT_XLSX: export_user},

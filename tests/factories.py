@@ -232,3 +232,16 @@ def open_editor(client, product, url=None):
     ).items():
         data[key] = value
     return data
+
+
+# What a customer might type to plant a formula in a staff member's spreadsheet (OWASP CSV
+# injection): each must come out of every export as text, behind a single quote.
+FORMULA_PAYLOADS = (
+    '=HYPERLINK("http://evil.example","Click")',
+    "=cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "+1 free laptop",
+    "-2 off",
+    "\t=1+1",
+    "\r=1+1",
+)

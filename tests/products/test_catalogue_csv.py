@@ -12,7 +12,7 @@ from products.blocks import ProductSpecsBlock
 from products.catalogue_csv import merged_features
 from products.demo_images import draw_product_image
 from products.models import ProductPage
-from tests.factories import make_image, make_product, make_product_index
+from tests.factories import FORMULA_PAYLOADS, make_image, make_product, make_product_index
 
 HEADER = (
     "name,slug,price,stock,tags,brand,model,processor,ram,storage,display,weight,"
@@ -297,3 +297,26 @@ def test_merged_features_replace_specs_in_place_and_keep_the_others():
         ("feature", {"label_text": "Battery", "value_text": "9 hours"}),
         ("feature", {"label_text": "Colour", "value_text": "Grey"}),
     ]
+
+
+def test_formula_like_text_is_exported_as_text_and_imports_back_as_typed(
+    home_page, tmp_path
+):
+    shop = make_product_index(home_page, "Shop", slug="shop")
+    for number, payload in enumerate(FORMULA_PAYLOADS):
+        make_product(shop, payload, slug=f"payload-{number}", features=[
+            ("brand", payload),
+            ("feature", {"label_text": "Note", "value_text": payload}),
+        ])
+
+    exported = run_export("shop")
+
+    rows = list(csv.DictReader(StringIO(exported)))
+    for row, payload in zip(rows, FORMULA_PAYLOADS, strict=True):
+        for column in ("name", "brand", "feature:Note"):
+            assert row[column] == "'" + payload
+    make_product_index(home_page, "Mirror", slug="mirror")
+    run_import(write_csv(tmp_path, exported), index="mirror")
+    mirrored = ProductPage.objects.child_of(Page.objects.get(slug="mirror")).order_by("path")
+    # The import trims each cell, so only the tab and carriage return are lost.
+    assert [product.title for product in mirrored] == [text.strip() for text in FORMULA_PAYLOADS]
