@@ -16,7 +16,8 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 from wagtail.test.utils.form_data import nested_form_data, querydict_from_html, streamfield
 
-from commerce import cart, checkout
+from commerce import cart, checkout, pricing
+from commerce.checkout import BILLING_FIELDS, snapshot_billing
 from commerce.models import (
     CheckoutDetail,
     Customer,
@@ -148,6 +149,11 @@ def make_order(customer, lines=(), status=OrderStatus.PLACED, date_ordered=None,
             order=order, product=product, product_name=product.title, unit_price=product.price,
             quantity=quantity,
         )
+    if placed:
+        # As checkout does: priced once with today's rule, and who is billed copied in.
+        pricing.recalculate_order(order)
+        snapshot_billing(order, customer, {**DELIVERY, **checkout_fields})
+        order.save(update_fields=BILLING_FIELDS)
     if checkout:
         make_checkout_detail(order, **checkout_fields)
     order.refresh_from_db()
@@ -165,7 +171,10 @@ DELIVERY = {
 
 def make_checkout_detail(order, **fields):
     """Delivery and payment details for `order`: DELIVERY, paid by a Visa card ending 4242
-    (authorised), unless `fields` say otherwise."""
+    (its total authorised and captured), unless `fields` say otherwise. A cash-on-delivery
+    payment has nothing captured."""
+    card = fields.get("payment_method", PaymentMethod.CARD) == PaymentMethod.CARD
+    taken = order.total if card else Decimal("0.00")
     return CheckoutDetail.objects.create(
         order=order,
         customer=order.customer,
@@ -176,6 +185,8 @@ def make_checkout_detail(order, **fields):
             "payment_token": "test_made_by_factory",  # as TestCardGateway issues them
             "card_brand": "Visa",
             "card_last4": "4242",
+            "amount_authorised": taken,
+            "amount_captured": taken,
             **fields,
         },
     )
