@@ -18,6 +18,7 @@ from wagtail.test.utils.form_data import nested_form_data, querydict_from_html, 
 
 from commerce import cart, checkout, pricing
 from commerce.checkout import BILLING_FIELDS, snapshot_billing
+from commerce.payments import CardDetails
 from commerce.models import (
     CheckoutDetail,
     Customer,
@@ -192,15 +193,20 @@ def make_checkout_detail(order, **fields):
     )
 
 
+TEST_CARD = CardDetails("4242424242424242", 12, timezone.now().year + 1, "123")
+
+
 def make_placed_order(customer, *lines, payment_method="cod", delivery=None):
     """An order placed the way a customer places one: `lines` of (product, quantity) go into
     the customer's cart, then through checkout.place_order (stock is taken, prices snapshotted).
+    Paying by "card" pays with TEST_CARD through the test gateway.
     """
     customer_cart = cart.CustomerCart(customer)
     for product, quantity in lines:
         cart.add_to_cart(customer_cart, product.pk, quantity)
     return checkout.place_order(
-        customer, delivery or DELIVERY, payment_method, checkout_token=uuid.uuid4()
+        customer, delivery or DELIVERY, payment_method, checkout_token=uuid.uuid4(),
+        card=TEST_CARD if payment_method == PaymentMethod.CARD else None,
     )
 
 
