@@ -18,7 +18,6 @@ from wagtail.test.utils.form_data import nested_form_data, querydict_from_html, 
 
 from commerce import cart, checkout, pricing
 from commerce.checkout import BILLING_FIELDS, snapshot_billing
-from commerce.payments import CardDetails
 from commerce.models import (
     CheckoutDetail,
     Customer,
@@ -29,6 +28,7 @@ from commerce.models import (
     PaymentStatus,
     Review,
 )
+from commerce.payments import CardDetails
 from home.management.commands import seed_demo
 from home.models import HomePage
 from products.demo_images import draw_product_image
