@@ -28,10 +28,9 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views.snippets import IndexView, InspectView
 
 from home.admin_access import ShopSnippetViewSet
-
 from home.spreadsheets import FormulaSafeExportMixin
 
-from . import order_status
+from . import order_status, payments
 from .models import (
     PLACED_OR_LATER,
     CheckoutDetail,
@@ -58,6 +57,13 @@ class AdminWritesRefusedPolicy(ModelPermissionPolicy):
         allowed = [action for action in actions if action not in self.refused_actions]
         return super().users_with_any_permission(allowed)
 
+
+# What the order page lists under "Status history": status changes and the refunds they made.
+ORDER_HISTORY_ACTIONS = [
+    order_status.LOG_ACTION,
+    payments.LOG_ACTION_REFUND,
+    payments.LOG_ACTION_REFUND_FAILED,
+]
 
 # Checkout creates orders and pricing writes their totals; staff only move their status.
 order_permission_policy = AdminWritesRefusedPolicy(Order, {"add", "change", "delete"})
@@ -192,7 +198,7 @@ class OrderInspectView(InspectView):
                 for status, label in status_actions(order, self.request.user)
             ],
             status_history=log_registry.get_logs_for_instance(order)
-            .filter(action=order_status.LOG_ACTION)
+            .filter(action__in=ORDER_HISTORY_ACTIONS)
             .select_related("user")
             .order_by("timestamp", "pk"),
         )
@@ -277,7 +283,7 @@ class ConfirmStatusChangeView(WagtailAdminTemplateMixin, TemplateView):
             if cancelled and (refunded := card_payment_refunded(self.order)):
                 messages.info(
                     request,
-                    f"{format_money(self.order.total)} was given back to the customer's "
+                    f"{format_money(refunded.amount_refunded)} was given back to the customer's "
                     f"{refunded.card_brand or 'card'} ending {refunded.card_last4}.",
                 )
         return redirect(self.get_success_url())
@@ -336,8 +342,8 @@ class OrderViewSet(ShopSnippetViewSet):
         "number": "Order",
         "date_ordered": "Placed",
         "get_status_display": "Status",
-        "customer.name": "Customer",
-        "customer.email": "Email",
+        "billing_name": "Customer",
+        "billing_email": "Email",
         "units": "Units",
         "subtotal": "Subtotal",
         "discount": "Discount",

@@ -15,6 +15,7 @@ from .stock import OutOfStock, ProductUnavailable, reserve_stock
 logger = logging.getLogger(__name__)
 
 DELIVERY_FIELDS = ["address", "city", "state", "zip_code", "phone"]
+BILLING_FIELDS = ["billing_name", "billing_email", "billing_address"]
 
 
 class CheckoutError(Exception):
@@ -94,10 +95,11 @@ def place_order(customer, delivery, payment_method, checkout_token, card=None,
             order.number = order_number(order, now)
             order.checkout_token = checkout_token
             order.stock_reserved = True
+            snapshot_billing(order, customer, delivery)
             order.save(
                 update_fields=[
                     "status", "date_ordered", "number", "checkout_token", "stock_reserved",
-                    "updated_at",
+                    *BILLING_FIELDS, "updated_at",
                 ]
             )
             # One statement for every line, and no per-line signal: the order's totals are
@@ -112,6 +114,8 @@ def place_order(customer, delivery, payment_method, checkout_token, card=None,
                 payment_token=payment.token,
                 card_brand=payment.card_brand,
                 card_last4=payment.card_last4,
+                amount_authorised=payment.amount_authorised,
+                amount_captured=payment.amount_captured,
             )
             pricing.recalculate_order(order, rule)
             transaction.on_commit(lambda: send_order_confirmation(order))
@@ -144,6 +148,20 @@ def _units_by_product(items):
     return units
 
 
+def snapshot_billing(order, customer, delivery):
+    """Copy who is billed onto `order` (not saved): the customer's name and email and the
+    delivery address as they are now, for its invoice, emails and admin page to show."""
+    order.billing_name = customer.name
+    order.billing_email = customer.email
+    order.billing_address = billing_address(**{name: delivery[name] for name in DELIVERY_FIELDS})
+
+
+def billing_address(address, city, state, zip_code, **_other):
+    """The address lines an invoice prints: street, then "City, ST 12345"."""
+    return f"{address}\n{city}, {state} {zip_code}"
+
+
 def order_number(order, placed_at):
-    """The number customers quote: the date placed and the order's id, e.g. 20250314-000042."""
-    return f"{placed_at:%Y%m%d}-{order.pk:06d}"
+    """The number customers quote: the date placed in the shop's time zone (TIME_ZONE, as the
+    invoice and emails show it) and the order's whole id, e.g. 20250314-000042."""
+    return f"{timezone.localdate(placed_at):%Y%m%d}-{order.pk:06d}"

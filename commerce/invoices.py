@@ -1,9 +1,9 @@
 """PDF invoices for placed orders, drawn with ReportLab.
 
-The invoice shows what the order stored when it was placed (product names, unit prices,
-subtotal, discount, total); nothing is recomputed here. Text is set in DejaVu Sans, shipped
-in commerce/fonts/, so names and addresses outside Latin-1 (Łódź, Dvořák) print as written;
-PDF viewers get only the glyphs used.
+The invoice shows what the order stored when it was placed (who was billed, product names,
+unit prices, subtotal, discount, total); nothing is recomputed or read live here. Text is
+set in DejaVu Sans, shipped in commerce/fonts/, so names and addresses outside Latin-1
+(Łódź, Dvořák) print as written; PDF viewers get only the glyphs used.
 """
 
 from functools import cache
@@ -76,7 +76,7 @@ def invoice_filename(order):
 
 def _facts_table(order, detail, styles):
     ordered = date_format(timezone.localtime(order.date_ordered), "F j, Y")
-    billed = [order.customer.name, order.customer.email]
+    billed = [order.billing_name, order.billing_email, *order.billing_address.splitlines()]
     shipped = (
         [detail.address, f"{detail.city}, {detail.state} {detail.zip_code}"] if detail else []
     )

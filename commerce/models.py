@@ -94,6 +94,11 @@ class Order(models.Model):
     # True while the order holds stock taken at placement; commerce.stock.release_stock
     # puts it back once (on cancellation) and clears the flag.
     stock_reserved = models.BooleanField(default=False, editable=False)
+    # Who was billed, as they were at checkout: renaming the customer later does not rewrite
+    # the invoices, emails and admin pages of their earlier orders.
+    billing_name = models.CharField(max_length=150, blank=True, editable=False)
+    billing_email = models.EmailField(blank=True, editable=False)
+    billing_address = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["-date_ordered", "-created_at"]
@@ -217,6 +222,8 @@ class PaymentMethod(models.TextChoices):
 class PaymentStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     AUTHORISED = "authorised", "Authorised"
+    # Cash on delivery once staff mark the order paid.
+    PAID = "paid", "Paid"
     DECLINED = "declined", "Declined"
     REFUNDED = "refunded", "Refunded"
 
@@ -238,10 +245,62 @@ class CheckoutDetail(models.Model):
     payment_token = models.CharField(max_length=64, blank=True)
     card_brand = models.CharField(max_length=20, blank=True)
     card_last4 = models.CharField(max_length=4, blank=True)
+    # What the payment actually came to, as the gateway answered: refunds are bounded by
+    # these, never by the order's total.
+    amount_authorised = models.DecimalField(**MONEY, editable=False)
+    amount_captured = models.DecimalField(**MONEY, editable=False)
+    amount_refunded = models.DecimalField(**MONEY, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):
         return f"Delivery for {self.order}"
+
+    @property
+    def refundable_amount(self):
+        """What was captured and not given back yet."""
+        return max(self.amount_captured - self.amount_refunded, Decimal("0.00"))
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class Refund(models.Model):
+    """Money given back through a payment gateway, recorded before the gateway is asked.
+
+    A refund is saved as pending, with its idempotency key, in a committed step of its own;
+    the gateway is then called with that key and the refund settled. If anything fails in
+    between, the next attempt finds the pending refund and asks again with the same key, so
+    the provider never gives the money back twice. See commerce.payments.
+    """
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    payment = models.ForeignKey(CheckoutDetail, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    status = models.CharField(
+        max_length=10, choices=RefundStatus.choices, default=RefundStatus.PENDING
+    )
+    idempotency_key = models.CharField(max_length=64, unique=True, editable=False)
+    provider_reference = models.CharField(max_length=255, blank=True)
+    failure_reason = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive"),
+            models.UniqueConstraint(
+                fields=["payment"],
+                condition=models.Q(status="pending"),
+                name="one_pending_refund_per_payment",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Refund of {self.amount} for {self.order}"
 
 
 class ReviewStatus(models.TextChoices):

@@ -36,15 +36,14 @@ def send_status_update(order):
 
 
 def _send(order, template_prefix, **extra):
-    customer = order.customer
-    if not customer.email:
+    # Sent to the address the order was placed with (its billing snapshot).
+    if not order.billing_email:
         return None
     context = {
         "order": order,
         "detail": CheckoutDetail.objects.filter(order=order).first(),
-        "customer": customer,
         "shop_name": settings.WAGTAIL_SITE_NAME,
         "order_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + order.get_absolute_url(),
         **extra,
     }
-    return send_shop_email(template_prefix, context, [customer.email], about=order)
+    return send_shop_email(template_prefix, context, [order.billing_email], about=order)

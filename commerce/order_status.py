@@ -6,13 +6,24 @@ cart into a placed order, so "cart" appears nowhere in this table. Every change 
 the order's Wagtail history.
 """
 
+import logging
+
 from django.db import transaction
 from wagtail.log_actions import log
 
-from .models import CheckoutDetail, Order, OrderStatus
+from .models import Order, OrderStatus
 from .order_emails import send_status_update
-from .payments import RefundFailed, refund_payment
+from .payments import (
+    RefundFailed,
+    issue_refund,
+    pending_refund,
+    record_cash_collected,
+    settle_refund,
+)
+from .reviews import hide_reviews_no_longer_backed
 from .stock import release_stock
+
+logger = logging.getLogger(__name__)
 
 TRANSITIONS = {
     OrderStatus.PLACED: (OrderStatus.PAID, OrderStatus.CANCELLED),
@@ -47,22 +58,32 @@ def change_status(order, new_status, *, user=None):
     """Move `order` to `new_status`, or raise StatusChangeRefused saying why not.
 
     The order row is locked while the change is checked and applied, so two staff members
-    clicking at once cannot both cancel the same order. Cancelling puts the units the order
-    took at checkout back in stock (commerce.stock.release_stock) and gives a card payment
-    back through its gateway (commerce.payments.refund_payment). The change is logged with
+    clicking at once cannot both cancel the same order. Cancelling first gives a card payment
+    back through its gateway (give_back_payment), then, in one transaction, puts the units
+    the order took at checkout back in stock (commerce.stock.release_stock) and hides the
+    customer's reviews the order no longer backs (commerce.reviews). Marking a
+    cash-on-delivery order paid records the cash as collected. The change is logged with
     `user` in the order's history, and the customer is emailed when the order ships or is
     cancelled.
     `order` is updated in place and returned.
     """
+    refund = refund_reference = None
+    if new_status == OrderStatus.CANCELLED:
+        refund, refund_reference = give_back_payment(order, user=user)
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         old_status = OrderStatus(locked.status)
         new_status = check_transition(locked, new_status)
         if new_status == OrderStatus.CANCELLED:
+            if refund is not None:
+                settle_refund(refund, refund_reference, user=user)
             release_stock(locked)
-            give_back_payment(locked)
+        if new_status == OrderStatus.PAID:
+            record_cash_collected(locked)
         locked.status = new_status
         locked.save(update_fields=["status", "updated_at"])
+        if new_status == OrderStatus.CANCELLED:
+            hide_reviews_no_longer_backed(locked, user=user)
         log(
             locked,
             LOG_ACTION,
@@ -76,21 +97,45 @@ def change_status(order, new_status, *, user=None):
     return order
 
 
-def give_back_payment(order):
-    """Refund the card payment of `order`, being cancelled; StatusChangeRefused if the payment
-    provider refuses, so the whole cancellation is rolled back and can be tried again.
+def give_back_payment(order, *, user=None):
+    """Refund the card payment of `order`, about to be cancelled, before the cancellation
+    itself is saved. Returns (refund, provider reference), or (None, None) if nothing was
+    held; StatusChangeRefused if the order may not be cancelled or the provider refuses, and
+    then nothing else changes, so the cancellation can be tried again.
 
-    Called with the order row locked, so two cancellations cannot both call the provider.
+    The refund is committed as pending before the gateway is called and the gateway gets its
+    idempotency key, so a cancellation that fails after the money went back, and is tried
+    again, asks for the same refund rather than a second one.
     """
-    detail = CheckoutDetail.objects.select_for_update().filter(order=order).first()
-    if detail is None:
-        return
+    with transaction.atomic():
+        # Locked so that a shipped order is never refunded, and so that two cancellations
+        # at once record one refund.
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        check_transition(locked, OrderStatus.CANCELLED)
+        try:
+            refund = pending_refund(locked)
+        except RefundFailed as failure:
+            raise _refund_refused(order, failure) from None
+    if refund is None:
+        return None, None
     try:
-        refund_payment(detail, order.total)
+        return refund, issue_refund(refund, user=user)
     except RefundFailed as failure:
+        raise _refund_refused(order, failure) from None
+    except Exception:
+        # The provider may or may not have paid: the refund stays pending, and the next
+        # attempt asks again with the same idempotency key.
+        logger.exception("Refund of %s got no answer from the payment provider", order)
         raise StatusChangeRefused(
-            f"{order} was not cancelled: the card payment could not be given back. {failure}"
+            f"{order} was not cancelled: the payment provider did not answer. Try again: "
+            "the customer will not be refunded twice."
         ) from None
+
+
+def _refund_refused(order, failure):
+    return StatusChangeRefused(
+        f"{order} was not cancelled: the card payment could not be given back. {failure}"
+    )
 
 
 def check_transition(order, new_status):

@@ -5,9 +5,16 @@ card brand and last four digits) or raises PaymentDeclined. Card number and CVC 
 through `authorise`: nothing here stores or logs them, and CardDetails hides them from repr()
 (so they cannot leak into tracebacks or log lines).
 
-Cancelling an order gives its payment back with `refund_payment`, through the gateway's
-refund(). To take real payments, implement PaymentGateway (authorise, void and refund) for
-your provider and point the shop at it:
+The amounts a gateway answers with (authorised, captured) are stored on the order's
+CheckoutDetail, and a refund never gives back more than was captured less what was refunded.
+Cancelling an order gives its payment back in three steps (see commerce.order_status): a
+Refund is recorded as pending with an idempotency key and committed (`pending_refund`), the
+gateway's refund() is called with that key (`issue_refund`), and the refund is settled with
+the cancellation (`settle_refund`). If anything fails after the gateway answered, the next
+attempt asks again with the same key, which a provider answers without paying twice.
+
+To take real payments, implement PaymentGateway (authorise, void and refund) for your
+provider and point the shop at it:
 
     SHOP_PAYMENT_GATEWAYS = {
         "card": "myshop.gateways.ProviderGateway",
@@ -19,14 +26,21 @@ The keys are PaymentMethod values; the order of the entries is the order shown a
 
 import re
 import secrets
+import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from wagtail.log_actions import log
 
-from .models import PaymentMethod, PaymentStatus
+from .models import CheckoutDetail, PaymentMethod, PaymentStatus, Refund, RefundStatus
+
+LOG_ACTION_REFUND = "commerce.refund"
+LOG_ACTION_REFUND_FAILED = "commerce.refund_failed"
 
 DEFAULT_GATEWAYS = {
     PaymentMethod.CARD: "commerce.payments.TestCardGateway",
@@ -85,6 +99,8 @@ class PaymentResult:
     token: str = ""
     card_brand: str = ""
     card_last4: str = ""
+    amount_authorised: Decimal = Decimal("0.00")
+    amount_captured: Decimal = Decimal("0.00")
 
 
 class PaymentGateway:
@@ -104,11 +120,14 @@ class PaymentGateway:
     def void(self, result):
         """Cancel an authorisation whose order could not be placed after all."""
 
-    def refund(self, token, amount):
+    def refund(self, token, amount, idempotency_key):
         """Give back `amount` (Decimal) of the payment `token`, for an order that was cancelled:
         void the authorisation or refund the charge, whichever the provider needs.
 
-        Raises RefundFailed with a sentence for staff if the provider refuses.
+        `idempotency_key` is the same on every attempt at one refund: pass it to the
+        provider, which must then give the money back once however often it is asked.
+        Returns the provider's reference for the refund; raises RefundFailed with a sentence
+        for staff if the provider refuses.
         """
         raise NotImplementedError
 
@@ -122,8 +141,9 @@ class CashOnDelivery(PaymentGateway):
     def authorise(self, amount, reference, card=None):
         return PaymentResult(status=PaymentStatus.PENDING)
 
-    def refund(self, token, amount):
+    def refund(self, token, amount, idempotency_key):
         """Nothing was taken through a gateway: cash collected is handed back by staff."""
+        return ""
 
 
 class TestCardGateway(PaymentGateway):
@@ -159,11 +179,15 @@ class TestCardGateway(PaymentGateway):
             token=f"{self.TOKEN_PREFIX}{secrets.token_hex(12)}",
             card_brand=card.brand,
             card_last4=card.last4,
+            # The test "bank" captures at once: the order is paid.
+            amount_authorised=amount,
+            amount_captured=amount,
         )
 
-    def refund(self, token, amount):
+    def refund(self, token, amount, idempotency_key):
         if not token.startswith(self.TOKEN_PREFIX):
             raise RefundFailed(f"The test gateway issued no payment “{token}”.")
+        return f"{self.TOKEN_PREFIX}refund_{idempotency_key}"
 
 
 def luhn_valid(number):
@@ -245,22 +269,100 @@ def payment_method_choices():
     return [(method.value, gateway.label) for method, gateway in configured_gateways().items()]
 
 
-def refund_payment(detail, amount):
-    """Give back the card payment recorded in `detail` (a CheckoutDetail) for its cancelled
-    order, through the gateway that took it, and record it as refunded.
+def record_cash_collected(order):
+    """Record that the courier collected a cash-on-delivery payment of `order` (marked paid by
+    staff), so its invoice and pages no longer show the payment as pending."""
+    CheckoutDetail.objects.filter(
+        order=order,
+        payment_method=PaymentMethod.CASH_ON_DELIVERY,
+        payment_status=PaymentStatus.PENDING,
+    ).update(payment_status=PaymentStatus.PAID, amount_captured=order.total)
 
-    Returns True if a payment was given back, False if none was held (cash on delivery, or
-    already refunded). Raises RefundFailed if the provider refuses; `detail` is then unchanged.
+
+def pending_refund(order):
+    """The pending Refund of `order`'s gateway payment, recorded now if there is none yet, or
+    None when nothing is left to give back (cash on delivery, or refunded already).
+
+    Commits before returning, so the refund and its idempotency key are on record before the
+    gateway is asked. A refund left pending by an earlier attempt is returned as it is: asking
+    again with its key cannot pay twice. Raises RefundFailed if no gateway takes the payment's
+    method any more.
     """
-    if detail.payment_status != PaymentStatus.AUTHORISED:
-        return False
+    with transaction.atomic():
+        detail = CheckoutDetail.objects.select_for_update().filter(order=order).first()
+        if detail is None:
+            return None
+        pending = detail.refunds.filter(status=RefundStatus.PENDING).first()
+        if pending is not None:
+            return pending
+        amount = detail.refundable_amount
+        if detail.payment_status != PaymentStatus.AUTHORISED or amount <= 0:
+            return None
+        _gateway_for(detail)
+        return Refund.objects.create(
+            order=order, payment=detail, amount=amount, idempotency_key=uuid.uuid4().hex
+        )
+
+
+def issue_refund(refund, *, user=None):
+    """Ask the gateway to give back `refund` (pending), with its idempotency key; call it
+    outside any transaction. Returns the provider's reference.
+
+    A refusal marks the refund failed, logs it on the order, and raises RefundFailed: nothing
+    was given back, so a later attempt starts a new refund. Any other error leaves the refund
+    pending, to be asked again with the same key.
+    """
+    detail = refund.payment
+    try:
+        return _gateway_for(detail).refund(
+            detail.payment_token, refund.amount, idempotency_key=refund.idempotency_key
+        )
+    except RefundFailed as failure:
+        with transaction.atomic():
+            refund.status = RefundStatus.FAILED
+            refund.failure_reason = str(failure)[:255]
+            refund.settled_at = timezone.now()
+            refund.save(update_fields=["status", "failure_reason", "settled_at"])
+            log(
+                refund.order,
+                LOG_ACTION_REFUND_FAILED,
+                user=user,
+                data={"amount": str(refund.amount), "reason": str(failure)},
+            )
+        raise
+
+
+def settle_refund(refund, provider_reference, *, user=None):
+    """Record that the gateway gave `refund` back: the payment's refunded amount goes up (and
+    its status becomes refunded once nothing is left), and the order's history says so.
+    Call inside the transaction that cancels the order; settling twice changes nothing.
+    """
+    refund = Refund.objects.select_for_update().get(pk=refund.pk)
+    if refund.status == RefundStatus.SUCCEEDED:
+        return refund
+    detail = CheckoutDetail.objects.select_for_update().get(pk=refund.payment_id)
+    refund.status = RefundStatus.SUCCEEDED
+    refund.provider_reference = provider_reference or ""
+    refund.settled_at = timezone.now()
+    refund.save(update_fields=["status", "provider_reference", "settled_at"])
+    detail.amount_refunded += refund.amount
+    if detail.refundable_amount <= 0:
+        detail.payment_status = PaymentStatus.REFUNDED
+    detail.save(update_fields=["amount_refunded", "payment_status"])
+    log(
+        refund.order,
+        LOG_ACTION_REFUND,
+        user=user,
+        data={"amount": str(refund.amount), "reference": refund.provider_reference},
+    )
+    return refund
+
+
+def _gateway_for(detail):
     gateway = configured_gateways().get(detail.payment_method)
     if gateway is None:
         raise RefundFailed(
             f"No gateway is configured for {detail.get_payment_method_display().lower()} "
             "payments any more, so the payment could not be given back."
         )
-    gateway.refund(detail.payment_token, amount)
-    detail.payment_status = PaymentStatus.REFUNDED
-    detail.save(update_fields=["payment_status"])
-    return True
+    return gateway

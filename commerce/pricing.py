@@ -115,11 +115,22 @@ def order_subtotal(order):
     return subtotal(order_lines(order))
 
 
+def reprice_cart(order):
+    """After a change to `order`'s items: a cart is repriced with today's prices and discount
+    rule (recalculate_order); a placed order keeps the totals it was sold at, which are what
+    was charged and what a refund gives back. Returns the Totals stored, or None.
+    """
+    if order.status != OrderStatus.CART:
+        return None
+    return recalculate_order(order)
+
+
 def recalculate_order(order, rule=None):
     """Recompute and store `order`'s subtotal, discount and total from its items, from scratch.
 
-    Called after every change to an order's items (see commerce.signals), so the stored
-    amounts never stack or go stale. Returns the Totals stored.
+    Called after every change to a cart's items (see commerce.signals and reprice_cart), so
+    the stored amounts never stack or go stale, and once by checkout as the order is placed.
+    Returns the Totals stored.
     """
     totals = price_lines(order_lines(order), rule or current_discount_rule())
     order.subtotal, order.discount, order.total = totals.subtotal, totals.discount, totals.total

@@ -134,6 +134,25 @@ def hide_review(review, staff_user, reason):
         log(review, LOG_ACTION_HIDE, user=staff_user, data={"reason": reason})
 
 
+def hide_reviews_no_longer_backed(order, user=None):
+    """Hide the customer's published reviews of products that `order`, just cancelled, was
+    their last placed order of: they no longer bought them, so their rating stops counting.
+    The reason is recorded as for staff moderation, with `user` (who cancelled) as hider.
+    Call in the cancellation's transaction, after the order's status is saved.
+    """
+    still_bought = OrderItem.objects.filter(
+        order__customer=order.customer_id, order__status__in=PLACED_OR_LATER
+    ).values("product")
+    reviews = Review.objects.filter(
+        customer=order.customer_id,
+        product__in=order.items.values("product"),
+        status=ReviewStatus.PUBLISHED,
+    ).exclude(product__in=still_bought)
+    reason = f"{order} was cancelled, and the customer has no other order of this product."
+    for review in reviews.select_for_update():
+        hide_review(review, user, reason)
+
+
 def publish_review(review, staff_user):
     """Show a hidden review on the site again and count it in the rating."""
     with transaction.atomic():

@@ -1,4 +1,4 @@
-"""Thin receivers: keep order totals right and carry the session cart across log-in."""
+"""Thin receivers: keep cart totals right and carry the session cart across log-in."""
 
 from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_delete, post_save
@@ -16,7 +16,7 @@ def recalculate_order_totals(sender, instance, raw=False, **kwargs):
     # Looked up afresh: the item's cached order may be stale, or already deleted in a cascade.
     order = Order.objects.filter(pk=instance.order_id).first()
     if order is not None:
-        pricing.recalculate_order(order)
+        pricing.reprice_cart(order)
 
 
 @receiver(user_logged_in, dispatch_uid="commerce_merge_session_cart")

@@ -5,7 +5,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 from wagtail_modeladmin.options import modeladmin_register
 
-from . import dashboard, invoice_urls, order_status
+from . import dashboard, invoice_urls, order_status, payments
 from .admin_views import (
     CustomerViewSet,
     OrderViewSet,
@@ -14,6 +14,7 @@ from .admin_views import (
 )
 from .fulfilment import FulfilmentQueueAdmin
 from .models import Customer, Order, OrderStatus
+from .pricing import format_money
 from .review_admin import ReviewViewSet
 
 # Policies first: Wagtail must not build its default policy for these models before them.
@@ -46,6 +47,24 @@ def register_order_log_actions(actions):
                 )
             except (KeyError, ValueError):
                 return "Status changed"
+
+    @actions.register_action(payments.LOG_ACTION_REFUND)
+    class RefundFormatter(LogFormatter):
+        label = "Refund payment"
+
+        def format_message(self, log_entry):
+            try:
+                return f"{format_money(log_entry.data['amount'])} refunded"
+            except (KeyError, ArithmeticError):
+                return "Payment refunded"
+
+    @actions.register_action(payments.LOG_ACTION_REFUND_FAILED)
+    class RefundFailedFormatter(LogFormatter):
+        label = "Refund refused"
+
+        def format_message(self, log_entry):
+            reason = log_entry.data.get("reason", "")
+            return f"Refund refused by the payment provider: {reason}".strip(": ")
 
 
 hooks.register("construct_homepage_panels", dashboard.add_dashboard_panels)

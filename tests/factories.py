@@ -16,7 +16,8 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 from wagtail.test.utils.form_data import nested_form_data, querydict_from_html, streamfield
 
-from commerce import cart, checkout
+from commerce import cart, checkout, pricing
+from commerce.checkout import BILLING_FIELDS, snapshot_billing
 from commerce.models import (
     CheckoutDetail,
     Customer,
@@ -27,6 +28,7 @@ from commerce.models import (
     PaymentStatus,
     Review,
 )
+from commerce.payments import CardDetails
 from home.management.commands import seed_demo
 from home.models import HomePage
 from products.demo_images import draw_product_image
@@ -148,6 +150,11 @@ def make_order(customer, lines=(), status=OrderStatus.PLACED, date_ordered=None,
             order=order, product=product, product_name=product.title, unit_price=product.price,
             quantity=quantity,
         )
+    if placed:
+        # As checkout does: priced once with today's rule, and who is billed copied in.
+        pricing.recalculate_order(order)
+        snapshot_billing(order, customer, {**DELIVERY, **checkout_fields})
+        order.save(update_fields=BILLING_FIELDS)
     if checkout:
         make_checkout_detail(order, **checkout_fields)
     order.refresh_from_db()
@@ -165,7 +172,10 @@ DELIVERY = {
 
 def make_checkout_detail(order, **fields):
     """Delivery and payment details for `order`: DELIVERY, paid by a Visa card ending 4242
-    (authorised), unless `fields` say otherwise."""
+    (its total authorised and captured), unless `fields` say otherwise. A cash-on-delivery
+    payment has nothing captured."""
+    card = fields.get("payment_method", PaymentMethod.CARD) == PaymentMethod.CARD
+    taken = order.total if card else Decimal("0.00")
     return CheckoutDetail.objects.create(
         order=order,
         customer=order.customer,
@@ -176,20 +186,27 @@ def make_checkout_detail(order, **fields):
             "payment_token": "test_made_by_factory",  # as TestCardGateway issues them
             "card_brand": "Visa",
             "card_last4": "4242",
+            "amount_authorised": taken,
+            "amount_captured": taken,
             **fields,
         },
     )
 
 
+TEST_CARD = CardDetails("4242424242424242", 12, timezone.now().year + 1, "123")
+
+
 def make_placed_order(customer, *lines, payment_method="cod", delivery=None):
     """An order placed the way a customer places one: `lines` of (product, quantity) go into
     the customer's cart, then through checkout.place_order (stock is taken, prices snapshotted).
+    Paying by "card" pays with TEST_CARD through the test gateway.
     """
     customer_cart = cart.CustomerCart(customer)
     for product, quantity in lines:
         cart.add_to_cart(customer_cart, product.pk, quantity)
     return checkout.place_order(
-        customer, delivery or DELIVERY, payment_method, checkout_token=uuid.uuid4()
+        customer, delivery or DELIVERY, payment_method, checkout_token=uuid.uuid4(),
+        card=TEST_CARD if payment_method == PaymentMethod.CARD else None,
     )
 
 

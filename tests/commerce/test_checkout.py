@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from commerce.cart import CustomerCart, add_to_cart
-from commerce.checkout import place_order
+from commerce.checkout import order_number, place_order
 from commerce.models import (
     CheckoutDetail,
     Order,
@@ -147,8 +147,14 @@ def test_card_checkout_places_a_paid_order(customer_client, customer, cart_of_fo
     assert (detail.payment_method, detail.payment_status) == ("card", PaymentStatus.AUTHORISED)
     assert (detail.card_brand, detail.card_last4) == ("Visa", "4242")
     assert detail.payment_token.startswith("test_")
+    assert (detail.amount_authorised, detail.amount_captured, detail.amount_refunded) == (
+        Decimal("320.00"), Decimal("320.00"), Decimal("0.00")
+    )
     assert (detail.address, detail.zip_code, detail.phone) == (
         "1 Market Street", "62701", "5551234567"
+    )
+    assert (order.billing_name, order.billing_email, order.billing_address) == (
+        customer.name, customer.email, "1 Market Street\nSpringfield, IL 62701"
     )
     assert ProductPage.objects.get(pk=cart_of_four.pk).stock == 6
     assert len(mail.outbox) == 1
@@ -401,3 +407,36 @@ def test_placing_a_large_order_takes_no_more_queries_than_a_small_one(
     )
     assert order.items.filter(unit_price=Decimal("10.00")).count() == 40
     assert ProductPage.objects.filter(stock=49).count() == 43
+
+
+NEW_YORK_DAY_BOUNDARY = [
+    # 21:30 on 14 March in New York (EDT, UTC-4) is already the 15th in UTC.
+    (datetime.datetime(2026, 3, 15, 1, 30, tzinfo=datetime.UTC), "20260314"),
+    (datetime.datetime(2026, 3, 15, 3, 59, 59, tzinfo=datetime.UTC), "20260314"),
+    (datetime.datetime(2026, 3, 15, 4, 0, tzinfo=datetime.UTC), "20260315"),
+]
+
+
+@pytest.mark.parametrize(("placed_at", "day"), NEW_YORK_DAY_BOUNDARY)
+def test_order_numbers_carry_the_date_in_the_shops_time_zone(settings, placed_at, day):
+    settings.TIME_ZONE = "America/New_York"
+    assert order_number(Order(pk=42), placed_at) == f"{day}-000042"
+
+
+def test_an_evening_order_in_new_york_is_numbered_the_day_its_invoice_shows(
+    customer, cart_of_four, settings, monkeypatch
+):
+    settings.TIME_ZONE = "America/New_York"
+    evening = datetime.datetime(2026, 3, 15, 1, 30, tzinfo=datetime.UTC)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: evening)
+
+    order = make_placed_order(customer, (cart_of_four, 1))
+
+    assert order.number.startswith("20260314-")
+
+
+def test_order_numbers_of_one_day_never_repeat():
+    day = datetime.datetime(2026, 3, 14, 12, tzinfo=datetime.UTC)
+    numbers = {order_number(Order(pk=pk), day) for pk in range(1, 3002)}
+    assert len(numbers) == 3001
+    assert order_number(Order(pk=12345678), day) == "20260314-12345678"

@@ -1,12 +1,22 @@
+import importlib
 from io import BytesIO
 
 import pytest
+from django.apps import apps
+from django.core import mail
 from django.urls import reverse
 from pypdf import PdfReader
 
 from commerce.invoices import NotInvoiceable, render_invoice_pdf
-from commerce.models import Order
-from tests.factories import make_admin_user, make_customer, make_order, make_product
+from commerce.models import Order, OrderStatus
+from commerce.order_status import change_status
+from tests.factories import (
+    make_admin_user,
+    make_customer,
+    make_order,
+    make_placed_order,
+    make_product,
+)
 
 ADDRESS = {
     "address": "12 Analytical Row, Flat 3", "city": "Springfield", "state": "IL",
@@ -170,3 +180,78 @@ def test_shoppers_cannot_use_the_admin_invoice_url(client, discounted_order):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("wagtailadmin_login"))
+
+
+def rename(customer, name, email):
+    customer.name, customer.email = name, email
+    customer.save()
+
+
+def test_renaming_a_customer_leaves_their_invoices_as_they_were_billed(
+    client, product_index, customer, django_capture_on_commit_callbacks
+):
+    laptop = make_product(product_index, "Zenith Air 14", price="1000.00")
+    order = make_placed_order(customer, (laptop, 1), delivery={**ADDRESS, "phone": "5551234567"})
+    rename(customer, "Ada King", "countess@example.com")
+    order = Order.objects.get(pk=order.pk)
+
+    text = pdf_text(render_invoice_pdf(order))
+    client.force_login(customer.user)
+    order_page = client.get(reverse("commerce:order_detail", args=[order.number]))
+    with django_capture_on_commit_callbacks(execute=True):
+        change_status(order, OrderStatus.PAID)
+        change_status(order, OrderStatus.SHIPPED)
+
+    assert "Bill to Ada Lovelace ada@example.com 12 Analytical Row, Flat 3" in text
+    assert "Ada King" not in text and "countess@example.com" not in text
+    assert "Ada Lovelace<br>ada@example.com" in order_page.content.decode()
+    (shipped,) = mail.outbox
+    assert shipped.body.startswith("Hello Ada Lovelace,")
+    assert shipped.to == ["ada@example.com"]
+
+
+def test_the_admin_shows_who_was_billed_not_the_renamed_customer(client, discounted_order):
+    rename(discounted_order.customer, "Ada King", "countess@example.com")
+    client.force_login(make_admin_user("support", ["commerce.view_order"]))
+    inspect_url = reverse(
+        Order.snippet_viewset.get_url_name("inspect"), args=[discounted_order.pk]
+    )
+
+    page = client.get(inspect_url).content.decode()
+
+    assert "by Ada Lovelace &lt;ada@example.com&gt;" in page
+    assert "Ada King" not in page
+
+
+def test_a_cash_on_delivery_order_marked_paid_reads_paid_on_its_invoice(product_index, customer):
+    laptop = make_product(product_index, "Zenith Air 14", price="1000.00")
+    order = make_placed_order(customer, (laptop, 1), payment_method="cod")
+
+    for status in (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.COMPLETED):
+        change_status(order, status)
+
+    text = pdf_text(render_invoice_pdf(Order.objects.get(pk=order.pk)))
+    assert "Cash on delivery (paid)" in text
+
+
+def test_orders_placed_before_billing_was_stored_are_billed_from_their_customer(
+    product_index, customer
+):
+    laptop = make_product(product_index, "Zenith Air 14", price="1000.00")
+    order = make_order(customer, [(laptop, 1)], checkout=True, **ADDRESS)
+    Order.objects.filter(pk=order.pk).update(billing_name="", billing_email="", billing_address="")
+    detail = order.checkout_detail
+    detail.amount_authorised = detail.amount_captured = 0
+    detail.save()
+    migration = importlib.import_module(
+        "commerce.migrations.0010_fill_payment_amounts_and_billing_snapshot"
+    )
+
+    migration.fill(apps, None)
+
+    order.refresh_from_db()
+    detail.refresh_from_db()
+    assert (order.billing_name, order.billing_email, order.billing_address) == (
+        "Ada Lovelace", "ada@example.com", "12 Analytical Row, Flat 3\nSpringfield, IL 62704"
+    )
+    assert (detail.amount_authorised, detail.amount_captured) == (order.total, order.total)

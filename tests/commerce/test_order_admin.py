@@ -270,6 +270,7 @@ def test_a_refund_the_provider_refuses_leaves_the_order_as_it_was(fulfilment_cli
     detail = order.checkout_detail
     detail.payment_method, detail.payment_status = "card", PaymentStatus.AUTHORISED
     detail.payment_token = "tok_from_another_provider"
+    detail.amount_authorised = detail.amount_captured = order.total
     detail.save()
     laptop.refresh_from_db()
     stock_after_sale = laptop.stock

@@ -83,7 +83,7 @@ def test_a_cancelled_cash_on_delivery_order_says_no_card_was_charged(
 def test_a_cancellation_the_provider_refuses_tells_the_customer_nothing(
     customer, laptop, committed, monkeypatch
 ):
-    def refuse(self, token, amount):
+    def refuse(self, token, amount, idempotency_key):
         raise RefundFailed("The provider is down.")
 
     monkeypatch.setattr(TestCardGateway, "refund", refuse)

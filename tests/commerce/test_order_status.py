@@ -1,13 +1,23 @@
 import threading
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from wagtail.log_actions import registry as log_registry
+from wagtail.models import Site
 
 from commerce import order_status
-from commerce.models import OrderStatus
+from commerce.models import (
+    BulkDiscountSettings,
+    CheckoutDetail,
+    OrderStatus,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+)
 from commerce.order_status import StatusChangeRefused, change_status
+from commerce.payments import LOG_ACTION_REFUND, TestCardGateway
 from tests.factories import make_customer, make_order, make_placed_order, make_product
 
 pytestmark = pytest.mark.django_db
@@ -162,6 +172,148 @@ def test_a_refused_change_leaves_no_history(customer):
         change_status(order, OrderStatus.PAID)
 
     assert not log_registry.get_logs_for_instance(order).exists()
+
+
+class ProviderLedger:
+    """What a real card provider would do with the refunds it is asked for: one refund per
+    idempotency key, however often it is asked (a request without a key always pays)."""
+
+    def __init__(self):
+        self.requests = []
+        self.paid = {}
+
+    def refund(self, token, amount, idempotency_key=None):
+        self.requests.append((token, amount, idempotency_key))
+        key = idempotency_key or f"no key {len(self.requests)}"
+        self.paid.setdefault(key, amount)
+        return f"re_{key}"
+
+    @property
+    def total_paid(self):
+        return sum(self.paid.values(), Decimal("0.00"))
+
+
+@pytest.fixture
+def provider(monkeypatch):
+    ledger = ProviderLedger()
+    monkeypatch.setattr(TestCardGateway, "refund", ledger.refund)
+    return ledger
+
+
+@pytest.fixture
+def hundred_dollar_laptop(product_index):
+    return make_product(product_index, "Hundred Dollar Laptop", price="100.00", stock=10)
+
+
+def test_cancelling_gives_back_what_the_card_was_charged(customer, hundred_dollar_laptop,
+                                                          provider):
+    # 4 x $100 with the bulk discount: $400 before, $320 charged.
+    order = make_placed_order(customer, (hundred_dollar_laptop, 4), payment_method="card")
+    detail = order.checkout_detail
+
+    change_status(order, OrderStatus.CANCELLED)
+
+    assert [(token, amount) for token, amount, _key in provider.requests] == [
+        (detail.payment_token, Decimal("320.00"))
+    ]
+    detail.refresh_from_db()
+    assert (detail.payment_status, detail.amount_refunded) == (
+        PaymentStatus.REFUNDED, Decimal("320.00")
+    )
+
+
+def test_switching_the_discount_off_after_a_sale_does_not_raise_its_refund(
+    customer, hundred_dollar_laptop, provider
+):
+    order = make_placed_order(customer, (hundred_dollar_laptop, 4), payment_method="card")
+    BulkDiscountSettings.objects.update_or_create(
+        site=Site.objects.get(is_default_site=True), defaults={"enabled": False}
+    )
+    order.items.get().save()  # any later save of a line of the placed order
+
+    change_status(order, OrderStatus.CANCELLED)
+
+    order.refresh_from_db()
+    assert order.total == Decimal("320.00")
+    assert provider.total_paid == Decimal("320.00")
+
+
+def test_a_cancellation_that_fails_after_the_refund_never_refunds_twice(
+    customer, hundred_dollar_laptop, provider, monkeypatch
+):
+    order = make_placed_order(customer, (hundred_dollar_laptop, 4), payment_method="card")
+    real_log = order_status.log
+    calls = []
+
+    def log_fails_the_first_time(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 1:
+            raise RuntimeError("the database went away")
+        return real_log(*args, **kwargs)
+
+    monkeypatch.setattr(order_status, "log", log_fails_the_first_time)
+    with pytest.raises(RuntimeError):
+        change_status(order, OrderStatus.CANCELLED)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID
+
+    change_status(order, OrderStatus.CANCELLED)  # staff try again
+
+    assert len({key for _token, _amount, key in provider.requests}) == 1
+    assert provider.total_paid == Decimal("320.00")
+    detail = CheckoutDetail.objects.get(order=order)
+    assert detail.amount_refunded == Decimal("320.00")
+    assert list(Refund.objects.values_list("status", "amount")) == [
+        (RefundStatus.SUCCEEDED, Decimal("320.00"))
+    ]
+    assert log_registry.get_logs_for_instance(order).filter(action=LOG_ACTION_REFUND).count() == 1
+
+
+def test_a_refund_is_recorded_pending_with_its_key_before_the_gateway_is_asked(
+    customer, hundred_dollar_laptop, monkeypatch
+):
+    seen = []
+
+    def provider_times_out(self, token, amount, idempotency_key):
+        seen.append(list(Refund.objects.values_list("status", "idempotency_key")))
+        raise TimeoutError
+
+    monkeypatch.setattr(TestCardGateway, "refund", provider_times_out)
+    order = make_placed_order(customer, (hundred_dollar_laptop, 1), payment_method="card")
+
+    for _attempt in range(2):
+        with pytest.raises(StatusChangeRefused, match="will not be refunded twice"):
+            change_status(order, OrderStatus.CANCELLED)
+
+    (refund,) = Refund.objects.all()
+    assert seen == [[(RefundStatus.PENDING, refund.idempotency_key)]] * 2
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID
+
+
+def test_the_refund_is_in_the_orders_history(customer, hundred_dollar_laptop, provider):
+    clerk = get_user_model().objects.create_user("clerk", "clerk@shop.example", "pw")
+    order = make_placed_order(customer, (hundred_dollar_laptop, 1), payment_method="card")
+
+    change_status(order, OrderStatus.CANCELLED, user=clerk)
+
+    entries = log_registry.get_logs_for_instance(order).order_by("timestamp", "pk")
+    assert [(entry.message, entry.user) for entry in entries] == [
+        ("$100.00 refunded", clerk),
+        ("Status changed from paid to cancelled", clerk),
+    ]
+
+
+def test_marking_a_cash_on_delivery_order_paid_records_the_cash(customer,
+                                                                 hundred_dollar_laptop):
+    order = make_placed_order(customer, (hundred_dollar_laptop, 1), payment_method="cod")
+
+    change_status(order, OrderStatus.PAID)
+
+    detail = CheckoutDetail.objects.get(order=order)
+    assert (detail.payment_status, detail.amount_captured) == (
+        PaymentStatus.PAID, Decimal("100.00")
+    )
 
 
 @pytest.mark.postgres

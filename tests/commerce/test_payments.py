@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from commerce.models import PaymentStatus
+from commerce.models import CheckoutDetail, PaymentStatus, Refund, RefundStatus
 from commerce.payments import (
     CardDetails,
     CashOnDelivery,
@@ -15,8 +15,10 @@ from commerce.payments import (
     clean_card_number,
     clean_cvc,
     clean_expiry,
+    issue_refund,
     luhn_valid,
-    refund_payment,
+    pending_refund,
+    settle_refund,
 )
 from tests.factories import make_order
 
@@ -96,6 +98,9 @@ def test_test_gateway_authorises_a_good_card_keeping_only_token_brand_and_last_f
     assert result.status == PaymentStatus.AUTHORISED
     assert (result.card_brand, result.card_last4) == ("Visa", "4242")
     assert result.token.startswith("test_")
+    assert (result.amount_authorised, result.amount_captured) == (
+        Decimal("320.00"), Decimal("320.00")
+    )
     assert "4242424242424242" not in repr(result)
 
 
@@ -126,30 +131,72 @@ def test_cash_on_delivery_leaves_the_payment_pending():
 
 
 @pytest.mark.django_db
-def test_a_payment_given_back_is_recorded_as_refunded_and_never_given_back_twice(
-    customer, monkeypatch
-):
-    refunds = []
-    monkeypatch.setattr(TestCardGateway, "refund", lambda self, *args: refunds.append(args))
-    card = CardDetails("4242424242424242", 12, NEXT_YEAR, "123")
-    payment = TestCardGateway().authorise(Decimal("320.00"), reference="order 1", card=card)
-    order = make_order(customer, checkout=True, payment_token=payment.token)
+def test_a_refund_gives_back_what_was_captured_less_what_was_already_refunded(customer):
+    order = make_order(customer, checkout=True, amount_captured=Decimal("320.00"),
+                       amount_refunded=Decimal("20.00"))
 
-    assert refund_payment(order.checkout_detail, Decimal("320.00")) is True
-    assert refund_payment(order.checkout_detail, Decimal("320.00")) is False
+    refund = pending_refund(order)
 
-    order.checkout_detail.refresh_from_db()
-    assert order.checkout_detail.payment_status == PaymentStatus.REFUNDED
-    assert refunds == [(payment.token, Decimal("320.00"))]
+    assert refund.amount == Decimal("300.00")
+    assert refund.status == RefundStatus.PENDING
+    assert pending_refund(order) == refund  # asked again: the same refund, the same key
 
 
 @pytest.mark.django_db
-def test_a_card_payment_cannot_be_given_back_once_its_gateway_is_removed(customer, settings):
-    order = make_order(customer, checkout=True)
+def test_a_settled_refund_is_recorded_on_the_payment_and_never_counted_twice(customer):
+    order = make_order(customer, checkout=True, amount_captured=Decimal("320.00"))
+    refund = pending_refund(order)
+    reference = issue_refund(refund)
+
+    settle_refund(refund, reference)
+    settle_refund(refund, reference)
+
+    detail = CheckoutDetail.objects.get(order=order)
+    assert (detail.payment_status, detail.amount_refunded) == (
+        PaymentStatus.REFUNDED, Decimal("320.00")
+    )
+    assert reference == f"test_refund_{refund.idempotency_key}"
+    assert pending_refund(order) is None  # nothing left to give back
+
+
+@pytest.mark.django_db
+def test_nothing_is_refunded_when_nothing_was_captured(customer):
+    order = make_order(customer, checkout=True, payment_method="cod",
+                       payment_status=PaymentStatus.PENDING)
+
+    assert pending_refund(order) is None
+    assert not Refund.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_refused_refund_is_marked_failed_and_the_next_attempt_gets_a_new_key(
+    customer, laptop, monkeypatch
+):
+    def refuse(self, token, amount, idempotency_key):
+        raise RefundFailed("The provider is down.")
+
+    order = make_order(customer, [laptop], checkout=True)
+    monkeypatch.setattr(TestCardGateway, "refund", refuse)
+    refused = pending_refund(order)
+    with pytest.raises(RefundFailed):
+        issue_refund(refused)
+
+    refused.refresh_from_db()
+    assert (refused.status, refused.failure_reason) == (
+        RefundStatus.FAILED, "The provider is down."
+    )
+    assert pending_refund(order).idempotency_key != refused.idempotency_key
+
+
+@pytest.mark.django_db
+def test_a_card_payment_cannot_be_given_back_once_its_gateway_is_removed(customer, laptop,
+                                                                        settings):
+    order = make_order(customer, [laptop], checkout=True)
     settings.SHOP_PAYMENT_GATEWAYS = {"cod": "commerce.payments.CashOnDelivery"}
 
     with pytest.raises(RefundFailed, match="No gateway is configured for card payments"):
-        refund_payment(order.checkout_detail, Decimal("10.00"))
+        pending_refund(order)
 
     order.checkout_detail.refresh_from_db()
     assert order.checkout_detail.payment_status == PaymentStatus.AUTHORISED
+    assert not Refund.objects.exists()

@@ -9,8 +9,10 @@ from django.db import IntegrityError
 from wagtail.models import ModelLogEntry
 
 from commerce.models import REVIEW_MAX_LENGTH, OrderStatus, Review, ReviewStatus
+from commerce.order_status import change_status
 from commerce.reviews import (
     REVIEW_POSTS_PER_WINDOW,
+    RatingSummary,
     ReviewNotAllowed,
     ReviewThrottled,
     can_review,
@@ -41,8 +43,45 @@ def test_product_only_in_the_cart_does_not_make_a_customer_eligible(customer, la
 
 
 def test_cancelled_order_does_not_make_a_customer_eligible(customer, laptop):
-    make_order(customer, [laptop], status=OrderStatus.CANCELLED)
+    order = make_order(customer, [laptop])
+    submit_or_update_review(customer, laptop, rating=5, content="Love it.")
+
+    change_status(order, OrderStatus.CANCELLED)
+
     assert not can_review(customer, laptop)
+    with pytest.raises(ReviewNotAllowed):
+        submit_or_update_review(customer, laptop, rating=4, content="Still love it.")
+    assert Review.objects.get().content == "Love it."
+
+
+def test_cancelling_the_last_order_hides_the_review_and_its_rating(customer, laptop):
+    staff = make_staff_user()
+    order = make_order(customer, [laptop])
+    review, _ = submit_or_update_review(customer, laptop, rating=1, content="Never arrived.")
+    make_review(make_customer("grace", "Grace Hopper"), laptop, rating=5)
+    assert rating_summary(laptop) == RatingSummary(average=Decimal("3.0"), count=2)
+
+    change_status(order, OrderStatus.CANCELLED, user=staff)
+
+    review.refresh_from_db()
+    reason = f"{order} was cancelled, and the customer has no other order of this product."
+    assert (review.status, review.hidden_reason, review.hidden_by) == (
+        ReviewStatus.HIDDEN, reason, staff
+    )
+    entry = ModelLogEntry.objects.get(object_id=str(review.pk), action="commerce.review.hide")
+    assert entry.data == {"reason": reason}
+    assert rating_summary(laptop) == RatingSummary(average=Decimal("5.0"), count=1)
+
+
+def test_a_review_stays_while_another_order_of_the_product_stands(customer, laptop):
+    make_order(customer, [laptop])
+    second = make_order(customer, [laptop])
+    review, _ = submit_or_update_review(customer, laptop, rating=4, content="Bought two.")
+
+    change_status(second, OrderStatus.CANCELLED)
+
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.PUBLISHED
 
 
 @pytest.mark.parametrize(

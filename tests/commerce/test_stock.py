@@ -1,8 +1,12 @@
+import uuid
+
 import pytest
 
+from commerce.cart import CustomerCart, add_to_cart
+from commerce.checkout import CheckoutError, place_order
 from commerce.stock import release_stock
 from products.models import ProductPage
-from tests.factories import make_customer, make_placed_order, make_product
+from tests.factories import DELIVERY, make_customer, make_placed_order, make_product
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +51,23 @@ def test_releasing_skips_products_deleted_since(product_index):
     assert release_stock(order) is True
     assert stock_of(laptop) == 5
     assert order.items.get(product=None).product_name == "Discontinued"
+
+
+def test_the_last_unit_in_stock_can_be_bought(customer, product_index):
+    laptop = make_product(product_index, "Last One", stock=1)
+
+    order = make_placed_order(customer, (laptop, 1))
+
+    assert order.is_placed
+    assert stock_of(laptop) == 0
+
+
+def test_two_units_are_refused_when_one_is_left(customer, product_index):
+    laptop = make_product(product_index, "Last One", stock=2)
+    add_to_cart(CustomerCart(customer), laptop.pk, 2)
+    ProductPage.objects.filter(pk=laptop.pk).update(stock=1)  # another shopper took one
+
+    with pytest.raises(CheckoutError, match="only 1 of Last One is left"):
+        place_order(customer, DELIVERY, "cod", checkout_token=uuid.uuid4())
+
+    assert stock_of(laptop) == 1
