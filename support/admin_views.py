@@ -20,7 +20,6 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.snippets.views.snippets import EditView, IndexView
 
 from home.admin_access import ShopSnippetViewSet
-
 from home.spreadsheets import FormulaSafeExportMixin
 
 from .inquiries import (
