@@ -41,13 +41,21 @@ def env_bool(name, default=False, environ=os.environ):
 
 
 def env_int(name, default, environ=os.environ):
+    return _env_number(name, default, environ, int, "a whole number")
+
+
+def env_float(name, default, environ=os.environ):
+    return _env_number(name, default, environ, float, "a number")
+
+
+def _env_number(name, default, environ, parse, kind):
     value = environ.get(name)
     if value is None or value == "":
         return default
     try:
-        return int(value)
+        return parse(value)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+        raise ImproperlyConfigured(f"{name} must be {kind}, not {value!r}.") from None
 
 
 def env_list(name, default=(), environ=os.environ):
@@ -68,17 +76,24 @@ def database_config(url=None):
     return config
 
 
-def cache_config(redis_url=None):
-    """Redis (Django's own backend, sharing its clients: config/redis_cache.py) when REDIS_URL
-    is set, process-local memory otherwise."""
+def cache_config(redis_url=None, timeout_seconds=0.5, outage_retry_seconds=30):
+    """Redis (Django's own backend, sharing its clients and surviving an outage:
+    config/redis_cache.py) when REDIS_URL is set, process-local memory otherwise.
+
+    With Redis, a connection or an answer that takes longer than `timeout_seconds` counts as
+    an outage, and the cache is then skipped for `outage_retry_seconds`.
+    """
     if redis_url:
         return {
             "default": {
                 "BACKEND": "config.redis_cache.RedisCache",
                 "LOCATION": redis_url,
                 "KEY_PREFIX": "storefront",
-                # Fail fast rather than hold a worker when Redis is gone.
-                "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+                "OPTIONS": {
+                    "socket_connect_timeout": timeout_seconds,
+                    "socket_timeout": timeout_seconds,
+                    "OUTAGE_RETRY_SECONDS": outage_retry_seconds,
+                },
             }
         }
     return {
@@ -87,18 +102,6 @@ def cache_config(redis_url=None):
             "LOCATION": "storefront",
         }
     }
-
-
-def session_engine(redis_url=None):
-    """Sessions in the database, read through the cache when the cache is shared (Redis).
-
-    A local-memory cache belongs to one worker process; caching sessions there would let
-    another worker answer from a stale copy of a cart, so without Redis sessions are read
-    from the database alone.
-    """
-    if redis_url:
-        return "django.contrib.sessions.backends.cached_db"
-    return "django.contrib.sessions.backends.db"
 
 
 def search_config(backend=None, urls=(), index_prefix="storefront_"):

@@ -10,12 +10,12 @@ from config.env import (
     cache_config,
     database_config,
     env_bool,
+    env_float,
     env_int,
     env_list,
     logging_config,
     media_storage_config,
     search_config,
-    session_engine,
     tasks_config,
 )
 
@@ -104,8 +104,16 @@ WSGI_APPLICATION = "config.wsgi.application"
 DATABASES = {"default": database_config(os.environ.get("DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = cache_config(os.environ.get("REDIS_URL"))
-SESSION_ENGINE = session_engine(os.environ.get("REDIS_URL"))
+CACHES = cache_config(
+    os.environ.get("REDIS_URL"),
+    timeout_seconds=env_float("REDIS_TIMEOUT", 0.5),
+    outage_retry_seconds=env_int("REDIS_RETRY_SECONDS", 30),
+)
+# Sessions (carts, log-ins) live in PostgreSQL only, even with Redis: a session read is one
+# primary-key query. Read through the cache ("cached_db"), a session saved while Redis was
+# down would be shadowed by the older copy Redis still holds once it is back (a stale cart),
+# and no cache timeout short enough to bound that is worth the fraction of a millisecond.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Whole pages for anonymous visitors (home/page_cache.py); invalidated on every relevant change.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", default=True)

@@ -7,7 +7,7 @@ MEDIA_S3_BUCKET exported in the shell must not send test data to real services.
 import tempfile
 
 from .base import *  # noqa: F403
-from .base import cache_config, search_config, session_engine, tasks_config
+from .base import cache_config, search_config, tasks_config
 
 DEBUG = False
 SECRET_KEY = "test-only-key"
@@ -17,7 +17,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="storefront-test-media-")
 STORAGES["default"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}  # noqa: F405
 CACHES = cache_config(None)
-SESSION_ENGINE = session_engine(None)
 WAGTAILSEARCH_BACKENDS = search_config()
 TASKS = tasks_config("immediate")
 WAGTAILADMIN_BASE_URL = "http://testserver"

@@ -9,7 +9,7 @@ import pytest
 import redis
 from django.core.cache import cache
 
-from config.env import cache_config, session_engine
+from config.env import cache_config
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -42,21 +42,17 @@ def test_with_redis_url_set_production_caches_in_redis(run_production, redis_ser
 
 
 @pytest.mark.django_db
-def test_a_shoppers_session_is_kept_in_redis_and_survives_losing_it(settings, redis_server):
+def test_a_shoppers_session_is_kept_in_the_database_and_never_in_redis(settings, redis_server):
+    # Redis could hand back a copy older than the database's after an outage (a stale cart).
     settings.CACHES = cache_config(REDIS_URL)
-    settings.SESSION_ENGINE = session_engine(REDIS_URL)
     session_store = import_module(settings.SESSION_ENGINE).SessionStore
 
     session = session_store()
     session["cart"] = {"dell-xps-13": 2}
     session.save()
-    stored_as = cache.make_key(session.cache_key)
-    try:
-        assert redis_server.exists(stored_as)
-        redis_server.delete(stored_as)  # Redis restarted, or the key was evicted
-        assert session_store(session.session_key)["cart"] == {"dell-xps-13": 2}
-    finally:
-        redis_server.delete(stored_as)
+
+    assert not list(redis_server.scan_iter(match=f"*{session.session_key}*"))
+    assert session_store(session.session_key)["cart"] == {"dell-xps-13": 2}
 
 
 def test_the_redis_cache_stores_values_through_one_reused_client(settings, redis_server):

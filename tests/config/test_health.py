@@ -33,12 +33,14 @@ def test_readyz_is_ok_when_the_database_and_cache_answer(client, django_assert_m
 
 
 @pytest.mark.django_db
-def test_readyz_reports_an_unreachable_cache_as_unhealthy(client, settings):
+def test_readyz_reports_an_unreachable_cache_but_keeps_the_server_in_service(client, settings):
     settings.CACHES = cache_config("redis://127.0.0.1:1/0")  # nothing listens on port 1
     response = client.get("/readyz")
-    assert response.status_code == 503
+    # Pages are served without the cache; every server shares it, so a 503 would take the
+    # whole shop out of the load balancer.
+    assert response.status_code == 200
     assert response.json() == {
-        "status": "unavailable",
+        "status": "degraded",
         "checks": {"database": "ok", "cache": "default unreachable (ConnectionError)"},
     }
 

@@ -81,7 +81,8 @@ def test_production_reads_addresses_admins_and_services_from_the_environment(run
     assert settings["WAGTAILADMIN_BASE_URL"] == "https://www.shop.example.com"
     assert [email for _, email in settings["ADMINS"]] == ["ops@example.com", "cto@example.com"]
     assert settings["CACHES"]["default"]["LOCATION"] == "redis://cache.internal:6379/0"
-    assert settings["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
+    # Never read through Redis: a copy kept there during an outage would go stale.
+    assert settings["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
     assert settings["STORAGES"]["default"]["OPTIONS"]["bucket_name"] == "shop-media"
 
 

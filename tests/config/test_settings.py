@@ -12,10 +12,10 @@ from config.env import (
     cache_config,
     database_config,
     env_bool,
+    env_float,
     env_int,
     media_storage_config,
     search_config,
-    session_engine,
     tasks_config,
 )
 
@@ -50,12 +50,11 @@ def test_redis_url_selects_djangos_redis_cache_and_local_memory_otherwise():
     )
 
 
-def test_sessions_are_cached_only_in_a_cache_every_worker_shares():
-    assert session_engine("redis://127.0.0.1:6379/1") == (
-        "django.contrib.sessions.backends.cached_db"
-    )
-    # Local memory is per process: a cached cart could be stale in another worker.
-    assert session_engine(None) == "django.contrib.sessions.backends.db"
+def test_redis_gives_up_on_a_call_after_the_timeout_and_skips_itself_for_the_retry_pause():
+    options = cache_config("redis://127.0.0.1:6379/1", timeout_seconds=0.25,
+                           outage_retry_seconds=12)["default"]["OPTIONS"]
+    assert options["socket_connect_timeout"] == options["socket_timeout"] == 0.25
+    assert options["OUTAGE_RETRY_SECONDS"] == 12
 
 
 def test_boolean_settings_reject_values_that_are_not_yes_or_no():
@@ -68,9 +67,13 @@ def test_boolean_settings_reject_values_that_are_not_yes_or_no():
 
 def test_number_settings_reject_words():
     assert env_int("EMAIL_PORT", 25, environ={"EMAIL_PORT": "587"}) == 587
+    assert env_float("REDIS_TIMEOUT", 0.5, environ={"REDIS_TIMEOUT": "0.2"}) == 0.2
+    assert env_float("REDIS_TIMEOUT", 0.5, environ={}) == 0.5
     assert env_int("EMAIL_PORT", 25, environ={}) == 25
     with pytest.raises(ImproperlyConfigured, match="EMAIL_PORT must be a whole number"):
         env_int("EMAIL_PORT", 25, environ={"EMAIL_PORT": "smtp"})
+    with pytest.raises(ImproperlyConfigured, match="REDIS_TIMEOUT must be a number"):
+        env_float("REDIS_TIMEOUT", 0.5, environ={"REDIS_TIMEOUT": "fast"})
 
 
 def test_search_uses_the_database_unless_a_search_cluster_is_configured():
