@@ -76,7 +76,11 @@ for _ in $(seq 1 60); do
     sleep 0.5
 done
 
-fetch /healthz "${PROXIED[@]}"
+fetch /healthz "${PROXIED[@]}" --dump-header "$WORK/headers"
+# No banner naming the server software or its version (config/gunicorn.conf.py).
+if grep -qi '^server:' "$WORK/headers"; then
+    echo "Responses name their server: $(grep -i '^server:' "$WORK/headers")" >&2; exit 1
+fi
 fetch / "${PROXIED[@]}"
 stylesheet=$(grep -o '/static/[^"]*\.css' "$WORK/body" | head -n 1)
 [[ -n "$stylesheet" ]] || { echo "The home page links no stylesheet." >&2; exit 1; }
