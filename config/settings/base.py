@@ -191,6 +191,11 @@ AXES_VERBOSE = False
 # Addresses (or networks) of the reverse proxies whose X-Forwarded-For is believed
 # (home/client_address.py). None by default: the header is ignored.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+# The contact form takes at most this many messages from one email address (case and +tags
+# ignored) and from one client address in CONTACT_THROTTLE_MINUTES (support/inquiries.py).
+CONTACT_MESSAGES_PER_ADDRESS = env_int("CONTACT_MESSAGES_PER_ADDRESS", 3)
+CONTACT_MESSAGES_PER_CLIENT = env_int("CONTACT_MESSAGES_PER_CLIENT", 10)
+CONTACT_THROTTLE_MINUTES = env_int("CONTACT_THROTTLE_MINUTES", 10)
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
