@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Production smoke test: deploy the shop as the README's "Deploying on PostgreSQL" section
 # does (fresh database, migrate, demo content, collectstatic, gunicorn with production
-# settings) and fetch the home page, a product page, a static file and /readyz over HTTP.
+# settings) and fetch the home page, a product page, a static file, the log-in page and
+# /readyz over HTTP, checking the security headers on the way.
 # Any failed step or fetch fails the run; the server, database and files are always removed.
 #
 #   SMOKE_DB    database to (re)create, default storefront_smoke. It is dropped afterwards.
@@ -76,14 +77,23 @@ for _ in $(seq 1 60); do
     sleep 0.5
 done
 
-fetch /healthz "${PROXIED[@]}"
-fetch / "${PROXIED[@]}"
+fetch /healthz "${PROXIED[@]}" --dump-header "$WORK/headers"
+# No banner naming the server software or its version (config/gunicorn.conf.py).
+if grep -qi '^server:' "$WORK/headers"; then
+    echo "Responses name their server: $(grep -i '^server:' "$WORK/headers")" >&2; exit 1
+fi
+fetch / "${PROXIED[@]}" --dump-header "$WORK/headers"
+grep -qi "^content-security-policy: default-src 'self'" "$WORK/headers" \
+    || { echo "The home page has no Content-Security-Policy." >&2; exit 1; }
 stylesheet=$(grep -o '/static/[^"]*\.css' "$WORK/body" | head -n 1)
 [[ -n "$stylesheet" ]] || { echo "The home page links no stylesheet." >&2; exit 1; }
 fetch "$stylesheet" "${PROXIED[@]}"
 fetch /shop/ "${PROXIED[@]}"
 fetch /shop/dell-xps-13/ "${PROXIED[@]}"
 grep -q "Dell XPS 13" "$WORK/body" || { echo "The product page does not name the product." >&2; exit 1; }
+fetch /accounts/login/ "${PROXIED[@]}" --dump-header "$WORK/headers"
+grep -i '^cache-control:' "$WORK/headers" | grep -q 'no-store' \
+    || { echo "The log-in page may be cached: $(grep -i '^cache-control:' "$WORK/headers")" >&2; exit 1; }
 fetch /readyz "${PROXIED[@]}"
 grep -q '"status": "ok"' "$WORK/body" || { echo "/readyz is not ok: $(cat "$WORK/body")" >&2; exit 1; }
 # Load balancer probes come over plain HTTP: no redirect to HTTPS for them.

@@ -4,23 +4,27 @@
   included from config/urls.py.
 - `invoices_admin:download` (/admin/invoices/<number>.pdf): any placed order's invoice for
   staff who may view orders; registered in commerce/wagtail_hooks.py.
+
+Neither may be kept by any cache (home/private_pages.py).
 """
 
 from django.urls import include, path
+
+from home.private_pages import never_cached
 
 from . import invoice_views
 
 app_name = "invoices"
 
-urlpatterns = [
+urlpatterns = never_cached([
     path(
         "accounts/orders/<str:number>/invoice.pdf",
         invoice_views.customer_invoice,
         name="download",
     ),
-]
+])
 
-admin_urlpatterns = [
+admin_urlpatterns = never_cached([
     path(
         "invoices/",
         include(
@@ -30,4 +34,4 @@ admin_urlpatterns = [
             )
         ),
     ),
-]
+])

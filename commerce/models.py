@@ -17,6 +17,9 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from .phone import validate_phone
 
 MAX_QUANTITY = 99
+# A bulk discount above this is almost certainly a typo (95 for 9.5), and would sell the
+# catalogue at a loss.
+MAX_BULK_DISCOUNT_PERCENTAGE = Decimal("90")
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
 
 validate_zip_code = RegexValidator(
@@ -406,10 +409,13 @@ class BulkDiscountSettings(BaseSiteSetting):
         validators=[
             MinValueValidator(Decimal("0.01"), message="Enter a percentage above 0."),
             MaxValueValidator(
-                Decimal("100"), message="The discount cannot be more than 100 percent."
+                MAX_BULK_DISCOUNT_PERCENTAGE,
+                message=f"The discount cannot be more than {MAX_BULK_DISCOUNT_PERCENTAGE} "
+                "percent.",
             ),
         ],
-        help_text="Taken off the whole order total, for example 20.",
+        help_text=f"Taken off the whole order total, for example 20 (at most "
+        f"{MAX_BULK_DISCOUNT_PERCENTAGE}).",
     )
 
     panels = [FieldPanel("enabled"), FieldPanel("threshold"), FieldPanel("percentage")]

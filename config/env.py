@@ -6,6 +6,7 @@ independently of the settings modules that call them.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -165,6 +166,24 @@ def media_storage_config(environ=os.environ):
             "file_overwrite": False,
         },
     }
+
+
+def media_origins(environ=os.environ):
+    """The origins that uploaded images are served from, as media_storage_config stores them:
+    none beyond the shop's own with local storage, else the bucket's host (for the
+    Content-Security-Policy's img-src)."""
+    bucket = environ.get("MEDIA_S3_BUCKET", "")
+    if not bucket:
+        return []
+    if custom_domain := environ.get("MEDIA_S3_CUSTOM_DOMAIN"):
+        return [f"https://{custom_domain.partition('/')[0]}"]
+    if endpoint := environ.get("MEDIA_S3_ENDPOINT_URL"):
+        parts = urlsplit(endpoint)
+        return [f"{parts.scheme}://{parts.netloc}"]
+    origins = [f"https://{bucket}.s3.amazonaws.com"]
+    if region := environ.get("MEDIA_S3_REGION"):
+        origins.append(f"https://{bucket}.s3.{region}.amazonaws.com")
+    return origins
 
 
 def tasks_config(backend="immediate"):

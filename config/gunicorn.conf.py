@@ -5,6 +5,8 @@ Each setting can be changed from the environment; see "Deploying on PostgreSQL" 
 
 import os
 
+from gunicorn.http import wsgi as gunicorn_http
+
 
 def available_cores():
     # The cores this process may run on (a container's CPU set), not the whole machine's.
@@ -34,6 +36,24 @@ keepalive = 5
 # with a wide jitter keeps restarts rare and spread out.
 max_requests = 10_000
 max_requests_jitter = 5_000
+
+
+
+def _headers_without_server_banner(default_headers):
+    def headers(response):
+        return [line for line in default_headers(response) if not line.startswith("Server:")]
+
+    headers.drops_server_banner = True
+    return headers
+
+
+# Gunicorn names itself in a `Server` header on every response and has no setting to stop
+# it; telling attackers what runs the shop helps nobody else. Workers are forked from the
+# process that reads this file, so they all inherit the change.
+if not getattr(gunicorn_http.Response.default_headers, "drops_server_banner", False):
+    gunicorn_http.Response.default_headers = _headers_without_server_banner(
+        gunicorn_http.Response.default_headers
+    )
 
 accesslog = "-"
 errorlog = "-"

@@ -25,9 +25,6 @@ from .models import Contact, InquiryStatus, support_staff_filter
 
 logger = logging.getLogger(__name__)
 
-THROTTLE_LIMIT = 3
-THROTTLE_WINDOW_MINUTES = 10
-
 ASSIGN_ACTION = "support.inquiry.assign"
 STATUS_ACTION = "support.inquiry.status"
 
@@ -61,20 +58,41 @@ class ReceivedInquiry:
     acknowledgement: OutgoingEmail
 
 
-def throttle_inquiry(email):
-    """Count an inquiry from `email`; raise InquiryThrottled past the limit for the window.
+def throttle_inquiry(email, client):
+    """Count an inquiry from `email`, sent from the address `client`; raise InquiryThrottled
+    once either has sent more than its limit in the window (CONTACT_THROTTLE_MINUTES).
 
-    The count lives in the cache (Redis in production) and restarts after the window.
+    Addresses are counted normalised (`normalised_address`), so Ada+1@Example.com and
+    ada@example.com share one count. Counts live in the cache (Redis in production) and
+    restart after the window.
     """
-    address = email.strip().lower().encode()
-    key = f"support:inquiries:{hashlib.sha256(address).hexdigest()}"
-    count = count_within_window(key, THROTTLE_WINDOW_MINUTES * 60)
-    if count > THROTTLE_LIMIT:
+    minutes = settings.CONTACT_THROTTLE_MINUTES
+    per_address = count_within_window(_throttle_key("address", normalised_address(email)),
+                                      minutes * 60)
+    per_client = count_within_window(_throttle_key("client", client), minutes * 60)
+    if per_address > settings.CONTACT_MESSAGES_PER_ADDRESS:
         raise InquiryThrottled(
-            f"We have already received {THROTTLE_LIMIT} messages from {email} in the last "
-            f"{THROTTLE_WINDOW_MINUTES} minutes, so this one has not been sent. Everything you "
-            f"typed is still below: please send it again in {THROTTLE_WINDOW_MINUTES} minutes."
+            f"We have already received {settings.CONTACT_MESSAGES_PER_ADDRESS} messages from "
+            f"{email} in the last {minutes} minutes, so this one has not been sent. "
+            f"Everything you typed is still below: please send it again in {minutes} minutes."
         )
+    if per_client > settings.CONTACT_MESSAGES_PER_CLIENT:
+        raise InquiryThrottled(
+            f"We have received too many messages from your network in the last {minutes} "
+            f"minutes, so this one has not been sent. Everything you typed is still below: "
+            f"please send it again in {minutes} minutes."
+        )
+
+
+def normalised_address(email):
+    """`email` as one mailbox: case folded, and any +tag dropped from the part before the @
+    (ada+shop@example.com reaches ada@example.com)."""
+    local, at, domain = email.strip().casefold().rpartition("@")
+    return local.partition("+")[0] + at + domain
+
+
+def _throttle_key(kind, value):
+    return f"support:inquiries:{kind}:{hashlib.sha256(value.encode()).hexdigest()}"
 
 
 def receive_inquiry(inquiry, *, support_email=""):

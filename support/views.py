@@ -1,8 +1,10 @@
 """The contact page's form: shown, validated, and turned into an inquiry."""
 
+from django.conf import settings
 from django.shortcuts import redirect
 
 from commerce.models import Customer
+from home.client_address import client_address
 
 from .forms import ContactForm
 from .inquiries import InquiryThrottled, receive_inquiry, throttle_inquiry
@@ -18,18 +20,21 @@ def contact_form(request, page):
         form = ContactForm(request.POST, **form_kwargs)
         if form.is_valid():
             try:
-                throttle_inquiry(form.cleaned_data["email"])
+                throttle_inquiry(form.cleaned_data["email"], client_address(request))
             except InquiryThrottled as refusal:
                 form.add_error(None, str(refusal))
-            else:
-                support_email = SupportSettings.for_request(request).support_email
-                received = receive_inquiry(form.save(commit=False), support_email=support_email)
-                request.session[SENT_SESSION_KEY] = {
-                    "reference": received.inquiry.pk,
-                    "email": received.inquiry.email,
-                    "acknowledgement": received.acknowledgement.status,
-                }
-                return redirect(page.get_url(request) + page.reverse_subpage("thanks"))
+                response = page.render(request, context_overrides={"form": form})
+                response.status_code = 429
+                response["Retry-After"] = str(settings.CONTACT_THROTTLE_MINUTES * 60)
+                return response
+            support_email = SupportSettings.for_request(request).support_email
+            received = receive_inquiry(form.save(commit=False), support_email=support_email)
+            request.session[SENT_SESSION_KEY] = {
+                "reference": received.inquiry.pk,
+                "email": received.inquiry.email,
+                "acknowledgement": received.acknowledgement.status,
+            }
+            return redirect(page.get_url(request) + page.reverse_subpage("thanks"))
     else:
         form = ContactForm(**form_kwargs)
     return page.render(request, context_overrides={"form": form})

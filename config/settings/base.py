@@ -14,6 +14,7 @@ from config.env import (
     env_int,
     env_list,
     logging_config,
+    media_origins,
     media_storage_config,
     search_config,
     tasks_config,
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.content_security_policy.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -152,6 +154,32 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Content-Security-Policy (config/content_security_policy.py): a directive's list of sources,
+# or the whole header as a string. Shop pages load everything from the shop's own origin
+# (images also from the media bucket) and have no inline script or style. To allow a
+# provider, add its origin to the directives it needs, 'self' kept, for example
+# CONTENT_SECURITY_POLICY["script-src"] = ["'self'", "https://js.example-pay.com"].
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "img-src": ["'self'", "data:", *media_origins(os.environ)],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# The Wagtail and Django admins write inline scripts and styles, and preview pages in a frame
+# of their own; everything else is as strict as the shop's.
+CONTENT_SECURITY_POLICY_ADMIN_PATHS = ["/admin/", "/django-admin/"]
+CONTENT_SECURITY_POLICY_ADMIN = {
+    **CONTENT_SECURITY_POLICY,
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": [*CONTENT_SECURITY_POLICY["img-src"], "blob:"],
+    "font-src": ["'self'", "data:"],
+    "frame-ancestors": ["'self'"],
+}
+CONTENT_SECURITY_POLICY_REPORT_ONLY = env_bool("CONTENT_SECURITY_POLICY_REPORT_ONLY", False)
+
 # Complex page models can exceed Django's default of 1000 fields per form in the editor.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
@@ -191,6 +219,11 @@ AXES_VERBOSE = False
 # Addresses (or networks) of the reverse proxies whose X-Forwarded-For is believed
 # (home/client_address.py). None by default: the header is ignored.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+# The contact form takes at most this many messages from one email address (case and +tags
+# ignored) and from one client address in CONTACT_THROTTLE_MINUTES (support/inquiries.py).
+CONTACT_MESSAGES_PER_ADDRESS = env_int("CONTACT_MESSAGES_PER_ADDRESS", 3)
+CONTACT_MESSAGES_PER_CLIENT = env_int("CONTACT_MESSAGES_PER_CLIENT", 10)
+CONTACT_THROTTLE_MINUTES = env_int("CONTACT_THROTTLE_MINUTES", 10)
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 

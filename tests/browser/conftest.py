@@ -5,8 +5,8 @@ Chromium. Every journey is skipped, with the reason, where Chromium is missing. 
 is a test requirement (requirements-dev.txt), like pytest.
 
 One journey per module: its screenshots are named after the module (test_shopper.py saves
-shopper-01-home.png, ...). Each key page is a `checkpoint`: no failed request so far, the
-accessibility smoke check, a screenshot.
+shopper-01-home.png, ...). Each key page is a `checkpoint`: no failed request and no
+Content-Security-Policy violation so far, the accessibility smoke check, a screenshot.
 """
 
 import os
@@ -77,7 +77,10 @@ class Journey:
         self.name = name
         self.step = 0
         self.broken_responses = []
+        self.policy_violations = []
         page.on("response", self._note_if_broken)
+        page.on("console", self._note_if_refused)
+        page.add_init_script(REPORT_POLICY_VIOLATIONS)
 
     def _note_if_broken(self, response):
         # A server error anywhere, or a stylesheet, script or image that did not load.
@@ -86,6 +89,11 @@ class Journey:
         }
         if response.status >= 500 or missing_asset:
             self.broken_responses.append(f"{response.status} {response.url}")
+
+    def _note_if_refused(self, message):
+        # Chromium's own "Refused to ..." message, and the event REPORT_POLICY_VIOLATIONS logs.
+        if "Content Security Policy" in message.text or message.text.startswith(POLICY_VIOLATION):
+            self.policy_violations.append(f"{self.page.url}: {message.text}")
 
     def url(self, path):
         return self.base_url.rstrip("/") + path
@@ -108,9 +116,11 @@ class Journey:
         assert problems == [], f"Accessibility problems on {self.page.url}: {problems}"
 
     def checkpoint(self, label):
-        """A key page of the journey: check that nothing failed to load so far and that the
-        page is accessible, then keep a screenshot."""
+        """A key page of the journey: check that nothing failed to load or was refused by the
+        Content-Security-Policy so far and that the page is accessible, then keep a
+        screenshot."""
         assert self.broken_responses == [], f"Failed requests: {self.broken_responses}"
+        assert self.policy_violations == [], f"Refused by the policy: {self.policy_violations}"
         self.assert_accessible()
         return self.screenshot(label)
 
@@ -137,6 +147,13 @@ class Journey:
         self.page.get_by_role("button", name="Sign in").click()
         self.wait_for_path("/admin/")
 
+
+POLICY_VIOLATION = "Content-Security-Policy violation:"
+REPORT_POLICY_VIOLATIONS = f"""
+document.addEventListener('securitypolicyviolation', (event) => {{
+  console.error(`{POLICY_VIOLATION} ${{event.effectiveDirective}} refused ${{event.blockedURI}}`);
+}});
+"""
 
 # Fields of the Wagtail admin's own widgets that have no label, known upstream; our pages and
 # our admin customisations must not add to them.

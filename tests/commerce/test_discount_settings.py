@@ -35,10 +35,22 @@ def test_the_bulk_discount_is_edited_in_the_wagtail_settings(admin_client):
     assert (saved.enabled, saved.threshold, saved.percentage) == (True, 5, Decimal("12.50"))
 
 
-def test_a_discount_above_100_percent_is_refused(admin_client):
+@pytest.mark.parametrize("percentage", ["90.01", "95", "150"])
+def test_a_discount_above_90_percent_is_refused_and_the_setting_kept(admin_client, percentage):
+    admin_client.post(settings_url(), {"enabled": "on", "threshold": "3", "percentage": "15"})
+
     response = admin_client.post(
-        settings_url(), {"enabled": "on", "threshold": "3", "percentage": "150"}
+        settings_url(), {"enabled": "on", "threshold": "3", "percentage": percentage}
     )
+
     assert response.status_code == 200
-    assert "The discount cannot be more than 100 percent." in response.content.decode()
-    assert BulkDiscountSettings.objects.get().percentage == Decimal("20.00")
+    assert "The discount cannot be more than 90 percent." in response.content.decode()
+    assert BulkDiscountSettings.objects.get().percentage == Decimal("15.00")
+
+
+def test_a_discount_of_exactly_90_percent_is_accepted(admin_client):
+    response = admin_client.post(
+        settings_url(), {"enabled": "on", "threshold": "3", "percentage": "90"}
+    )
+    assert response.status_code == 302
+    assert BulkDiscountSettings.objects.get().percentage == Decimal("90.00")

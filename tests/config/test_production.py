@@ -1,8 +1,13 @@
 """The production settings, loaded in a fresh process as gunicorn would load them."""
 
+import http.client
 import json
 import os
 import runpy
+import socket
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -134,3 +139,52 @@ def test_gunicorn_runs_two_workers_per_core_plus_one(monkeypatch):
 
 def test_web_concurrency_overrides_the_number_of_gunicorn_workers(monkeypatch):
     assert gunicorn_config(monkeypatch, WEB_CONCURRENCY="3")["workers"] == 3
+
+
+def free_loopback_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def first_response_headers(port, attempts=120):
+    """The headers of GET /healthz, once gunicorn answers (or None if it never did)."""
+    for _ in range(attempts):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/healthz", headers={"Host": "shop.example.com"})
+            response = connection.getresponse()
+            response.read()
+            connection.close()
+            return response
+        except OSError:
+            time.sleep(0.5)
+    return None
+
+
+def test_gunicorn_does_not_name_itself_in_a_server_header(production_env, tmp_path):
+    port = free_loopback_port()
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        **production_env,
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "1",
+    }
+    log = (tmp_path / "gunicorn.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py"],
+        cwd=BASE_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        response = first_response_headers(port)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+    assert response is not None, (tmp_path / "gunicorn.log").read_text()[-2000:]
+    assert response.status == 200
+    assert response.getheader("Server") is None

@@ -1,6 +1,7 @@
 """How environment variables become settings (config/env.py) in every environment."""
 
 import os
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -14,6 +15,7 @@ from config.env import (
     env_bool,
     env_float,
     env_int,
+    media_origins,
     media_storage_config,
     search_config,
     tasks_config,
@@ -122,6 +124,30 @@ def test_a_public_bucket_behind_a_cdn_serves_images_from_the_cdn_address():
     storage = S3Storage(**config["OPTIONS"])
     assert storage.url("images/xps-13.jpg") == "https://media.shop.example.com/images/xps-13.jpg"
     assert storage.file_overwrite is False
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"MEDIA_S3_BUCKET": "shop-media"},
+        {"MEDIA_S3_BUCKET": "shop-media", "MEDIA_S3_REGION": "eu-west-1"},
+        {"MEDIA_S3_BUCKET": "shop-media", "MEDIA_S3_ENDPOINT_URL": "https://minio.internal:9000"},
+        {"MEDIA_S3_BUCKET": "shop-media", "MEDIA_S3_CUSTOM_DOMAIN": "media.shop.example.com"},
+    ],
+    ids=["aws", "aws_region", "s3_compatible", "cdn"],
+)
+def test_the_content_security_policy_allows_images_from_where_the_bucket_serves_them(
+    environ, monkeypatch
+):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "shop-key")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "shop-secret")
+    url = S3Storage(**media_storage_config(environ)["OPTIONS"]).url("images/xps-13.jpg")
+    parts = urlsplit(url)
+    assert media_origins(environ)[0] == f"{parts.scheme}://{parts.netloc}"
+
+
+def test_local_media_need_no_origin_beyond_the_shops_own():
+    assert media_origins({}) == []
 
 
 def test_a_private_bucket_on_an_s3_compatible_service_gets_signed_image_urls(monkeypatch):

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from config.env import tasks_config
 from home.models import HomePage, OutgoingEmail
-from support.inquiries import THROTTLE_LIMIT
+from support.inquiries import normalised_address
 from support.models import Contact, ContactPage, InquiryStatus, SupportSettings
 from tests.factories import make_customer
 
@@ -101,27 +101,72 @@ def test_filled_honeypot_is_refused_with_a_message_and_the_text_kept(client, con
     assert not Contact.objects.exists()
 
 
-def test_address_over_the_limit_is_told_to_wait_and_keeps_its_text(client, contact_page):
-    for _ in range(THROTTLE_LIMIT):
+def test_address_over_the_limit_is_told_to_wait_with_429_and_keeps_its_text(
+    client, contact_page, settings
+):
+    for _ in range(settings.CONTACT_MESSAGES_PER_ADDRESS):
         assert send(client, contact_page).status_code == 302
 
     response = send(client, contact_page, email="GRACE@example.com", description="Still broken")
 
     html = response.content.decode()
-    assert response.status_code == 200
-    assert "has not been sent" in html
+    assert response.status_code == 429
+    assert response["Retry-After"] == str(settings.CONTACT_THROTTLE_MINUTES * 60)
+    assert "from GRACE@example.com in the last 10 minutes, so this one has not been sent" in html
     assert "Still broken" in html
-    assert Contact.objects.count() == THROTTLE_LIMIT
+    assert 'value="GRACE@example.com"' in html
+    assert Contact.objects.count() == settings.CONTACT_MESSAGES_PER_ADDRESS
 
 
-def test_throttle_counts_each_address_separately(client, contact_page):
-    for _ in range(THROTTLE_LIMIT):
+def test_plus_tags_and_case_do_not_make_a_new_address(client, contact_page, settings):
+    for number in range(settings.CONTACT_MESSAGES_PER_ADDRESS):
+        send(client, contact_page, email=f"ada+{number}@example.com")
+
+    response = send(client, contact_page, email="Ada+x@Example.COM")
+
+    assert response.status_code == 429
+    assert not Contact.objects.filter(email__iexact="Ada+x@Example.COM").exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "mailbox"),
+    [
+        ("Ada+x@Example.COM", "ada@example.com"),
+        ("  ada@example.com ", "ada@example.com"),
+        ("ADA+shop+2@example.com", "ada@example.com"),
+        ("Straße@example.com", "strasse@example.com"),
+    ],
+)
+def test_addresses_are_counted_as_one_mailbox(typed, mailbox):
+    assert normalised_address(typed) == mailbox
+
+
+def test_throttle_counts_each_address_separately(client, contact_page, settings):
+    for _ in range(settings.CONTACT_MESSAGES_PER_ADDRESS):
         send(client, contact_page)
 
     response = send(client, contact_page, email="ada@example.com")
 
     assert response.status_code == 302
     assert Contact.objects.filter(email="ada@example.com").exists()
+
+
+def test_one_client_sending_from_many_addresses_is_stopped(client, contact_page, settings):
+    settings.CONTACT_MESSAGES_PER_CLIENT = 4
+    for number in range(4):
+        assert send(client, contact_page, email=f"sender{number}@example.com").status_code == 302
+
+    response = send(client, contact_page, email="sender9@example.com", description="Hello?")
+
+    html = response.content.decode()
+    assert response.status_code == 429
+    assert "too many messages from your network" in html
+    assert "Hello?" in html
+    assert Contact.objects.count() == 4
+    other_client = client.post(
+        contact_page.url, {**VALID, "email": "sender9@example.com"}, REMOTE_ADDR="203.0.113.9"
+    )
+    assert other_client.status_code == 302
 
 
 def test_sender_gets_an_acknowledgement_and_support_a_notification(
