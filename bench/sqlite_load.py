@@ -45,7 +45,6 @@ def server_environment(database_path):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.dev",
         "DATABASE_URL": f"sqlite:///{database_path}",
-        "DEBUG": "false",  # a 500 is a status here, not a debug page to render
     }
     for name in ("REDIS_URL", "SEARCH_URL", "SEARCH_BACKEND", "TASKS_BACKEND"):
         env.pop(name, None)
