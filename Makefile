@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev lint migrations-check bench
+.PHONY: run test install install-dev lint migrations-check bench sqlite-load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,3 +45,8 @@ migrations-check: install-dev
 PRODUCTS ?= 1000
 bench: install
 	$(BIN)/python -m bench --products $(PRODUCTS) $(BENCH_ARGS)
+
+## A short concurrent cart load on `make run`'s SQLite set-up (a copy of db.sqlite3, or a new
+## demo shop); fails on any server error or lost update. Loopback only, at most 60 requests.
+sqlite-load: install
+	$(BIN)/python -m bench.sqlite_load

@@ -19,7 +19,6 @@ from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
-from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.admin.views.generic.base import BaseObjectMixin, WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets.button import Button
@@ -29,6 +28,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.views.snippets import HistoryView, IndexView, InspectView
 
 from home.admin_access import ShopSnippetViewSet
+from home.next_url import safe_next_url
 from products.models import ProductPage
 
 from .models import Review
@@ -155,7 +155,7 @@ class ReviewModerationView(
         ]
 
     def get_success_url(self):
-        return get_valid_next_url_from_request(self.request) or reverse(self.index_url_name)
+        return safe_next_url(self.request, default=reverse(self.index_url_name))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

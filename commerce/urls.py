@@ -37,5 +37,7 @@ auth_urlpatterns = never_cached([
         auth_views.PasswordResetView.as_view(form_class=ShopPasswordResetForm),
         name="password_reset",
     ),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
     path("", include("django.contrib.auth.urls")),
 ])

@@ -5,15 +5,16 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from home.models import EmailStatus
+from home.next_url import safe_next_url
 
 from .accounts import (
     EmailConfirmationError,
@@ -37,15 +38,6 @@ from .order_emails import confirmation_email
 ORDERS_PER_PAGE = 20
 
 
-def _safe_next(request, default):
-    url = request.POST.get("next") or request.GET.get("next")
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return default
-
-
 def _cart_contents(request, cart):
     contents = cart.contents()
     for name in contents.removed:
@@ -62,7 +54,7 @@ def cart_page(request):
 @require_POST
 def cart_add(request):
     # On a refusal the shopper goes back to the product page they were on, with the reason.
-    back = _safe_next(request, default=reverse("commerce:cart"))
+    back = safe_next_url(request, default=reverse("commerce:cart"))
     form = CartLineForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.first_error())
@@ -187,9 +179,24 @@ def order_list(request):
     return render(request, "commerce/order_list.html", {"page_obj": page, "orders": page})
 
 
+class SafeNextMixin:
+    """For Django's log-in and log-out views: back to `next` only when it is safe."""
+
+    def get_redirect_url(self):
+        return safe_next_url(self.request, default="")
+
+
+class LoginView(SafeNextMixin, auth_views.LoginView):
+    pass
+
+
+class LogoutView(SafeNextMixin, auth_views.LogoutView):
+    pass
+
+
 @require_http_methods(["GET", "POST"])
 def signup(request):
-    next_url = _safe_next(request, default=settings.LOGIN_REDIRECT_URL)
+    next_url = safe_next_url(request, default=settings.LOGIN_REDIRECT_URL)
     if request.user.is_authenticated:
         return redirect(next_url)
     form = SignUpForm(request.POST or None)

@@ -65,11 +65,28 @@ def env_list(name, default=(), environ=os.environ):
     return items or list(default)
 
 
+# SQLite lets one connection write at a time. A deferred transaction (SQLite's default) takes
+# the write lock at its first write, and one that has already read cannot wait for it: it
+# fails at once with "database is locked". Immediate transactions take the lock when they
+# begin, so concurrent requests queue for up to `timeout` seconds instead. WAL lets pages be
+# read while a request writes; with WAL, synchronous=NORMAL is still safe after a crash (a
+# power cut may lose the last commits, never corrupt the file).
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+
+
 def database_config(url=None):
     """Database settings for DATABASE_URL; an SQLite file in the project folder when unset."""
     if not url:
         url = f"sqlite:///{DEFAULT_SQLITE_PATH}"
     config = dj_database_url.parse(url, conn_max_age=0 if url.startswith("sqlite") else 60)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        options = config.setdefault("OPTIONS", {})
+        for name, value in SQLITE_OPTIONS.items():
+            options.setdefault(name, value)
     if config["ENGINE"] == "django.db.backends.postgresql":
         config["CONN_HEALTH_CHECKS"] = True
         # An unreachable server must fail a request (and /readyz) quickly, not hang a worker.

@@ -7,10 +7,29 @@
 Fields are declared in ProductPage.api_fields. Only published, public products are served.
 """
 
+from wagtail.api.v2.filters import SearchFilter
 from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 
 from .models import ProductPage
+from .search import search_words
+
+
+class ProductSearchFilter(SearchFilter):
+    """Wagtail's ?search=, reading the text as plain words (products/search.py); a
+    ?search_operator= other than "and" or "or" is a 400, not Wagtail's ValueError."""
+
+    def filter_queryset(self, request, queryset, view):
+        if "search" not in request.GET:
+            return queryset
+        if request.GET.get("search_operator", "or").lower() not in ("and", "or", ""):
+            raise BadRequestError("search_operator must be 'and' or 'or'")
+        # Wagtail's filter reads the query string itself: hand it the words instead.
+        params = request.GET.copy()
+        params["search"] = search_words(params["search"])
+        request._request.GET = params
+        return super().filter_queryset(request, queryset, view)
 
 
 class ProductsAPIViewSet(PagesAPIViewSet):
@@ -18,6 +37,10 @@ class ProductsAPIViewSet(PagesAPIViewSet):
     model = ProductPage
     # This endpoint serves one page type; ?type= would let it serve others.
     known_query_parameters = PagesAPIViewSet.known_query_parameters - {"type"}
+    filter_backends = [
+        ProductSearchFilter if backend is SearchFilter else backend
+        for backend in PagesAPIViewSet.filter_backends
+    ]
     listing_default_fields = PagesAPIViewSet.listing_default_fields + [
         "price",
         "in_stock",
@@ -34,6 +57,15 @@ class ProductsAPIViewSet(PagesAPIViewSet):
             .prefetch_related("tags")
             .order_by("path")
         )
+
+    def find_object(self, queryset, request):
+        # Wagtail hands ?id= to the query as it came: "abc" would be a server error.
+        if "id" in request.GET:
+            try:
+                int(request.GET["id"])
+            except ValueError:
+                raise BadRequestError("id must be a whole number") from None
+        return super().find_object(queryset, request)
 
 
 api_router = WagtailAPIRouter("wagtailapi")

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db.utils import ConnectionHandler
 from storages.backends.s3 import S3Storage
 
 from config.env import (
@@ -27,6 +28,30 @@ def test_without_database_url_the_shop_uses_an_sqlite_file_in_the_project():
     assert config["ENGINE"] == "django.db.backends.sqlite3"
     assert config["NAME"] == str(DEFAULT_SQLITE_PATH)
     assert DEFAULT_SQLITE_PATH.parent == BASE_DIR
+
+
+def test_an_sqlite_file_queues_writers_and_lets_pages_read_while_one_writes(
+    tmp_path, django_db_blocker
+):
+    handler = ConnectionHandler({"default": database_config(f"sqlite:///{tmp_path}/shop.db")})
+    database = handler["default"]
+    try:
+        with django_db_blocker.unblock(), database.cursor() as cursor:
+            journal_mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+            synchronous = cursor.execute("PRAGMA synchronous").fetchone()[0]
+            busy_timeout = cursor.execute("PRAGMA busy_timeout").fetchone()[0]
+    finally:
+        database.close()
+
+    assert database.transaction_mode == "IMMEDIATE"
+    assert (journal_mode, synchronous) == ("wal", 1)  # 1: NORMAL
+    assert busy_timeout == 20_000
+
+
+def test_an_sqlite_url_may_set_its_own_busy_timeout():
+    options = database_config("sqlite:////var/lib/shop/shop.db?timeout=5")["OPTIONS"]
+    assert options["timeout"] == 5
+    assert options["transaction_mode"] == "IMMEDIATE"
 
 
 def test_a_postgres_database_url_selects_postgresql_with_its_credentials():

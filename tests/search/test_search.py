@@ -3,6 +3,8 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from tests.factories import make_image, make_product
 
@@ -167,3 +169,73 @@ def test_postgresql_search_can_use_an_index_for_what_it_matches(client, catalogu
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
     assert "products_search_title_body_gin" in plan
+
+
+# What shoppers type: laptop screens are measured in inches ("), and some paste operators.
+@pytest.mark.parametrize("query", ['13.4"', '"dell', 'dell 16"', '"', "NEAR(a b)", "a* ^b -c"])
+def test_quotes_and_search_operators_are_read_as_words(client, catalogue, query):
+    page = client.get("/search/", {"query": query})
+    api = client.get("/api/v2/products/", {"search": query})
+
+    assert page.status_code == 200
+    assert found(page) == []
+    assert api.status_code == 200
+    assert api.json()["items"] == []
+
+
+def test_a_quoted_screen_size_finds_the_laptop_with_that_screen(client, catalogue):
+    page = client.get("/search/", {"query": 'Lenovo 16"'})
+    api = client.get("/api/v2/products/", {"search": 'Lenovo 16"'})
+
+    assert found(page) == ["Lenovo Legion Pro 5"]
+    assert [item["title"] for item in api.json()["items"]] == ["Lenovo Legion Pro 5"]
+
+
+def test_an_unknown_search_operator_in_the_api_is_a_clear_400(client, catalogue):
+    response = client.get("/api/v2/products/", {"search": "dell", "search_operator": "xor"})
+
+    assert response.status_code == 400
+    assert response.json() == {"message": "search_operator must be 'and' or 'or'"}
+
+
+FTS_OPERATORS = ["AND", "OR", "NOT", "NEAR", "*", "^", ":", "(", ")", "-", '"', "'", "+", "\\"]
+shopper_text = st.one_of(
+    st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=40),
+    st.lists(st.sampled_from([*FTS_OPERATORS, "dell", "16", "13.4", "gaming"]), max_size=8).map(
+        " ".join
+    ),
+    st.lists(st.sampled_from([*FTS_OPERATORS, "dell", "16"]), max_size=8).map("".join),
+)
+
+
+def assert_any_text_gives_a_results_page(client):
+    @settings(
+        max_examples=40,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+    @given(text=shopper_text)
+    @example(text='13.4"')
+    @example(text="NEAR(dell AND 16) OR ^gaming*")
+    def search(text):
+        page = client.get("/search/", {"query": text})
+        assert page.status_code == 200
+        assert "search_results" in page.context
+        api = client.get("/api/v2/products/", {"search": text})
+        assert api.status_code == 200
+        assert "items" in api.json()
+
+    search()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 query syntax")
+def test_any_text_gives_a_results_page_on_sqlite(client, catalogue):
+    client.raise_request_exception = False
+    assert_any_text_gives_a_results_page(client)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's tsquery syntax")
+def test_any_text_gives_a_results_page_on_postgresql(client, catalogue):
+    client.raise_request_exception = False
+    assert_any_text_gives_a_results_page(client)
