@@ -63,8 +63,9 @@ def test_storefront_pages_have_no_inline_script_or_style_the_policy_would_block(
     assert 'type="application/ld+json"' in client.get(shop["product"].url).content.decode()
 
 
-def test_the_error_page_has_no_inline_style():
-    assert INLINE_CODE.findall(render_to_string("500.html")) == []
+@pytest.mark.parametrize("template", ["400.html", "500.html"])
+def test_the_error_pages_have_no_inline_style(template):
+    assert INLINE_CODE.findall(render_to_string(template)) == []
 
 
 def test_the_admin_gets_a_policy_its_inline_scripts_work_with(client, home_page):
