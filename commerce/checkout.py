@@ -72,8 +72,10 @@ def place_order(customer, delivery, payment_method, checkout_token, card=None,
 
             products = reserve_stock(_units_by_product(items))
             for item in items:
-                item.unit_price = products[item.product_id].price
-                item.product_name = products[item.product_id].title
+                product = products[item.product_id]
+                item.unit_price = product.price
+                item.product_name = product.title
+                item.reserved_quantity = item.quantity if product.stock is not None else 0
             rule = pricing.current_discount_rule()
             totals = pricing.price_lines(((i.unit_price, i.quantity) for i in items), rule)
             if expected_total is not None and totals.total != expected_total:
@@ -104,7 +106,9 @@ def place_order(customer, delivery, payment_method, checkout_token, card=None,
             )
             # One statement for every line, and no per-line signal: the order's totals are
             # recalculated once, below, instead of once per line.
-            OrderItem.objects.bulk_update(items, ["unit_price", "product_name"])
+            OrderItem.objects.bulk_update(
+                items, ["unit_price", "product_name", "reserved_quantity"]
+            )
             CheckoutDetail.objects.create(
                 order=order,
                 customer=customer,
