@@ -90,9 +90,13 @@ class CheckoutForm(forms.ModelForm):
         max_length=4,
         widget=CardInput(attrs={"autocomplete": "cc-csc", "inputmode": "numeric"}),
     )
-    # The total the customer was shown; checkout refuses to charge a different one.
+    # The total the customer was shown; checkout refuses to charge a different one, and
+    # refuses a form without it (place_order), saying the total now due.
     expected_total = forms.DecimalField(
-        widget=forms.HiddenInput, required=False, max_digits=12, decimal_places=2
+        widget=forms.HiddenInput, required=False, max_digits=12, decimal_places=2,
+        error_messages={
+            "invalid": "This checkout page was damaged. Check your order and place it again.",
+        },
     )
     checkout_token = forms.UUIDField(
         widget=forms.HiddenInput,

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from commerce.cart import CustomerCart, add_to_cart
-from commerce.checkout import order_number, place_order
+from commerce.checkout import CheckoutError, order_number, place_order
 from commerce.models import (
     CheckoutDetail,
     Order,
@@ -266,6 +266,36 @@ def test_a_price_change_after_the_page_was_shown_is_not_charged_silently(
     assert placed_orders(customer).get().total == Decimal("352.00")
 
 
+def test_a_checkout_without_the_total_seen_is_refused_with_the_total_now_due(
+    customer_client, customer, work_laptop
+):
+    add_to_cart(CustomerCart(customer), work_laptop.pk, 1)
+    shown = checkout_form(customer_client)
+    del shown["expected_total"]
+    work_laptop.price = Decimal("180.00")
+    work_laptop.save_revision().publish()
+
+    response = customer_client.post("/checkout/", {**shown, **DELIVERY, **CASH})
+
+    assert response.context["form"].non_field_errors() == [
+        "The total of your order is $180.00. Check your order and place it again; nothing "
+        "was ordered or charged."
+    ]
+    assert "Place order: $180.00" in response.content.decode()
+    assert not placed_orders(customer).exists()
+    retry = customer_client.post("/checkout/", response.context["form"].data)
+    assert retry.status_code == 302
+    assert placed_orders(customer).get().total == Decimal("180.00")
+
+
+def test_placing_an_order_without_the_total_seen_places_nothing(customer, cart_of_four):
+    with pytest.raises(CheckoutError, match=r"The total of your order is \$320\.00\."):
+        place_order(customer, DELIVERY, "cod", uuid.uuid4(), expected_total=None)
+
+    assert not placed_orders(customer).exists()
+    assert ProductPage.objects.get(pk=cart_of_four.pk).stock == 10
+
+
 def test_a_product_withdrawn_before_checkout_is_not_silently_dropped(
     customer_client, customer, cart_of_four, product_index
 ):
@@ -393,12 +423,14 @@ def test_placing_a_large_order_takes_no_more_queries_than_a_small_one(
 ):
     cart_of(customer, product_index, 5)
     with CaptureQueriesContext(connection) as five_lines:
-        place_order(customer, DELIVERY, "cod", uuid.uuid4())
+        place_order(customer, DELIVERY, "cod", uuid.uuid4(), expected_total=Decimal("64.00"))
     big_buyer = make_customer("big-buyer")
     cart_of(big_buyer, product_index, 40)
 
     with django_assert_max_num_queries(len(five_lines)):
-        order = place_order(big_buyer, DELIVERY, "cod", uuid.uuid4())
+        order = place_order(
+            big_buyer, DELIVERY, "cod", uuid.uuid4(), expected_total=Decimal("344.00")
+        )
 
     # Recalculated once, from scratch: 40 lines, 43 units at 10.00, 20% off for the 4.
     order.refresh_from_db()

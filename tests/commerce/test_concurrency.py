@@ -2,6 +2,7 @@
 
 import threading
 import uuid
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
@@ -54,7 +55,9 @@ def test_twenty_buyers_racing_for_five_units_make_exactly_five_orders(product_in
 
     results = run_together(
         [
-            lambda customer=customer: place_order(customer, DELIVERY, "cod", uuid.uuid4())
+            lambda customer=customer: place_order(
+                customer, DELIVERY, "cod", uuid.uuid4(), expected_total=Decimal("100.00")
+            )
             for customer in customers
         ]
     )
@@ -76,7 +79,8 @@ def test_the_same_checkout_submitted_twice_at_once_makes_one_order(product_index
     token = uuid.uuid4()
 
     results = run_together(
-        [lambda: place_order(customer, DELIVERY, "cod", token) for _ in range(2)]
+        [lambda: place_order(customer, DELIVERY, "cod", token, expected_total=Decimal("200.00"))
+         for _ in range(2)]
     )
 
     assert all(isinstance(result, Order) for result in results), results

@@ -1,5 +1,6 @@
 import importlib
 import uuid
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -120,6 +121,7 @@ def test_two_units_are_refused_when_one_is_left(customer, product_index):
     ProductPage.objects.filter(pk=laptop.pk).update(stock=1)  # another shopper took one
 
     with pytest.raises(CheckoutError, match="only 1 of Last One is left"):
-        place_order(customer, DELIVERY, "cod", checkout_token=uuid.uuid4())
+        place_order(customer, DELIVERY, "cod", checkout_token=uuid.uuid4(),
+                    expected_total=Decimal("1998.00"))
 
     assert stock_of(laptop) == 1
