@@ -19,9 +19,15 @@ from commerce.models import (
     PaymentMethod,
     PaymentStatus,
 )
-from commerce.payments import CashOnDelivery, PaymentResult
+from commerce.payments import CashOnDelivery, PaymentResult, TestCardGateway
 from products.models import ProductPage
-from tests.factories import DELIVERY, make_customer, make_placed_order, make_product
+from tests.factories import (
+    DELIVERY,
+    TEST_CARD,
+    make_customer,
+    make_placed_order,
+    make_product,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -266,6 +272,22 @@ def test_a_price_change_after_the_page_was_shown_is_not_charged_silently(
     assert placed_orders(customer).get().total == Decimal("352.00")
 
 
+def test_a_price_that_fell_after_the_page_was_shown_is_not_charged_silently_either(
+    customer_client, customer, cart_of_four
+):
+    shown = checkout_form(customer_client)
+    cart_of_four.price = Decimal("90.00")
+    cart_of_four.save_revision().publish()
+
+    response = customer_client.post("/checkout/", {**shown, **DELIVERY, **CASH})
+
+    assert response.context["form"].non_field_errors() == [
+        "The total of your order is now $288.00, not $320.00: a price or the discount changed "
+        "since you opened this page. Check your order and place it again."
+    ]
+    assert not placed_orders(customer).exists()
+
+
 def test_a_checkout_without_the_total_seen_is_refused_with_the_total_now_due(
     customer_client, customer, work_laptop
 ):
@@ -472,3 +494,36 @@ def test_order_numbers_of_one_day_never_repeat():
     numbers = {order_number(Order(pk=pk), day) for pk in range(1, 3002)}
     assert len(numbers) == 3001
     assert order_number(Order(pk=12345678), day) == "20260314-12345678"
+
+
+def test_a_card_authorised_for_an_order_that_then_fails_is_voided(
+    customer, cart_of_four, monkeypatch
+):
+    voided = []
+    monkeypatch.setattr(TestCardGateway, "void", lambda self, payment: voided.append(payment))
+
+    def billing_fails(*args):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("commerce.checkout.snapshot_billing", billing_fails)
+
+    with pytest.raises(RuntimeError):
+        place_order(customer, DELIVERY, "card", uuid.uuid4(), card=TEST_CARD,
+                    expected_total=Decimal("320.00"))
+
+    assert [(payment.status, payment.amount_captured) for payment in voided] == [
+        (PaymentStatus.AUTHORISED, Decimal("320.00"))
+    ]
+    assert not placed_orders(customer).exists()
+    assert ProductPage.objects.get(pk=cart_of_four.pk).stock == 10
+
+
+def test_cash_on_delivery_records_nothing_taken_until_the_courier_collects(
+    customer, cart_of_four
+):
+    order = make_placed_order(customer, payment_method="cod")
+
+    detail = CheckoutDetail.objects.get(order=order)
+    assert (detail.payment_status, detail.amount_authorised, detail.amount_captured) == (
+        PaymentStatus.PENDING, Decimal("0.00"), Decimal("0.00")
+    )

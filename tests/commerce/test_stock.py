@@ -74,6 +74,18 @@ def test_each_line_records_the_units_it_took_and_gives_them_back_once(customer, 
     assert set(order.items.values_list("reserved_quantity", flat=True)) == {0}
 
 
+def test_releasing_gives_back_what_was_taken_even_if_the_line_was_changed_since(
+    customer, product_index
+):
+    laptop = make_product(product_index, "Counted Laptop", stock=7)
+    order = make_placed_order(customer, (laptop, 3))
+    OrderItem.objects.filter(order=order).update(quantity=1)  # corrected by hand afterwards
+
+    release_stock(order)
+
+    assert stock_of(laptop) == 7
+
+
 def test_the_migration_gives_orders_holding_stock_their_lines_reserved_units(
     customer, product_index
 ):
