@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev lint migrations-check bench sqlite-load
+.PHONY: run test install install-dev lint migrations-check bench sqlite-load mutations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ lint: install-dev
 
 migrations-check: install-dev
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+## Mutate the money and order logic one line at a time and report how many mutations the tests
+## catch (README, "Mutation check"). With DATABASE_URL on PostgreSQL the row-lock ones count too.
+## E.g. make mutations MUTATIONS_ARGS="--list" or MUTATIONS_ARGS="--only 12"
+mutations: install-dev
+	$(BIN)/python -m bench.mutations $(MUTATIONS_ARGS)
 
 ## Benchmark the shop under gunicorn on PostgreSQL (README, "Benchmarks"). Needs wrk, which
 ## it installs with apt-get when run as root. E.g. make bench PRODUCTS=10000 BENCH_ARGS="--buyers 80"

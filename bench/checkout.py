@@ -28,9 +28,11 @@ def checkout_race(buyers, stock):
     """Run the race and return its figures; `correct` says whether it ended as it must."""
     product = race_product(stock)
     customers = [race_customer(number) for number in range(1, buyers + 1)]
+    totals = {}
     for customer in customers:
         Order.objects.filter(customer=customer, status=OrderStatus.CART).delete()
         add_to_cart(CustomerCart(customer), product.pk, 1)
+        totals[customer.pk] = CustomerCart(customer).contents().totals.total
     orders_before = placed_orders(product)
 
     start_line = threading.Barrier(buyers)
@@ -40,7 +42,8 @@ def checkout_race(buyers, stock):
         start_line.wait()
         started.append(time.monotonic())
         try:
-            place_order(customer, DELIVERY, PaymentMethod.CASH_ON_DELIVERY, uuid.uuid4().hex)
+            place_order(customer, DELIVERY, PaymentMethod.CASH_ON_DELIVERY, uuid.uuid4().hex,
+                        expected_total=totals[customer.pk])
             return "order", ""
         except CheckoutError as error:
             if "out of stock" in error.message:

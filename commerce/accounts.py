@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -27,6 +28,42 @@ def customer_for(user):
             defaults={"name": user.get_full_name() or user.get_username(), "email": user.email},
         )
         return customer
+
+
+class EmailInUse(Exception):
+    """Another account already uses this email address."""
+
+
+def email_in_use(email, *, user=None):
+    """Whether an account other than `user`'s uses `email`, ignoring case: a login account
+    (User.email, staff included) or a customer. An address belongs to one account only."""
+    users = get_user_model().objects.filter(email__iexact=email)
+    customers = Customer.objects.filter(email__iexact=email)
+    if user is not None:
+        users = users.exclude(pk=user.pk)
+        customers = customers.exclude(user=user)
+    return users.exists() or customers.exists()
+
+
+def change_email(customer, email, *, confirmed):
+    """Make `email` the address of `customer` and of their login account, together, in one
+    transaction, so password resets go where the shop writes. `confirmed` says whether the
+    customer proved they read it (a confirmation link) or not (staff corrected it).
+
+    Raises EmailInUse, and saves nothing, if another account uses the address.
+    """
+    try:
+        with transaction.atomic():
+            if email_in_use(email, user=customer.user):
+                raise EmailInUse(email)
+            customer.email = email
+            customer.email_confirmed_at = timezone.now() if confirmed else None
+            customer.save(update_fields=["email", "email_confirmed_at"])
+            customer.user.email = email
+            customer.user.save(update_fields=["email"])
+    except IntegrityError:  # another customer took it since the check
+        raise EmailInUse(email) from None
+    return customer
 
 
 EMAIL_CONFIRMATION_DAYS = 3
@@ -79,16 +116,10 @@ def confirm_email(token):
                 "This confirmation link is no longer valid: your email address has changed "
                 "since it was sent."
             )
-        customer.email = data["to"]
-        customer.email_confirmed_at = timezone.now()
         try:
-            with transaction.atomic():
-                customer.save(update_fields=["email", "email_confirmed_at"])
-        except IntegrityError:
+            change_email(customer, data["to"], confirmed=True)
+        except EmailInUse:
             raise EmailConfirmationError(
                 "Another account now uses this email address, so it cannot be yours."
             ) from None
-        # Password reset emails go to the account's address: keep it the customer's.
-        customer.user.email = customer.email
-        customer.user.save(update_fields=["email"])
     return customer

@@ -9,7 +9,9 @@ from datetime import datetime
 from decimal import Decimal
 
 import django_filters
+from django import forms
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -31,6 +33,7 @@ from home.admin_access import ShopSnippetViewSet
 from home.spreadsheets import FormulaSafeExportMixin
 
 from . import order_status, payments
+from .accounts import change_email, email_in_use
 from .models import (
     PLACED_OR_LATER,
     CheckoutDetail,
@@ -372,7 +375,27 @@ class OrderViewSet(ShopSnippetViewSet):
 
 
 class CustomerAdminForm(WagtailAdminModelForm):
+    """Staff correct a customer's details; a new email address becomes their login
+    account's too (commerce.accounts.change_email), and must not be another account's."""
+
     phone = PhoneNumberField(required=False)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if email_in_use(email, user=self.instance.user):
+            raise forms.ValidationError(
+                "Another account already uses this email address.", code="email_in_use"
+            )
+        return email
+
+    def save(self, commit=True):
+        customer = super().save(commit=False)
+        if commit:
+            with transaction.atomic():
+                if "email" in self.changed_data:
+                    change_email(customer, customer.email, confirmed=False)
+                customer.save()
+        return customer
 
 
 class CustomerInspectView(InspectView):

@@ -3,8 +3,8 @@
 An anonymous shopper's cart is an AnonymousCart row named in their session; a signed-in
 customer's cart is their Order in CART status, so it follows them across devices. Both are
 changed under a row lock, so a shopper's concurrent requests queue, and hold at most
-settings.CART_MAX_LINES products. At log-in the session cart is merged into the customer's
-(`merge_session_cart`).
+settings.CART_MAX_LINES products. At log-in the session cart is merged into the customer's,
+within stock (`merge_session_cart`).
 
 The client only ever chooses a product and a quantity: prices come from the product pages and
 totals from commerce.pricing. Every change to a customer's cart goes through OrderItem.save()
@@ -310,45 +310,76 @@ def remove_from_cart(cart, product_id):
 
 
 def merge_session_cart(request, user):
-    """Move the session cart into `user`'s customer cart: quantities add, capped at 99.
+    """Move the session cart into `user`'s customer cart: quantities add, within stock.
 
-    Products that stopped being for sale meanwhile are left out, and so are new products
-    that no longer fit in a full cart (the shopper is told which). Stock is checked at checkout.
+    Each merged line is capped at the product's stock (if tracked) and at 99 units; products
+    that stopped being for sale meanwhile are left out, and so are new products that no longer
+    fit in a full cart. The shopper is told what was capped or left out, so the cart never
+    shows a quantity (or a bulk discount) that checkout would refuse.
     """
     session_cart = SessionCart(request.session)
-    left_out = []
+    left_out, notes = [], []
     with session_cart.editing():
         quantities = session_cart.quantities()
         if quantities:
-            left_out = _add_lines(CustomerCart(customer_for(user)), quantities)
+            left_out, notes = _add_lines(CustomerCart(customer_for(user)), quantities)
         session_cart.clear()
     if left_out:
-        messages.warning(
-            request,
+        notes.append(
             f"{cart_full()} These products from before you logged in did not fit: "
-            f"{', '.join(left_out)}.",
-            fail_silently=True,  # a log-in made by code (tests, scripts) has no messages
+            f"{', '.join(left_out)}."
         )
+    for note in notes:
+        # A log-in made by code (tests, scripts) has no messages.
+        messages.warning(request, note, fail_silently=True)
 
 
 def _add_lines(cart, quantities):
-    """Add {product id: units} to `cart`; return the names of the products that did not fit."""
-    products = ProductPage.objects.live().in_bulk(quantities)
-    left_out = []
+    """Add {product id: units} to `cart`, each line within stock and 99 units, the cart within
+    CART_MAX_LINES. Returns (names of products that did not fit, sentences for the shopper
+    about the others that were capped or left out)."""
+    products = ProductPage.objects.in_bulk(quantities)
+    left_out, notes = [], []
     with cart.editing(create=True):
         existing = cart.quantities()
         lines = len(existing)
         for product_id, quantity in quantities.items():
             product = products.get(product_id)
-            if product is None:
+            if product is None:  # deleted meanwhile, and its session line with it
+                continue
+            if not product.live:
+                notes.append(f"{product.title} is no longer for sale and was left out of your "
+                             "cart.")
+                continue
+            wanted = existing.get(product_id, 0) + quantity
+            merged = min(wanted, _line_limit(product))
+            if merged < 1:
+                notes.append(f"Sorry, {product.title} is out of stock: none were added to your "
+                             "cart.")
                 continue
             if product_id not in existing:
                 if lines >= settings.CART_MAX_LINES:
                     left_out.append(product.title)
                     continue
                 lines += 1
-            cart.set_quantity(product, min(existing.get(product_id, 0) + quantity, MAX_QUANTITY))
-    return left_out
+            if merged < wanted:
+                notes.append(_capped(product, merged))
+            cart.set_quantity(product, merged)
+    return left_out, notes
+
+
+def _line_limit(product):
+    """The most units of `product` one cart line may hold now."""
+    return MAX_QUANTITY if product.stock is None else min(product.stock, MAX_QUANTITY)
+
+
+def _capped(product, quantity):
+    if product.stock is not None and product.stock <= MAX_QUANTITY:
+        verb = "is" if product.stock == 1 else "are"
+        return (f"Only {product.stock} of {product.title} {verb} in stock, so your cart has "
+                f"{quantity}.")
+    return f"You can have at most {MAX_QUANTITY} of {product.title} in your cart, so it has " \
+        f"{quantity}."
 
 
 def clear_abandoned_carts():

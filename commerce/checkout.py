@@ -29,8 +29,8 @@ class CheckoutError(Exception):
 
 
 @sensitive_variables("card")
-def place_order(customer, delivery, payment_method, checkout_token, card=None,
-                expected_total=None):
+def place_order(customer, delivery, payment_method, checkout_token, *, expected_total,
+                card=None):
     """Turn `customer`'s cart into a placed order, in one transaction, and return it.
 
     `delivery` holds the CheckoutDetail fields (address, city, state, zip_code, phone);
@@ -42,8 +42,9 @@ def place_order(customer, delivery, payment_method, checkout_token, card=None,
 
     `checkout_token` comes from the checkout form: placing with a token already used returns
     the order it placed, so a double submit never makes two orders. `expected_total` is the
-    total the customer was shown: if a price or the discount changed since, nothing is placed
-    and they are asked to look again, so nobody is charged an amount they did not see.
+    total the customer was shown: if a price or the discount changed since, or it is None (a
+    form that did not send it), nothing is placed and they are told the total now due, so
+    nobody is charged an amount they did not see.
     """
     payment = None
     try:
@@ -72,11 +73,18 @@ def place_order(customer, delivery, payment_method, checkout_token, card=None,
 
             products = reserve_stock(_units_by_product(items))
             for item in items:
-                item.unit_price = products[item.product_id].price
-                item.product_name = products[item.product_id].title
+                product = products[item.product_id]
+                item.unit_price = product.price
+                item.product_name = product.title
+                item.reserved_quantity = item.quantity if product.stock is not None else 0
             rule = pricing.current_discount_rule()
             totals = pricing.price_lines(((i.unit_price, i.quantity) for i in items), rule)
-            if expected_total is not None and totals.total != expected_total:
+            if expected_total is None:
+                raise CheckoutError(
+                    f"The total of your order is {pricing.format_money(totals.total)}. Check "
+                    "your order and place it again; nothing was ordered or charged."
+                )
+            if totals.total != expected_total:
                 raise CheckoutError(
                     f"The total of your order is now {pricing.format_money(totals.total)}, not "
                     f"{pricing.format_money(expected_total)}: a price or the discount changed "
@@ -104,7 +112,9 @@ def place_order(customer, delivery, payment_method, checkout_token, card=None,
             )
             # One statement for every line, and no per-line signal: the order's totals are
             # recalculated once, below, instead of once per line.
-            OrderItem.objects.bulk_update(items, ["unit_price", "product_name"])
+            OrderItem.objects.bulk_update(
+                items, ["unit_price", "product_name", "reserved_quantity"]
+            )
             CheckoutDetail.objects.create(
                 order=order,
                 customer=customer,

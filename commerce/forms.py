@@ -10,6 +10,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from home.emails import send_password_reset_email
 
+from .accounts import email_in_use
 from .cart import NOT_FOR_SALE
 from .models import CheckoutDetail, Customer
 from .payments import (
@@ -90,9 +91,13 @@ class CheckoutForm(forms.ModelForm):
         max_length=4,
         widget=CardInput(attrs={"autocomplete": "cc-csc", "inputmode": "numeric"}),
     )
-    # The total the customer was shown; checkout refuses to charge a different one.
+    # The total the customer was shown; checkout refuses to charge a different one, and
+    # refuses a form without it (place_order), saying the total now due.
     expected_total = forms.DecimalField(
-        widget=forms.HiddenInput, required=False, max_digits=12, decimal_places=2
+        widget=forms.HiddenInput, required=False, max_digits=12, decimal_places=2,
+        error_messages={
+            "invalid": "This checkout page was damaged. Check your order and place it again.",
+        },
     )
     checkout_token = forms.UUIDField(
         widget=forms.HiddenInput,
@@ -172,13 +177,6 @@ def _split_name(name):
     return first, last.strip()
 
 
-def _email_taken(email, exclude_user=None):
-    users = get_user_model().objects.filter(email__iexact=email)
-    if exclude_user is not None:
-        users = users.exclude(pk=exclude_user.pk)
-    return users.exists()
-
-
 EMAIL_TAKEN = "An account with this email address already exists. Log in, or reset your password."
 
 
@@ -200,7 +198,7 @@ class SignUpForm(UserCreationForm):
 
     def clean_email(self):
         email = self.cleaned_data["email"]
-        if _email_taken(email):
+        if email_in_use(email):
             raise forms.ValidationError(EMAIL_TAKEN)
         return email
 
@@ -243,7 +241,7 @@ class ProfileForm(forms.ModelForm):
 
     def clean_email(self):
         email = self.cleaned_data["email"]
-        if _email_taken(email, exclude_user=self.instance.user):
+        if email_in_use(email, user=self.instance.user):
             raise forms.ValidationError(EMAIL_TAKEN)
         return email
 

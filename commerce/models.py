@@ -154,6 +154,9 @@ class OrderItem(models.Model):
         default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_QUANTITY)]
     )
     date_added = models.DateTimeField(auto_now_add=True)
+    # Units checkout took off the shelf for this line (0 if the product's stock was not
+    # tracked then); commerce.stock.release_stock puts back exactly these, then zeroes them.
+    reserved_quantity = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["date_added", "pk"]

@@ -99,19 +99,22 @@ def reserve_stock(quantities):
 
 
 def release_stock(order):
-    """Put a placed order's units back on the shelf, once (for example when it is cancelled).
+    """Put back on the shelf the units a placed order took, once (for example when it is
+    cancelled).
 
-    Returns True if units were put back, False if the order held none (a cart, or stock was
-    released already). Products deleted since, or whose stock is not tracked, are skipped.
+    Exactly what checkout took comes back: each line's reserved_quantity, which is then
+    zeroed, so a product whose stock was not tracked when it was sold gains nothing. Returns
+    True if the order held its stock until now, False if it held none (a cart, or stock was
+    released already). Products deleted since, or whose stock is no longer tracked, are
+    skipped.
     """
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if not locked.stock_reserved:
             return False
+        lines = locked.items.filter(product__isnull=False, reserved_quantity__gt=0)
         quantities = {}
-        for product_id, units in locked.items.filter(product__isnull=False).values_list(
-            "product", "quantity"
-        ):
+        for product_id, units in lines.values_list("product", "reserved_quantity"):
             quantities[product_id] = quantities.get(product_id, 0) + units
         locked_products = _lock_products(quantities)
         _change_stock(
@@ -119,6 +122,7 @@ def release_stock(order):
              if product.stock is not None},
             sign=1,
         )
+        locked.items.filter(reserved_quantity__gt=0).update(reserved_quantity=0)
         Order.objects.filter(pk=order.pk).update(stock_reserved=False)
         page_cache.invalidate_catalogue()
     order.stock_reserved = False

@@ -206,8 +206,14 @@ def make_placed_order(customer, *lines, payment_method="cod", delivery=None):
         cart.add_to_cart(customer_cart, product.pk, quantity)
     return checkout.place_order(
         customer, delivery or DELIVERY, payment_method, checkout_token=uuid.uuid4(),
+        expected_total=cart_total(customer),
         card=TEST_CARD if payment_method == PaymentMethod.CARD else None,
     )
+
+
+def cart_total(customer):
+    """The total the customer's cart shows now, as the checkout page hands it to the form."""
+    return cart.CustomerCart(customer).contents().totals.total
 
 
 def make_review(customer, product, rating=5, content="Does what it says.", **fields):

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from commerce.cart import CustomerCart, SessionCart, add_to_cart
 from commerce.models import MAX_QUANTITY, Order, OrderItem, OrderStatus
+from products.models import ProductPage
 from tests.factories import make_customer, make_product
 
 pytestmark = pytest.mark.django_db
@@ -227,11 +228,82 @@ def test_logging_in_merges_the_session_cart_adding_quantities(client, customer, 
     assert session_cart(client) == {}
 
 
+def log_in(client, customer):
+    return client.post(
+        "/accounts/login/",
+        {"username": customer.user.username, "password": "shop-test-pass"},
+        follow=True,
+    )
+
+
+def customer_cart(customer):
+    return dict(
+        OrderItem.objects.filter(order__customer=customer).values_list("product", "quantity")
+    )
+
+
 def test_merged_quantities_are_capped_at_99(client, customer, work_laptop):
     add_to_cart(CustomerCart(customer), work_laptop.pk, 60)
     add(client, work_laptop, 50)
-    client.force_login(customer.user)
+
+    response = log_in(client, customer)
+
     assert OrderItem.objects.get(order__customer=customer).quantity == MAX_QUANTITY
+    assert "You can have at most 99 of Work Laptop in your cart, so it has 99." in \
+        page_messages(response)
+
+
+def test_logging_in_merges_within_the_stock_and_says_what_was_capped(
+    client, customer, product_index
+):
+    scarce = make_product(product_index, "Scarce Laptop", price="100.00", stock=3)
+    add_to_cart(CustomerCart(customer), scarce.pk, 2)
+    add(client, scarce, 3)
+
+    response = log_in(client, customer)
+
+    assert customer_cart(customer) == {scarce.pk: 3}
+    assert "Only 3 of Scarce Laptop are in stock, so your cart has 3." in page_messages(response)
+    order = Order.objects.get(customer=customer, status=OrderStatus.CART)
+    assert (order.discount, order.total) == (Decimal("0.00"), Decimal("300.00"))
+
+
+def test_a_product_sold_out_before_log_in_is_not_merged(client, customer, product_index,
+                                                         work_laptop):
+    scarce = make_product(product_index, "Scarce Laptop", price="100.00", stock=3)
+    add(client, scarce, 1)
+    add(client, work_laptop, 1)
+    ProductPage.objects.filter(pk=scarce.pk).update(stock=0)
+
+    response = log_in(client, customer)
+
+    assert customer_cart(customer) == {work_laptop.pk: 1}
+    assert "Sorry, Scarce Laptop is out of stock: none were added to your cart." in \
+        page_messages(response)
+
+
+@pytest.mark.parametrize(
+    ("withdraw", "message"),
+    [
+        ("unpublish", "Mouse is no longer for sale and was left out of your cart."),
+        ("delete", None),  # its session line went with it: nothing left to name
+    ],
+)
+def test_a_product_withdrawn_before_log_in_is_left_out_and_the_rest_merges(
+    client, customer, product_index, work_laptop, withdraw, message
+):
+    mouse = make_product(product_index, "Mouse", price="20.00")
+    add(client, work_laptop, 1)
+    add(client, mouse, 2)
+    getattr(mouse, withdraw)()
+
+    response = log_in(client, customer)
+
+    assert response.status_code == 200
+    assert customer_cart(customer) == {work_laptop.pk: 1}
+    if message:
+        assert message in page_messages(response)
+    assert session_cart(client) == {}
 
 
 def test_signing_up_keeps_the_session_cart(client, work_laptop):

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from commerce.cart import CustomerCart, add_to_cart
-from commerce.checkout import order_number, place_order
+from commerce.checkout import CheckoutError, order_number, place_order
 from commerce.models import (
     CheckoutDetail,
     Order,
@@ -19,9 +19,15 @@ from commerce.models import (
     PaymentMethod,
     PaymentStatus,
 )
-from commerce.payments import CashOnDelivery, PaymentResult
+from commerce.payments import CashOnDelivery, PaymentResult, TestCardGateway
 from products.models import ProductPage
-from tests.factories import DELIVERY, make_customer, make_placed_order, make_product
+from tests.factories import (
+    DELIVERY,
+    TEST_CARD,
+    make_customer,
+    make_placed_order,
+    make_product,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -247,23 +253,54 @@ def test_a_new_checkout_after_an_order_places_a_second_one(customer_client, cust
     assert placed_orders(customer).count() == 2
 
 
+@pytest.mark.parametrize(("price", "now"), [("110.00", "352.00"), ("90.00", "288.00")])
 def test_a_price_change_after_the_page_was_shown_is_not_charged_silently(
-    customer_client, customer, cart_of_four
+    customer_client, customer, cart_of_four, price, now
 ):
     shown = checkout_form(customer_client)
-    cart_of_four.price = Decimal("110.00")
+    cart_of_four.price = Decimal(price)
     cart_of_four.save_revision().publish()
 
     response = customer_client.post("/checkout/", {**shown, **DELIVERY, **CASH})
 
     assert response.context["form"].non_field_errors() == [
-        "The total of your order is now $352.00, not $320.00: a price or the discount changed "
+        f"The total of your order is now ${now}, not $320.00: a price or the discount changed "
         "since you opened this page. Check your order and place it again."
     ]
     assert not placed_orders(customer).exists()
     retry = customer_client.post("/checkout/", response.context["form"].data)
     assert retry.status_code == 302
-    assert placed_orders(customer).get().total == Decimal("352.00")
+    assert placed_orders(customer).get().total == Decimal(now)
+
+
+def test_a_checkout_without_the_total_seen_is_refused_with_the_total_now_due(
+    customer_client, customer, work_laptop
+):
+    add_to_cart(CustomerCart(customer), work_laptop.pk, 1)
+    shown = checkout_form(customer_client)
+    del shown["expected_total"]
+    work_laptop.price = Decimal("180.00")
+    work_laptop.save_revision().publish()
+
+    response = customer_client.post("/checkout/", {**shown, **DELIVERY, **CASH})
+
+    assert response.context["form"].non_field_errors() == [
+        "The total of your order is $180.00. Check your order and place it again; nothing "
+        "was ordered or charged."
+    ]
+    assert "Place order: $180.00" in response.content.decode()
+    assert not placed_orders(customer).exists()
+    retry = customer_client.post("/checkout/", response.context["form"].data)
+    assert retry.status_code == 302
+    assert placed_orders(customer).get().total == Decimal("180.00")
+
+
+def test_placing_an_order_without_the_total_seen_places_nothing(customer, cart_of_four):
+    with pytest.raises(CheckoutError, match=r"The total of your order is \$320\.00\."):
+        place_order(customer, DELIVERY, "cod", uuid.uuid4(), expected_total=None)
+
+    assert not placed_orders(customer).exists()
+    assert ProductPage.objects.get(pk=cart_of_four.pk).stock == 10
 
 
 def test_a_product_withdrawn_before_checkout_is_not_silently_dropped(
@@ -393,12 +430,14 @@ def test_placing_a_large_order_takes_no_more_queries_than_a_small_one(
 ):
     cart_of(customer, product_index, 5)
     with CaptureQueriesContext(connection) as five_lines:
-        place_order(customer, DELIVERY, "cod", uuid.uuid4())
+        place_order(customer, DELIVERY, "cod", uuid.uuid4(), expected_total=Decimal("64.00"))
     big_buyer = make_customer("big-buyer")
     cart_of(big_buyer, product_index, 40)
 
     with django_assert_max_num_queries(len(five_lines)):
-        order = place_order(big_buyer, DELIVERY, "cod", uuid.uuid4())
+        order = place_order(
+            big_buyer, DELIVERY, "cod", uuid.uuid4(), expected_total=Decimal("344.00")
+        )
 
     # Recalculated once, from scratch: 40 lines, 43 units at 10.00, 20% off for the 4.
     order.refresh_from_db()
@@ -440,3 +479,36 @@ def test_order_numbers_of_one_day_never_repeat():
     numbers = {order_number(Order(pk=pk), day) for pk in range(1, 3002)}
     assert len(numbers) == 3001
     assert order_number(Order(pk=12345678), day) == "20260314-12345678"
+
+
+def test_a_card_authorised_for_an_order_that_then_fails_is_voided(
+    customer, cart_of_four, monkeypatch
+):
+    voided = []
+    monkeypatch.setattr(TestCardGateway, "void", lambda self, payment: voided.append(payment))
+
+    def billing_fails(*args):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("commerce.checkout.snapshot_billing", billing_fails)
+
+    with pytest.raises(RuntimeError):
+        place_order(customer, DELIVERY, "card", uuid.uuid4(), card=TEST_CARD,
+                    expected_total=Decimal("320.00"))
+
+    assert [(payment.status, payment.amount_captured) for payment in voided] == [
+        (PaymentStatus.AUTHORISED, Decimal("320.00"))
+    ]
+    assert not placed_orders(customer).exists()
+    assert ProductPage.objects.get(pk=cart_of_four.pk).stock == 10
+
+
+def test_cash_on_delivery_records_nothing_taken_until_the_courier_collects(
+    customer, cart_of_four
+):
+    order = make_placed_order(customer, payment_method="cod")
+
+    detail = CheckoutDetail.objects.get(order=order)
+    assert (detail.payment_status, detail.amount_authorised, detail.amount_captured) == (
+        PaymentStatus.PENDING, Decimal("0.00"), Decimal("0.00")
+    )

@@ -1,7 +1,8 @@
-"""Checkouts racing for the same stock, on real concurrent database connections."""
+"""Shoppers racing, on real concurrent database connections: checkouts for the same stock,
+and edits of one cart."""
 
-import threading
 import uuid
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
@@ -24,29 +25,9 @@ pytestmark = [
 ]
 
 
-def run_together(calls):
-    """Run each call in its own thread (so on its own connection), all released at once."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as error:  # the outcome under test, collected for the assertions
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=item) for item in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
-def test_twenty_buyers_racing_for_five_units_make_exactly_five_orders(product_index):
+def test_twenty_buyers_racing_for_five_units_make_exactly_five_orders(
+    product_index, run_together
+):
     product = make_product(product_index, "Last Few", price="100.00", stock=5)
     customers = [make_customer(f"buyer{number}") for number in range(20)]
     for customer in customers:
@@ -54,7 +35,9 @@ def test_twenty_buyers_racing_for_five_units_make_exactly_five_orders(product_in
 
     results = run_together(
         [
-            lambda customer=customer: place_order(customer, DELIVERY, "cod", uuid.uuid4())
+            lambda customer=customer: place_order(
+                customer, DELIVERY, "cod", uuid.uuid4(), expected_total=Decimal("100.00")
+            )
             for customer in customers
         ]
     )
@@ -69,14 +52,17 @@ def test_twenty_buyers_racing_for_five_units_make_exactly_five_orders(product_in
     assert Order.objects.filter(status=OrderStatus.CART).count() == 15
 
 
-def test_the_same_checkout_submitted_twice_at_once_makes_one_order(product_index):
+def test_the_same_checkout_submitted_twice_at_once_makes_one_order(
+    product_index, run_together
+):
     product = make_product(product_index, "Popular", price="100.00", stock=10)
     customer = make_customer()
     add_to_cart(CustomerCart(customer), product.pk, 2)
     token = uuid.uuid4()
 
     results = run_together(
-        [lambda: place_order(customer, DELIVERY, "cod", token) for _ in range(2)]
+        [lambda: place_order(customer, DELIVERY, "cod", token, expected_total=Decimal("200.00"))
+         for _ in range(2)]
     )
 
     assert all(isinstance(result, Order) for result in results), results
@@ -104,7 +90,7 @@ def add_in_tab(tab, product):
     return [str(message) for message in response.context["messages"]]
 
 
-def test_twenty_adds_at_once_in_one_session_all_count(product_index):
+def test_twenty_adds_at_once_in_one_session_all_count(product_index, run_together):
     laptop = make_product(product_index, "Popular Laptop", price="100.00")
     client, same_browser = anonymous_shopper(laptop)
     tabs = [same_browser() for _ in range(20)]
@@ -117,7 +103,7 @@ def test_twenty_adds_at_once_in_one_session_all_count(product_index):
 
 
 def test_ten_different_products_added_at_once_in_one_session_make_ten_more_lines(
-    product_index,
+    product_index, run_together
 ):
     first = make_product(product_index, "First", price="10.00")
     others = [make_product(product_index, f"Other {n}", price="10.00") for n in range(10)]
@@ -129,3 +115,17 @@ def test_ten_different_products_added_at_once_in_one_session_make_ten_more_lines
     expected = {first.pk: 1, **{product.pk: 1 for product in others}}
     assert SessionCart(client.session).quantities() == expected
     assert '<span class="cart-count">11</span>' in client.get("/").content.decode()
+
+
+def test_ten_adds_at_once_to_a_customers_cart_all_count(product_index, run_together):
+    laptop = make_product(product_index, "Popular Laptop", price="100.00")
+    customer = make_customer()
+
+    results = run_together(
+        [lambda: add_to_cart(CustomerCart(customer), laptop.pk, 1) for _ in range(10)]
+    )
+
+    assert all(not isinstance(result, Exception) for result in results), results
+    assert CustomerCart(customer).quantities() == {laptop.pk: 10}
+    assert Order.objects.get(customer=customer, status=OrderStatus.CART).total == \
+        Decimal("800.00")  # ten at 100.00, less the bulk discount

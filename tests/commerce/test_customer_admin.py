@@ -6,9 +6,16 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from commerce.forms import ShopPasswordResetForm
 from commerce.models import Customer, OrderStatus
 from home.roles import SUPPORT
-from tests.factories import make_customer, make_order, make_product
+from tests.factories import (
+    make_admin_user,
+    make_customer,
+    make_order,
+    make_product,
+    make_staff_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +144,53 @@ def test_customers_are_not_added_or_deleted_from_the_admin(admin_client, shopper
     assert Customer.objects.filter(pk=ada.pk).exists()
     assert admin_client.get(reverse("wagtailsnippets_commerce_customer:add")).status_code == 302
 
+
+
+@pytest.fixture
+def customer_editor(client):
+    """A staff member allowed to correct customers' details, logged in."""
+    client.force_login(make_admin_user(
+        "clerk", ["commerce.view_customer", "commerce.change_customer"]
+    ))
+    return client
+
+
+def edit_customer(client, customer, **changes):
+    data = {"name": customer.name, "email": customer.email, "phone": customer.phone, **changes}
+    return client.post(reverse("wagtailsnippets_commerce_customer:edit", args=[customer.pk]), data)
+
+
+def test_staff_correcting_an_email_moves_the_customers_login_account_with_it(
+    customer_editor, shoppers
+):
+    ada, _grace = shoppers
+    Customer.objects.filter(pk=ada.pk).update(email_confirmed_at=timezone.now())
+
+    response = edit_customer(customer_editor, ada, email="ada.king@example.com")
+
+    assert response.status_code == 302
+    ada.refresh_from_db()
+    ada.user.refresh_from_db()
+    assert (ada.email, ada.user.email) == ("ada.king@example.com", "ada.king@example.com")
+    assert ada.email_confirmed_at is None  # she confirmed the old address, not this one
+    assert list(ShopPasswordResetForm().get_users("ada.king@example.com")) == [ada.user]
+
+
+@pytest.mark.parametrize("taken", ["GRACE@example.com", "moderator@example.com"])
+def test_an_email_another_account_uses_is_refused_and_nothing_is_saved(
+    customer_editor, shoppers, taken
+):
+    ada, _grace = shoppers
+    make_staff_user("moderator")  # a login account with no customer
+
+    response = edit_customer(customer_editor, ada, name="Ada King", email=taken)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["email"] == [
+        "Another account already uses this email address."
+    ]
+    ada.refresh_from_db()
+    ada.user.refresh_from_db()
+    assert (ada.name, ada.email, ada.user.email) == (
+        "Ada Lovelace", "ada@example.com", "ada@example.com"
+    )

@@ -316,6 +316,21 @@ def test_marking_a_cash_on_delivery_order_paid_records_the_cash(customer,
     )
 
 
+def test_cancelling_a_cash_order_marked_paid_refunds_nothing_through_a_gateway(
+    customer, hundred_dollar_laptop
+):
+    order = make_placed_order(customer, (hundred_dollar_laptop, 1), payment_method="cod")
+    change_status(order, OrderStatus.PAID)
+
+    change_status(order, OrderStatus.CANCELLED)
+
+    # Staff hand the cash back; the shop records no refund it did not make.
+    assert not Refund.objects.exists()
+    detail = CheckoutDetail.objects.get(order=order)
+    assert (detail.payment_status, detail.amount_refunded) == (PaymentStatus.PAID, Decimal("0"))
+    assert not log_registry.get_logs_for_instance(order).filter(action=LOG_ACTION_REFUND).exists()
+
+
 @pytest.mark.postgres
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL's row locks (SELECT FOR UPDATE)"

@@ -5,7 +5,6 @@ from django.db import connection
 from django.test import Client
 
 from commerce.models import Customer
-from tests.commerce.test_concurrency import run_together
 
 pytestmark = [
     pytest.mark.postgres,
@@ -29,7 +28,7 @@ def sign_up(number):
     return response
 
 
-def test_six_sign_ups_with_one_email_make_one_account_and_tell_the_others():
+def test_six_sign_ups_with_one_email_make_one_account_and_tell_the_others(run_together):
     responses = run_together([lambda number=number: sign_up(number) for number in range(6)])
 
     assert Customer.objects.filter(email__iexact="grace@example.com").count() == 1

@@ -1,0 +1,285 @@
+"""The mutation check: does the test suite notice when the money and order logic is wrong?
+
+`python -m bench.mutations` (or `make mutations`) applies each mutation listed below, a
+one-line change to commerce/pricing.py, stock.py, checkout.py, payments.py, order_status.py
+or cart.py, runs the tests aimed at it (`pytest -x -q`), puts the file back and says whether
+the tests caught it. It ends with "N of M mutations caught" and exits 0 only if all were.
+A mutation that survives is a change to the shop's rules no test would notice.
+
+    python -m bench.mutations --list       # the mutations, numbered
+    python -m bench.mutations --only 7     # one of them (repeat --only for more)
+
+Uses the database the tests use: SQLite unless DATABASE_URL is set. PostgreSQL is the better
+choice: the mutations that remove a row lock can only be caught there (on SQLite they are
+skipped and not counted), and its test database is kept between runs, which makes each run
+several times quicker than SQLite's, migrated afresh each time.
+Before the first mutation the targeted tests are run once unchanged, so that a failing suite
+is not taken for caught mutations. A listed snippet that is not found exactly once in its file
+is "stale": nothing is run until the list is fixed (tests/bench/test_mutations.py checks
+this too). Each file is restored in a `finally`, also on Ctrl-C.
+"""
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Mutation:
+    path: str
+    original: str
+    replacement: str
+    tests: tuple
+    # Only concurrent transactions on PostgreSQL can tell (a row lock removed).
+    postgres: bool = False
+
+    def describe(self):
+        return f"{self.path}: {self.original.strip()!r} -> {self.replacement.strip()!r}"
+
+
+PRICING = ("tests/commerce/test_pricing.py", "tests/commerce/test_pricing_properties.py",
+           "tests/commerce/test_checkout.py", "tests/commerce/test_cart.py")
+STOCK = ("tests/commerce/test_stock.py", "tests/commerce/test_checkout.py",
+         "tests/commerce/test_order_status.py")
+CHECKOUT = ("tests/commerce/test_checkout.py", "tests/commerce/test_stock.py",
+            "tests/commerce/test_invoices.py", "tests/commerce/test_order_status.py")
+PAYMENTS = ("tests/commerce/test_payments.py", "tests/commerce/test_order_status.py",
+            "tests/commerce/test_checkout.py", "tests/commerce/test_invoices.py")
+ORDER_STATUS = ("tests/commerce/test_order_status.py", "tests/commerce/test_stock.py",
+                "tests/commerce/test_reviews.py", "tests/commerce/test_payments.py")
+CART = ("tests/commerce/test_cart.py", "tests/commerce/test_checkout.py",
+        "tests/commerce/test_sessions.py")
+RACES = ("tests/commerce/test_concurrency.py", "tests/commerce/test_order_status.py")
+
+MUTATIONS = [
+    # Pricing: rounding, the discount rule and the sums.
+    Mutation("commerce/pricing.py", "quantize(CENT, rounding=ROUND_HALF_UP)", "quantize(CENT)",
+             PRICING),
+    Mutation("commerce/pricing.py", "quantity > self.threshold", "quantity >= self.threshold",
+             PRICING),
+    Mutation("commerce/pricing.py", "return self.enabled and any(", "return any(", PRICING),
+    Mutation("commerce/pricing.py", "Decimal(unit_price) * quantity",
+             "Decimal(unit_price) * (quantity - 1)", PRICING),
+    Mutation("commerce/pricing.py", "rule.percentage / 100)", "rule.percentage / 10)", PRICING),
+    Mutation("commerce/pricing.py", "total=amount_before - amount_off",
+             "total=amount_before", PRICING),
+    Mutation("commerce/pricing.py", "    if status == OrderStatus.CART:",
+             "    if status != OrderStatus.CART:", PRICING),
+    Mutation("commerce/pricing.py",
+             "    if order.status != OrderStatus.CART:\n        return None",
+             "    if False:\n        return None",
+             PRICING + ("tests/commerce/test_order_status.py",)),
+    Mutation("commerce/pricing.py", 'f"${to_money(amount):,.2f}"', 'f"${to_money(amount):.2f}"',
+             PRICING + ("tests/commerce/test_invoices.py",)),
+    # Stock: the shortage check, which lines are taken and given back, and the locks.
+    Mutation("commerce/stock.py", "products[pk].stock < units", "products[pk].stock <= units",
+             STOCK),
+    Mutation("commerce/stock.py", "if pk not in products or not products[pk].live",
+             "if pk not in products", STOCK),
+    Mutation("commerce/stock.py", "_change_stock(tracked, sign=-1)",
+             "_change_stock(tracked, sign=1)", STOCK),
+    Mutation("commerce/stock.py", "            sign=1,", "            sign=-1,", STOCK),
+    Mutation("commerce/stock.py", '"product", "reserved_quantity"', '"product", "quantity"', STOCK),
+    Mutation("commerce/stock.py",
+             "locked.items.filter(reserved_quantity__gt=0).update(reserved_quantity=0)",
+             "locked.items.filter(reserved_quantity__gt=0)", STOCK),
+    Mutation("commerce/stock.py", 'ProductPage.objects.select_for_update(of=("self",))',
+             "ProductPage.objects.all()", RACES, postgres=True),
+    # Checkout: what is snapshotted and guarded when an order is placed.
+    Mutation("commerce/checkout.py",
+             "item.reserved_quantity = item.quantity if product.stock is not None else 0",
+             "item.reserved_quantity = item.quantity", CHECKOUT),
+    Mutation("commerce/checkout.py", "            if expected_total is None:",
+             "            if False:", CHECKOUT),
+    Mutation("commerce/checkout.py", "if totals.total != expected_total:",
+             "if totals.total > expected_total:", CHECKOUT),
+    Mutation("commerce/checkout.py", "if payment.status == PaymentStatus.AUTHORISED",
+             "if payment.status != PaymentStatus.AUTHORISED", CHECKOUT),
+    Mutation("commerce/checkout.py", "{order.pk:06d}", "{order.pk % 1000:06d}", CHECKOUT),
+    Mutation("commerce/checkout.py", "timezone.localdate(placed_at)", "placed_at.date()",
+             CHECKOUT),
+    Mutation("commerce/checkout.py", "order.billing_name = customer.name",
+             "order.billing_name = order.customer.user.username", CHECKOUT),
+    Mutation("commerce/checkout.py", "            gateway.void(payment)", "            pass",
+             CHECKOUT),
+    Mutation("commerce/checkout.py", "amount_captured=payment.amount_captured,",
+             "amount_captured=totals.total,", CHECKOUT),
+    # Payments: card checks, refunds bounded by what was captured, settled once.
+    Mutation("commerce/payments.py", "amount = detail.refundable_amount",
+             "amount = order.subtotal", PAYMENTS),
+    Mutation("commerce/payments.py",
+             "if detail.payment_status != PaymentStatus.AUTHORISED or amount <= 0:",
+             "if amount <= 0:", PAYMENTS),
+    Mutation("commerce/payments.py", "        if pending is not None:\n            return pending",
+             "        if False:\n            return pending", PAYMENTS),
+    Mutation("commerce/payments.py", "if detail.refundable_amount <= 0:",
+             "if detail.refundable_amount < 0:", PAYMENTS),
+    Mutation("commerce/payments.py", "if refund.status == RefundStatus.SUCCEEDED:",
+             "if False:", PAYMENTS),
+    Mutation("commerce/payments.py", "refund.status = RefundStatus.FAILED",
+             "refund.status = RefundStatus.PENDING", PAYMENTS),
+    Mutation("commerce/payments.py",
+             ").update(payment_status=PaymentStatus.PAID, amount_captured=order.total)",
+             ").update(amount_captured=order.total)", PAYMENTS),
+    # Order status: the transition table and what cancelling and paying do.
+    Mutation("commerce/order_status.py",
+             "OrderStatus.PAID: (OrderStatus.SHIPPED, OrderStatus.CANCELLED),",
+             "OrderStatus.PAID: (OrderStatus.SHIPPED,),", ORDER_STATUS),
+    Mutation("commerce/order_status.py", "            release_stock(locked)", "            pass",
+             ORDER_STATUS),
+    Mutation("commerce/order_status.py", "            record_cash_collected(locked)",
+             "            pass", ORDER_STATUS + ("tests/commerce/test_invoices.py",)),
+    Mutation("commerce/order_status.py",
+             "            hide_reviews_no_longer_backed(locked, user=user)", "            pass",
+             ORDER_STATUS),
+    Mutation("commerce/order_status.py", "            if refund is not None:\n",
+             "            if False:\n", ORDER_STATUS),
+    # Cart: quantities, limits, the merge at log-in and the cart's row lock.
+    Mutation("commerce/cart.py", "if product.stock is not None and quantity > product.stock:",
+             "if product.stock is not None and quantity > product.stock + 1:", CART),
+    Mutation("commerce/cart.py", "new_quantity = quantities.get(product.pk, 0) + quantity",
+             "new_quantity = quantity", CART),
+    Mutation("commerce/cart.py", "merged = min(wanted, _line_limit(product))",
+             "merged = min(wanted, MAX_QUANTITY)", CART),
+    Mutation("commerce/cart.py", "            if not product.live:", "            if False:", CART),
+    Mutation("commerce/cart.py", "rows = model.objects.select_for_update().filter(**key)",
+             "rows = model.objects.filter(**key)", RACES, postgres=True),
+]
+
+
+class Stale(Exception):
+    """A listed snippet is not found exactly once in its file."""
+
+
+def occurrences(mutation, root=PROJECT_DIR):
+    return (root / mutation.path).read_text().count(mutation.original)
+
+
+@contextmanager
+def mutated(mutation, root=PROJECT_DIR):
+    """The file of `mutation` changed for the duration of the block, restored afterwards
+    (byte for byte, with its modification time, so its cached bytecode stays valid)."""
+    path = root / mutation.path
+    source = path.read_text()
+    found = source.count(mutation.original)
+    if found != 1:
+        raise Stale(f"{mutation.describe()}: the snippet is found {found} times, not once")
+    stat = path.stat()
+    try:
+        path.write_text(source.replace(mutation.original, mutation.replacement))
+        # A different time than the original's, so Python never takes its cached bytecode.
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
+        yield path
+    finally:
+        path.write_text(source)
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def run_tests(tests):
+    """pytest's exit code for `tests`, run in a fresh interpreter that caches no bytecode."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
+    if on_postgresql():
+        # Keep the test database between runs (migrated, not rebuilt): seconds, not half a
+        # minute, per mutation. SQLite's test database lives in memory and cannot be kept.
+        command.append("--reuse-db")
+    return subprocess.run(
+        command, cwd=PROJECT_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    ).returncode
+
+
+def on_postgresql():
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+def parse_options(argv):
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.mutations", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--list", action="store_true", help="print the mutations and stop")
+    parser.add_argument("--only", type=int, action="append", metavar="N",
+                        help="run mutation N only (repeat for more)")
+    parser.add_argument("--no-baseline", action="store_true",
+                        help="skip the first run of the unchanged tests")
+    return parser.parse_args(argv)
+
+
+def _stop_on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)  # so the `finally` restoring the file runs
+
+
+def main(argv=None):
+    options = parse_options(argv)
+    numbered = list(enumerate(MUTATIONS, start=1))
+    if options.list:
+        for number, mutation in numbered:
+            lock = " [PostgreSQL only]" if mutation.postgres else ""
+            print(f"{number:3}. {mutation.describe()}{lock}")
+            print(f"     tests: {' '.join(mutation.tests)}")
+        return 0
+    if options.only:
+        unknown = [n for n in options.only if not 1 <= n <= len(MUTATIONS)]
+        if unknown:
+            print(f"No mutation numbered {unknown[0]}: there are {len(MUTATIONS)}.")
+            return 2
+        numbered = [(number, mutation) for number, mutation in numbered
+                    if number in options.only]
+
+    stale = [(number, mutation) for number, mutation in numbered if occurrences(mutation) != 1]
+    if stale:
+        for number, mutation in stale:
+            print(f"{number:3}. stale     {mutation.describe()} "
+                  f"(found {occurrences(mutation)} times, not once)")
+        print("Not started: update the stale mutations in bench/mutations.py.")
+        return 2
+
+    skipped = [] if on_postgresql() else [n for n, m in numbered if m.postgres]
+    runnable = [(number, mutation) for number, mutation in numbered if number not in skipped]
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    if not options.no_baseline:
+        tests = sorted({test for _number, mutation in runnable for test in mutation.tests})
+        if run_tests(tests) != 0:
+            print(f"Not started: the unchanged tests fail. Run: pytest {' '.join(tests)}")
+            return 2
+
+    caught, survived, errors = [], [], []
+    for number, mutation in runnable:
+        started = time.monotonic()
+        with mutated(mutation):
+            code = run_tests(mutation.tests)
+        # 1: a test failed; 2: collection failed (the module no longer imports).
+        if code in (1, 2):
+            outcome = "caught"
+            caught.append(number)
+        elif code == 0:
+            outcome = "SURVIVED"
+            survived.append(number)
+        else:
+            outcome = f"error (pytest exit {code})"
+            errors.append(number)
+        seconds = time.monotonic() - started
+        print(f"{number:3}. {outcome:9} {mutation.describe()} ({seconds:.0f}s)", flush=True)
+    for number in skipped:
+        print(f"{number:3}. skipped   {MUTATIONS[number - 1].describe()} (needs PostgreSQL: "
+              "set DATABASE_URL)")
+
+    summary = f"{len(caught)} of {len(runnable)} mutations caught"
+    if skipped:
+        summary += f" ({len(skipped)} skipped: they need PostgreSQL)"
+    for label, numbers in (("survived", survived), ("errors", errors)):
+        if numbers:
+            summary += f"; {label}: {', '.join(map(str, numbers))}"
+    print(summary)
+    return 0 if len(caught) == len(runnable) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
