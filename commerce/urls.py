@@ -23,6 +23,8 @@ urlpatterns = never_cached([
          name="order_confirmation"),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/confirm-email/send/", views.send_confirmation_link,
+         name="send_confirmation_link"),
     path("accounts/confirm-email/<str:token>/", views.confirm_email_page,
          name="confirm_email"),
     path("accounts/orders/", views.order_list, name="order_list"),

@@ -20,6 +20,7 @@ from .accounts import (
     EmailConfirmationError,
     confirm_email,
     customer_for,
+    email_is_confirmed,
     send_email_confirmation,
 )
 from .cart import (
@@ -239,6 +240,17 @@ def _send_email_confirmation(request, customer, email, change=False):
         messages.info(request, f"{opening}: your email address changes when you open it.")
     else:
         messages.info(request, f"{opening} to confirm your email address.")
+
+
+@login_required
+@require_POST
+def send_confirmation_link(request):
+    customer = customer_for(request.user)
+    if email_is_confirmed(customer):
+        messages.info(request, f"{customer.email} is already confirmed.")
+    else:
+        _send_email_confirmation(request, customer, customer.email)
+    return redirect("commerce:profile")
 
 
 @require_GET

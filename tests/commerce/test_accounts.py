@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from commerce.accounts import email_is_confirmed
 from commerce.models import Customer
@@ -304,3 +305,31 @@ def test_a_queued_confirmation_says_it_is_on_its_way(customer_client, customer, 
     ).content.decode()
     assert "We will email a link to sam@example.org in the next few minutes" in page
     assert not mail.outbox
+
+
+def test_the_profile_never_claims_a_link_was_emailed_and_offers_one(customer_client, customer):
+    # The customer's address may be unconfirmed with no link ever sent: staff corrected it in
+    # the admin, or the sign-up email could not be sent.
+    page = customer_client.get("/accounts/profile/").content.decode()
+    assert "Your email address is not confirmed yet" in page
+    assert "we emailed" not in page.lower()
+    assert 'action="/accounts/confirm-email/send/"' in page
+
+    page = customer_client.post("/accounts/confirm-email/send/", follow=True).content.decode()
+
+    assert f"We sent a link to {customer.email} to confirm your email address." in page
+    (email,) = mail.outbox
+    assert email.to == [customer.email]
+    customer_client.get(confirmation_link(email))
+    customer.refresh_from_db()
+    assert email_is_confirmed(customer)
+    assert "not confirmed yet" not in customer_client.get("/accounts/profile/").content.decode()
+
+
+def test_asking_for_a_link_to_a_confirmed_address_sends_nothing(customer_client, customer):
+    customer.email_confirmed_at = timezone.now()
+    customer.save()
+    page = customer_client.post("/accounts/confirm-email/send/", follow=True).content.decode()
+    assert f"{customer.email} is already confirmed." in page
+    assert not mail.outbox
+    assert customer_client.get("/accounts/confirm-email/send/").status_code == 405
