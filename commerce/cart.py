@@ -33,6 +33,7 @@ from .models import (
     Order,
     OrderItem,
     OrderStatus,
+    cart_q,
 )
 
 # In the session: the key of the anonymous shopper's AnonymousCart row.
@@ -165,6 +166,7 @@ class CustomerCart:
     def editing(self, create=False):
         """Lock the cart order for the duration of a change, so concurrent changes queue."""
         with transaction.atomic():
+            # The status is part of the key because a missing cart is created with it.
             self.order = _locked_row(
                 Order, create, customer=self.customer, status=OrderStatus.CART
             )
@@ -172,9 +174,7 @@ class CustomerCart:
 
     def current_order(self):
         if self.order is None:
-            self.order = Order.objects.filter(
-                customer=self.customer, status=OrderStatus.CART
-            ).first()
+            self.order = Order.objects.carts().filter(customer=self.customer).first()
         return self.order
 
     def quantities(self):
@@ -399,8 +399,6 @@ def cart_item_count(request):
     if not request.user.is_authenticated:
         return SessionCart(request.session).unit_count()
     count = OrderItem.objects.filter(
-        order__customer__user=request.user,
-        order__status=OrderStatus.CART,
-        product__isnull=False,
+        cart_q(via="order__"), order__customer__user=request.user, product__isnull=False
     ).aggregate(units=Sum("quantity"))["units"]
     return count or 0
