@@ -147,9 +147,7 @@ class SessionCart:
             else:
                 removed.append(line.product.title)
                 line.delete()
-        rule = pricing.current_discount_rule()
-        totals = pricing.price_lines(((line.unit_price, line.quantity) for line in lines), rule)
-        return CartContents(lines=lines, totals=totals, rule=rule, removed=removed)
+        return _priced_contents(lines, removed)
 
 
 class CustomerCart:
@@ -211,10 +209,9 @@ class CustomerCart:
                 item.delete()
             else:
                 lines.append(_line(item.product, item.quantity, item.product.price))
-        rule = pricing.current_discount_rule()
-        # Prices may have changed since the last edit: the cart shows today's prices.
-        totals = pricing.recalculate_order(order, rule)
-        return CartContents(lines=lines, totals=totals, rule=rule, removed=removed)
+        # Priced with today's prices and rule but not stored: showing a cart rewrites nothing.
+        # The stored totals follow item changes (commerce.signals) and checkout.
+        return _priced_contents(lines, removed)
 
 
 def _locked_row(model, create, **key):
@@ -230,9 +227,14 @@ def _locked_row(model, create, **key):
     return row
 
 
-def _empty_contents():
+def _priced_contents(lines, removed):
     rule = pricing.current_discount_rule()
-    return CartContents(lines=[], totals=pricing.price_lines([], rule), rule=rule, removed=[])
+    totals = pricing.price_lines(((line.unit_price, line.quantity) for line in lines), rule)
+    return CartContents(lines=lines, totals=totals, rule=rule, removed=removed)
+
+
+def _empty_contents():
+    return _priced_contents([], [])
 
 
 def _line(product, quantity, unit_price):
