@@ -14,7 +14,7 @@ from django.db import connection
 
 from commerce.cart import CustomerCart, add_to_cart
 from commerce.checkout import CheckoutError, place_order
-from commerce.models import Customer, Order, OrderItem, OrderStatus, PaymentMethod
+from commerce.models import Customer, Order, OrderItem, PaymentMethod, cart_q
 from products.models import ProductIndexPage, ProductPage
 
 RACE_PRODUCT_SLUG = "checkout-race-laptop"
@@ -30,7 +30,7 @@ def checkout_race(buyers, stock):
     customers = [race_customer(number) for number in range(1, buyers + 1)]
     totals = {}
     for customer in customers:
-        Order.objects.filter(customer=customer, status=OrderStatus.CART).delete()
+        Order.objects.carts().filter(customer=customer).delete()
         add_to_cart(CustomerCart(customer), product.pk, 1)
         totals[customer.pk] = CustomerCart(customer).contents().totals.total
     orders_before = placed_orders(product)
@@ -113,7 +113,7 @@ def race_customer(number):
 def placed_orders(product):
     return (
         OrderItem.objects.filter(product=product)
-        .exclude(order__status=OrderStatus.CART)
+        .exclude(cart_q(via="order__"))
         .values("order")
         .distinct()
         .count()

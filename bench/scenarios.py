@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.crypto import get_random_string
 
 from bench.load import FORM_CONTENT_TYPE, Scenario
-from commerce.models import Order, OrderStatus
+from commerce.models import Order
 from products.models import ProductIndexPage, ProductPage
 
 STATIC_PAGE_NAME = "bench-product-page.html"
@@ -95,7 +95,7 @@ def bench_users():
             user.save()
         users.append(user)
     # Each run starts with empty carts, so no line reaches the 99-unit limit.
-    Order.objects.filter(customer__user__in=users, status=OrderStatus.CART).delete()
+    Order.objects.carts().filter(customer__user__in=users).delete()
     return users
 
 

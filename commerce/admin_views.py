@@ -12,7 +12,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
@@ -41,6 +41,7 @@ from .models import (
     Order,
     OrderStatus,
     PaymentStatus,
+    cart_q,
 )
 from .phone import PhoneNumberField
 from .pricing import format_money
@@ -77,7 +78,7 @@ customer_permission_policy = AdminWritesRefusedPolicy(Customer, {"add", "delete"
 def placed_orders():
     """Every order that is past the cart stage, with what the admin shows about it."""
     return (
-        Order.objects.exclude(status=OrderStatus.CART)
+        Order.objects.not_carts()
         .select_related("customer", "checkout_detail")
         .annotate(units=Sum("items__quantity"))
     )
@@ -454,6 +455,6 @@ class CustomerViewSet(ShopSnippetViewSet):
 
     def get_queryset(self, request):
         return Customer.objects.annotate(
-            orders_placed=Count("orders", filter=~Q(orders__status=OrderStatus.CART))
+            orders_placed=Count("orders", filter=~cart_q(via="orders__"))
         )
 

@@ -33,6 +33,7 @@ from .models import (
     Order,
     OrderItem,
     OrderStatus,
+    cart_q,
 )
 
 # In the session: the key of the anonymous shopper's AnonymousCart row.
@@ -146,9 +147,7 @@ class SessionCart:
             else:
                 removed.append(line.product.title)
                 line.delete()
-        rule = pricing.current_discount_rule()
-        totals = pricing.price_lines(((line.unit_price, line.quantity) for line in lines), rule)
-        return CartContents(lines=lines, totals=totals, rule=rule, removed=removed)
+        return _priced_contents(lines, removed)
 
 
 class CustomerCart:
@@ -165,6 +164,7 @@ class CustomerCart:
     def editing(self, create=False):
         """Lock the cart order for the duration of a change, so concurrent changes queue."""
         with transaction.atomic():
+            # The status is part of the key because a missing cart is created with it.
             self.order = _locked_row(
                 Order, create, customer=self.customer, status=OrderStatus.CART
             )
@@ -172,9 +172,7 @@ class CustomerCart:
 
     def current_order(self):
         if self.order is None:
-            self.order = Order.objects.filter(
-                customer=self.customer, status=OrderStatus.CART
-            ).first()
+            self.order = Order.objects.carts().filter(customer=self.customer).first()
         return self.order
 
     def quantities(self):
@@ -211,10 +209,9 @@ class CustomerCart:
                 item.delete()
             else:
                 lines.append(_line(item.product, item.quantity, item.product.price))
-        rule = pricing.current_discount_rule()
-        # Prices may have changed since the last edit: the cart shows today's prices.
-        totals = pricing.recalculate_order(order, rule)
-        return CartContents(lines=lines, totals=totals, rule=rule, removed=removed)
+        # Priced with today's prices and rule but not stored: showing a cart rewrites nothing.
+        # The stored totals follow item changes (commerce.signals) and checkout.
+        return _priced_contents(lines, removed)
 
 
 def _locked_row(model, create, **key):
@@ -230,9 +227,14 @@ def _locked_row(model, create, **key):
     return row
 
 
-def _empty_contents():
+def _priced_contents(lines, removed):
     rule = pricing.current_discount_rule()
-    return CartContents(lines=[], totals=pricing.price_lines([], rule), rule=rule, removed=[])
+    totals = pricing.price_lines(((line.unit_price, line.quantity) for line in lines), rule)
+    return CartContents(lines=lines, totals=totals, rule=rule, removed=removed)
+
+
+def _empty_contents():
+    return _priced_contents([], [])
 
 
 def _line(product, quantity, unit_price):
@@ -399,8 +401,6 @@ def cart_item_count(request):
     if not request.user.is_authenticated:
         return SessionCart(request.session).unit_count()
     count = OrderItem.objects.filter(
-        order__customer__user=request.user,
-        order__status=OrderStatus.CART,
-        product__isnull=False,
+        cart_q(via="order__"), order__customer__user=request.user, product__isnull=False
     ).aggregate(units=Sum("quantity"))["units"]
     return count or 0

@@ -54,9 +54,7 @@ def place_order(customer, delivery, payment_method, checkout_token, *, expected_
             if placed is not None:
                 return placed
             order = (
-                Order.objects.select_for_update()
-                .filter(customer=customer, status=OrderStatus.CART)
-                .first()
+                Order.objects.carts().select_for_update().filter(customer=customer).first()
             )
             if order is None:
                 # A submit of the same form may have placed the cart while we waited for it.
@@ -145,8 +143,8 @@ def place_order(customer, delivery, payment_method, checkout_token, *, expected_
 
 def _order_placed_with(customer, checkout_token):
     return (
-        Order.objects.filter(customer=customer, checkout_token=checkout_token)
-        .exclude(status=OrderStatus.CART)
+        Order.objects.not_carts()
+        .filter(customer=customer, checkout_token=checkout_token)
         .first()
     )
 

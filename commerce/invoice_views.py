@@ -7,7 +7,7 @@ from wagtail.admin.auth import user_passes_test
 from wagtail.permissions import policy_registry
 
 from .invoices import invoice_filename, render_invoice_pdf
-from .models import PLACED_OR_LATER, Order
+from .models import Order
 
 
 def may_view_orders(user):
@@ -29,7 +29,7 @@ def staff_invoice(request, number):
 
 
 def _invoiceable_orders():
-    return Order.objects.filter(status__in=PLACED_OR_LATER).select_related(
+    return Order.objects.placed().select_related(
         "customer", "checkout_detail"
     )
 

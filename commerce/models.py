@@ -65,13 +65,38 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-# "Complete" in the original sense: the customer has committed to buy.
+# The statuses of a placed order: the customer committed to buy and nobody cancelled.
 PLACED_OR_LATER = [
     OrderStatus.PLACED,
     OrderStatus.PAID,
     OrderStatus.SHIPPED,
     OrderStatus.COMPLETED,
 ]
+
+
+def cart_q(via=""):
+    """Orders still in the cart; `via` reaches them from another model ("order__")."""
+    return models.Q(**{f"{via}status": OrderStatus.CART})
+
+
+def placed_q(via=""):
+    """Placed orders: placed or later and not cancelled, as sales, invoices and review
+    eligibility count them; `via` reaches them from another model ("order__")."""
+    return models.Q(**{f"{via}status__in": PLACED_OR_LATER})
+
+
+class OrderQuerySet(models.QuerySet):
+    def carts(self):
+        return self.filter(cart_q())
+
+    def placed(self):
+        """Placed or later, not cancelled: what was sold."""
+        return self.filter(placed_q())
+
+    def not_carts(self):
+        """Every order past the cart, cancelled ones too: what a customer's history and
+        the admin's order list show."""
+        return self.exclude(cart_q())
 
 
 class Order(models.Model):
@@ -103,6 +128,8 @@ class Order(models.Model):
     billing_email = models.EmailField(blank=True, editable=False)
     billing_address = models.TextField(blank=True, editable=False)
 
+    objects = OrderQuerySet.as_manager()
+
     class Meta:
         ordering = ["-date_ordered", "-created_at"]
         constraints = [
@@ -125,10 +152,6 @@ class Order(models.Model):
 
     def get_absolute_url(self):
         return reverse("commerce:order_detail", args=[self.number])
-
-    @property
-    def is_placed(self):
-        return self.status != OrderStatus.CART
 
     @property
     def total_cart_items(self):

@@ -13,7 +13,7 @@ from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from .models import PLACED_OR_LATER, Order
+from .models import Order
 from .pricing import ZERO, to_money
 
 REPORT_DAYS = 30
@@ -43,7 +43,7 @@ class DailyRevenue:
 
 def sales_orders():
     """Orders that count as sales: placed or later, never carts or cancelled orders."""
-    return Order.objects.filter(status__in=PLACED_OR_LATER, date_ordered__isnull=False)
+    return Order.objects.placed().filter(date_ordered__isnull=False)
 
 
 def report_days(today=None, days=REPORT_DAYS):

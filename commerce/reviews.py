@@ -16,7 +16,7 @@ from wagtail.log_actions import log
 
 from home.rate_limits import count_within_window
 
-from .models import PLACED_OR_LATER, OrderItem, Review, ReviewStatus
+from .models import OrderItem, Review, ReviewStatus, placed_q
 from .review_forms import ReviewForm
 
 REVIEWS_PER_PAGE = 10
@@ -75,7 +75,7 @@ def can_review(customer, product):
     if customer is None:
         return False
     return OrderItem.objects.filter(
-        order__customer=customer, order__status__in=PLACED_OR_LATER, product=product
+        placed_q(via="order__"), order__customer=customer, product=product
     ).exists()
 
 
@@ -141,7 +141,7 @@ def hide_reviews_no_longer_backed(order, user=None):
     Call in the cancellation's transaction, after the order's status is saved.
     """
     still_bought = OrderItem.objects.filter(
-        order__customer=order.customer_id, order__status__in=PLACED_OR_LATER
+        placed_q(via="order__"), order__customer=order.customer_id
     ).values("product")
     reviews = Review.objects.filter(
         customer=order.customer_id,

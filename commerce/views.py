@@ -33,7 +33,7 @@ from .cart import (
 )
 from .checkout import CheckoutError, place_order
 from .forms import CartLineForm, CheckoutForm, ProfileForm, RemoveLineForm, SignUpForm
-from .models import CheckoutDetail, Order, OrderStatus, PaymentMethod
+from .models import CheckoutDetail, Order, PaymentMethod
 from .order_emails import confirmation_email
 
 ORDERS_PER_PAGE = 20
@@ -150,7 +150,7 @@ def checkout(request):
 
 def _customer_order(request, number):
     """The placed order `number` if it belongs to the signed-in customer; 404 otherwise."""
-    orders = Order.objects.exclude(status=OrderStatus.CART).select_related("checkout_detail")
+    orders = Order.objects.not_carts().select_related("checkout_detail")
     order = get_object_or_404(orders, number=number, customer__user=request.user)
     return order, list(order.items.all())
 
@@ -173,7 +173,7 @@ def order_detail(request, number):
 
 @login_required
 def order_list(request):
-    orders = Order.objects.filter(customer__user=request.user).exclude(status=OrderStatus.CART)
+    orders = Order.objects.not_carts().filter(customer__user=request.user)
     page = Paginator(orders.order_by("-date_ordered"), ORDERS_PER_PAGE).get_page(
         request.GET.get("page")
     )

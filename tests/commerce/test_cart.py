@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -425,3 +426,35 @@ def test_an_anonymous_cart_names_a_product_withdrawn_since_it_was_added(client, 
         response
     )
     assert session_cart(client) == {}
+
+
+COMMERCE_TABLES = [model._meta.db_table for model in apps.get_app_config("commerce").get_models()]
+
+
+def commerce_writes(queries):
+    """The statements among `queries` that change a commerce table (sessions may be saved)."""
+    return [
+        query["sql"]
+        for query in queries
+        if query["sql"].lstrip().split(None, 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}
+        and any(f'"{table}"' in query["sql"] for table in COMMERCE_TABLES)
+    ]
+
+
+@pytest.mark.parametrize("url", ["/cart/", "/checkout/"])
+def test_showing_the_cart_prices_it_anew_without_writing_anything(
+    customer_client, customer, work_laptop, url
+):
+    add_to_cart(CustomerCart(customer), work_laptop.pk, 1)
+    stored_total = Order.objects.carts().get(customer=customer).total
+    work_laptop.price = Decimal("1234.50")
+    work_laptop.save_revision().publish()
+
+    with CaptureQueriesContext(connection) as queries:
+        response = customer_client.get(url)
+
+    assert response.status_code == 200
+    assert response.context["cart"].totals.total == Decimal("1234.50")
+    assert "$1,234.50" in response.content.decode()
+    assert commerce_writes(queries) == []
+    assert Order.objects.carts().get(customer=customer).total == stored_total

@@ -123,7 +123,7 @@ def test_the_last_unit_in_stock_can_be_bought(customer, product_index):
 
     order = make_placed_order(customer, (laptop, 1))
 
-    assert order.is_placed
+    assert order.status == OrderStatus.PLACED
     assert stock_of(laptop) == 0
 
 
