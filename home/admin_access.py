@@ -7,6 +7,9 @@ chooser views (`/admin/snippets/choose/<app>/<model>/`, its `results/`, `chosen/
 customers, orders, reviews or inquiries there. Here every view that shows records asks for the
 same permissions as the listing, and a record's history is readable by whoever may view it.
 
+A chooser also offers only the records its viewset's listing shows (`get_queryset`): the order
+chooser lists orders, never shoppers' carts.
+
 The same goes for the snippets' bulk delete: its confirmation page (`/admin/bulk/<app>/<model>/
 delete/?id=all`) names every record asked for, those the user may not delete included.
 """
@@ -21,20 +24,42 @@ from wagtail.snippets.views.snippets import HistoryView, IndexView, SnippetViewS
 SEE_RECORDS = IndexView.any_permission_required
 
 
-class ChooseView(PermissionCheckedMixin, chooser.ChooseView):
+class ListedRecordsOnly(PermissionCheckedMixin):
     any_permission_required = SEE_RECORDS
+    # The snippet viewset's get_queryset(request), or None for all of the model's records.
+    listed_records = None
+
+    def records(self):
+        if self.listed_records is not None:
+            records = self.listed_records(self.request)
+            if records is not None:
+                return records
+        return self.model_class.objects.all()
+
+    def get_object_list(self):
+        return self.records()
+
+    def get_object(self, pk):
+        return self.records().get(pk=pk)
+
+    def get_objects(self, pks):
+        return self.records().filter(pk__in=pks)
 
 
-class ChooseResultsView(PermissionCheckedMixin, chooser.ChooseResultsView):
-    any_permission_required = SEE_RECORDS
+class ChooseView(ListedRecordsOnly, chooser.ChooseView):
+    pass
 
 
-class ChosenView(PermissionCheckedMixin, chooser.SnippetChosenView):
-    any_permission_required = SEE_RECORDS
+class ChooseResultsView(ListedRecordsOnly, chooser.ChooseResultsView):
+    pass
 
 
-class ChosenMultipleView(PermissionCheckedMixin, chooser.SnippetChosenMultipleView):
-    any_permission_required = SEE_RECORDS
+class ChosenView(ListedRecordsOnly, chooser.SnippetChosenView):
+    pass
+
+
+class ChosenMultipleView(ListedRecordsOnly, chooser.SnippetChosenMultipleView):
+    pass
 
 
 class ShopChooserViewSet(chooser.SnippetChooserViewSet):
@@ -42,6 +67,10 @@ class ShopChooserViewSet(chooser.SnippetChooserViewSet):
     choose_results_view_class = ChooseResultsView
     chosen_view_class = ChosenView
     chosen_multiple_view_class = ChosenMultipleView
+    listed_records = None
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(listed_records=self.listed_records, **kwargs)
 
 
 class ShopHistoryView(HistoryView):
@@ -54,6 +83,12 @@ class ShopSnippetViewSet(SnippetViewSet):
 
     chooser_viewset_class = ShopChooserViewSet
     history_view_class = ShopHistoryView
+
+    @property
+    def chooser_viewset(self):
+        viewset = super().chooser_viewset
+        viewset.listed_records = self.get_queryset
+        return viewset
 
 
 class SnippetDeleteBulkAction(DeleteBulkAction):

@@ -174,3 +174,17 @@ def test_the_admin_menu_shows_each_role_only_its_areas(
 
     menu_labels = {label for label in shown | hidden if f'"label": "{label}"' in html}
     assert menu_labels == shown
+
+
+def test_the_order_chooser_offers_the_orders_the_listing_shows_never_carts(admin_client, order):
+    cart = make_order(make_customer("browser", "Bea Browser"), status=OrderStatus.CART)
+    chooser = "/admin/snippets/choose/commerce/order/"
+
+    listed = admin_client.get(chooser).content.decode()
+    assert order.number in listed
+    assert str(cart) not in listed
+    assert str(cart) not in admin_client.get(chooser + "results/").content.decode()
+    assert admin_client.get(f"{chooser}chosen/{cart.pk}/").status_code == 404
+    assert admin_client.get(f"{chooser}chosen/{order.pk}/").status_code == 200
+    chosen = admin_client.get(f"{chooser}chosen-multiple/?id={cart.pk}&id={order.pk}").json()
+    assert [item["id"] for item in chosen["result"]] == [str(order.pk)]
