@@ -1,26 +1,13 @@
 """The migration that makes customer emails unique stops on addresses already shared."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import migrate, migrate_to_latest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("commerce", "0006_sales_report_permission")]
 AFTER = [("commerce", "0007_customer_unique_email_and_confirmation")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def migrate_to_latest():
-    """Leave the schema as the rest of the suite expects: every migration applied."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def test_shared_addresses_stop_the_migration_with_their_list_and_nothing_deleted():

@@ -3,20 +3,13 @@
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import migrate, migrate_to_latest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("commerce", "0010_fill_payment_amounts_and_billing_snapshot")]
 AFTER = [("commerce", "0011_cap_bulk_discount_at_90_percent")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 def test_a_discount_saved_above_90_percent_is_lowered_to_90(home_page, capsys):
@@ -30,5 +23,4 @@ def test_a_discount_saved_above_90_percent_is_lowered_to_90(home_page, capsys):
         assert BulkDiscountSettings.objects.get().percentage == Decimal("90.00")
         assert "lowered from 95.00% to 90%" in capsys.readouterr().out
     finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        migrate_to_latest()
