@@ -268,3 +268,14 @@ FORMULA_PAYLOADS = (
     "\t=1+1",
     "\r=1+1",
 )
+
+
+# A sign-up form as a shopper fills it in.
+SIGN_UP = {
+    "username": "grace",
+    "name": "Grace Hopper",
+    "email": "grace@example.com",
+    "phone": "(555) 010-2020",
+    "password1": "cobol-compiler-1959",
+    "password2": "cobol-compiler-1959",
+}

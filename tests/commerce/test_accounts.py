@@ -12,18 +12,9 @@ from django.utils import timezone
 from commerce.accounts import email_is_confirmed
 from commerce.models import Customer
 from config.env import tasks_config
-from tests.factories import make_customer, make_placed_order, make_product
+from tests.factories import SIGN_UP, make_customer, make_placed_order, make_product
 
 pytestmark = pytest.mark.django_db
-
-SIGN_UP = {
-    "username": "grace",
-    "name": "Grace Hopper",
-    "email": "grace@example.com",
-    "phone": "(555) 010-2020",
-    "password1": "cobol-compiler-1959",
-    "password2": "cobol-compiler-1959",
-}
 
 
 def test_sign_up_creates_the_user_and_customer_and_logs_in(client):

@@ -4,20 +4,11 @@ the shop's own host; anything else (a scanner's payload, a word) means the defau
 import pytest
 from django.urls import reverse
 
-from tests.factories import make_customer, make_review, make_staff_user
+from tests.factories import SIGN_UP, make_customer, make_review, make_staff_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 NOT_OURS = ["abc", "*", "0", "javascript:alert(1)", "//evil.example", "https://evil.example/"]
-
-SIGN_UP = {
-    "username": "grace",
-    "name": "Grace Hopper",
-    "email": "grace@example.com",
-    "phone": "(555) 010-2020",
-    "password1": "cobol-compiler-1959",
-    "password2": "cobol-compiler-1959",
-}
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test import Client
 
 from commerce.models import Customer
+from tests.factories import SIGN_UP
 
 pytestmark = [
     pytest.mark.postgres,
@@ -18,12 +19,9 @@ pytestmark = [
 
 def sign_up(number):
     response = Client().post("/accounts/signup/", {
+        **SIGN_UP,
         "username": f"grace{number}",
-        "name": "Grace Hopper",
         "email": "Grace@Example.com" if number % 2 else "grace@example.com",
-        "phone": "(555) 010-2020",
-        "password1": "cobol-compiler-1959",
-        "password2": "cobol-compiler-1959",
     })
     return response
 
