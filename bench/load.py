@@ -62,6 +62,14 @@ def running_site(env, workers, log_path):
     # No worker recycling during a run: a worker restarting mid-pass (max_requests in the
     # config guards against slow leaks in production) would measure its start-up instead.
     command += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--max-requests", "0"]
+    with serving(command, "gunicorn", env, log_path, port) as base_url:
+        yield base_url
+
+
+@contextmanager
+def serving(command, name, env, log_path, port, ready_path="/", timeout=60):
+    """Run the server `command` (`name` in errors, listening on loopback `port`) until the
+    block ends; yields its base URL once `ready_path` answers 200. Stopped by process group."""
     with open(log_path, "ab") as log:
         server = subprocess.Popen(
             command, cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -69,7 +77,7 @@ def running_site(env, workers, log_path):
         )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_serving(base_url, server, log_path)
+        wait_until_serving(base_url + ready_path, server, log_path, name, timeout)
         yield base_url
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -80,19 +88,19 @@ def running_site(env, workers, log_path):
             server.wait()
 
 
-def wait_until_serving(base_url, server, log_path, timeout=60):
+def wait_until_serving(url, server, log_path, name, timeout):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}; see {log_path}")
+            raise RuntimeError(f"{name} exited with {server.returncode}; see {log_path}")
         try:
-            with urllib.request.urlopen(base_url + "/", timeout=5) as response:
+            with urllib.request.urlopen(url, timeout=5) as response:
                 if response.status == 200:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.3)
-    raise RuntimeError(f"gunicorn did not answer within {timeout} s; see {log_path}")
+    raise RuntimeError(f"{name} did not answer within {timeout} s; see {log_path}")
 
 
 def fetch(base_url, scenario):

@@ -15,12 +15,10 @@ import json
 import os
 import re
 import secrets
-import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -31,9 +29,9 @@ from dataclasses import dataclass, field
 from http.cookiejar import CookieJar
 from pathlib import Path
 
-from bench.load import NoRedirects, free_port
+from bench.load import PROJECT_DIR, NoRedirects, free_port
+from bench.load import serving as serving_command
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 MAKE_RUN_DATABASE = PROJECT_DIR / "db.sqlite3"
 REQUEST_TIMEOUT = 30
 # An accepted add goes to the cart; a refused one (out of stock, cart full) back to `next`.
@@ -62,47 +60,24 @@ def prepare_database(database_path, log):
         source.close()
         target.close()
     env = server_environment(database_path)
-    log("Migrating" + ("" if MAKE_RUN_DATABASE.exists() else " and seeding the demo shop") + " ...")
+    # seed_demo adds only what is missing, as `make run` relies on: a copy of an empty or
+    # partly seeded database gets the demo catalogue too.
+    log("Migrating and seeding the demo shop ...")
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=PROJECT_DIR, env=env, check=True)
-    if not MAKE_RUN_DATABASE.exists():
-        subprocess.run(
-            [*manage, "seed_demo"], cwd=PROJECT_DIR, env=env, check=True,
-            stdout=subprocess.DEVNULL,
-        )
+    subprocess.run(
+        [*manage, "seed_demo"], cwd=PROJECT_DIR, env=env, check=True, stdout=subprocess.DEVNULL
+    )
 
 
 @contextmanager
-def serving(database_path, log_path, timeout=60):
+def serving(database_path, log_path):
     """`manage.py runserver` on a free loopback port over `database_path`; yields its URL."""
     port = free_port()
     command = [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
-    with open(log_path, "ab") as server_log:
-        server = subprocess.Popen(
-            command, cwd=PROJECT_DIR, env=server_environment(database_path),
-            stdout=server_log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"runserver exited with {server.returncode}; see {log_path}")
-            try:
-                with urllib.request.urlopen(base_url + "/healthz", timeout=5):
-                    break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"runserver did not answer; see {log_path}") from None
-                time.sleep(0.3)
-        yield base_url
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+    env = server_environment(database_path)
+    with serving_command(command, "runserver", env, log_path, port, ready_path="/healthz") as url:
+        yield url
 
 
 class Shopper:
