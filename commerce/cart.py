@@ -244,7 +244,7 @@ def _line(product, quantity, unit_price):
 def cart_for(request):
     """The cart of whoever made `request`."""
     if request.user.is_authenticated:
-        return CustomerCart(customer_for(request.user))
+        return CustomerCart(customer_for(request.user, create=True))
     return SessionCart(request.session)
 
 
@@ -324,7 +324,7 @@ def merge_session_cart(request, user):
     with session_cart.editing():
         quantities = session_cart.quantities()
         if quantities:
-            left_out, notes = _add_lines(CustomerCart(customer_for(user)), quantities)
+            left_out, notes = _add_lines(CustomerCart(customer_for(user, create=True)), quantities)
         session_cart.clear()
     if left_out:
         notes.append(
