@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from home.emails import send_shop_email
+from home.emails import absolute_url, send_shop_email
 
 from .models import Customer
 
@@ -93,9 +93,7 @@ def send_email_confirmation(customer, email):
     EMAIL_CONFIRMATION_DAYS. Returns the OutgoingEmail, whose status says whether it was sent.
     """
     token = _signer.sign_object({"customer": customer.pk, "from": customer.email, "to": email})
-    link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(
-        "commerce:confirm_email", args=[token]
-    )
+    link = absolute_url(reverse("commerce:confirm_email", args=[token]))
     context = {"customer": customer, "email": email, "link": link,
                "days": EMAIL_CONFIRMATION_DAYS, "shop_name": settings.WAGTAIL_SITE_NAME}
     return send_shop_email("accounts/emails/confirm_email", context, [email])
