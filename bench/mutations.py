@@ -78,7 +78,7 @@ MUTATIONS = [
              "    if order.status != OrderStatus.CART:\n        return None",
              "    if False:\n        return None",
              PRICING + ("tests/commerce/test_order_status.py",)),
-    Mutation("commerce/pricing.py", 'f"${to_money(amount):,.2f}"', 'f"${to_money(amount):.2f}"',
+    Mutation("commerce/pricing.py", 'f"{to_money(amount):,.2f}"', 'f"{to_money(amount):.2f}"',
              PRICING + ("tests/commerce/test_invoices.py",)),
     # Stock: the shortage check, which lines are taken and given back, and the locks.
     Mutation("commerce/stock.py", "products[pk].stock < units", "products[pk].stock <= units",
