@@ -62,10 +62,6 @@ class CartContents:
     removed: list
 
     @property
-    def item_count(self):
-        return sum(line.quantity for line in self.lines)
-
-    @property
     def is_empty(self):
         return not self.lines
 
@@ -96,7 +92,7 @@ class SessionCart:
             key = self.session.session_key
             self.session[SESSION_CART_KEY] = key
         # Saved again after the change, so the session (and so the cart) lives
-        # SESSION_COOKIE_AGE from the shopper's last change, as when the cart was session data.
+        # SESSION_COOKIE_AGE from the shopper's last change.
         self.session.modified = True
         with transaction.atomic():
             self.cart = key and _locked_row(AnonymousCart, create, session_key=key)

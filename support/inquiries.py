@@ -176,11 +176,6 @@ def change_status(inquiry, status, *, by):
     return inquiry
 
 
-def resolve_inquiry(inquiry, *, by):
-    """Mark the inquiry resolved (see `change_status`)."""
-    return change_status(inquiry, InquiryStatus.RESOLVED, by=by)
-
-
 def status_changes_for(inquiry):
     """The (status, button label) pairs staff may choose from for this inquiry."""
     return STATUS_CHANGES[InquiryStatus(inquiry.status)]
