@@ -1,9 +1,10 @@
 """The mutation check: does the test suite notice when the money and order logic is wrong?
 
 `python -m bench.mutations` (or `make mutations`) applies each mutation listed below, a
-one-line change to commerce/pricing.py, stock.py, checkout.py, payments.py, order_status.py
-or cart.py, runs the tests aimed at it (`pytest -x -q`), puts the file back and says whether
-the tests caught it. It ends with "N of M mutations caught" and exits 0 only if all were.
+one-line change to commerce/pricing.py, stock.py, checkout.py, payments.py, order_status.py,
+cart.py or products/stock.py, runs the tests aimed at it (`pytest -x -q`), puts the file back
+and says whether the tests caught it. It ends with "N of M mutations caught" and exits 0 only
+if all were.
 A mutation that survives is a change to the shop's rules no test would notice.
 
     python -m bench.mutations --list       # the mutations, numbered
@@ -77,21 +78,21 @@ MUTATIONS = [
              "    if order.status != OrderStatus.CART:\n        return None",
              "    if False:\n        return None",
              PRICING + ("tests/commerce/test_order_status.py",)),
-    Mutation("commerce/pricing.py", 'f"${to_money(amount):,.2f}"', 'f"${to_money(amount):.2f}"',
+    Mutation("commerce/pricing.py", 'f"{to_money(amount):,.2f}"', 'f"{to_money(amount):.2f}"',
              PRICING + ("tests/commerce/test_invoices.py",)),
     # Stock: the shortage check, which lines are taken and given back, and the locks.
     Mutation("commerce/stock.py", "products[pk].stock < units", "products[pk].stock <= units",
              STOCK),
     Mutation("commerce/stock.py", "if pk not in products or not products[pk].live",
              "if pk not in products", STOCK),
-    Mutation("commerce/stock.py", "_change_stock(tracked, sign=-1)",
-             "_change_stock(tracked, sign=1)", STOCK),
+    Mutation("commerce/stock.py", "change_stock(tracked, sign=-1)",
+             "change_stock(tracked, sign=1)", STOCK),
     Mutation("commerce/stock.py", "            sign=1,", "            sign=-1,", STOCK),
     Mutation("commerce/stock.py", '"product", "reserved_quantity"', '"product", "quantity"', STOCK),
     Mutation("commerce/stock.py",
              "locked.items.filter(reserved_quantity__gt=0).update(reserved_quantity=0)",
              "locked.items.filter(reserved_quantity__gt=0)", STOCK),
-    Mutation("commerce/stock.py", 'ProductPage.objects.select_for_update(of=("self",))',
+    Mutation("products/stock.py", 'ProductPage.objects.select_for_update(of=("self",))',
              "ProductPage.objects.all()", RACES, postgres=True),
     # Checkout: what is snapshotted and guarded when an order is placed.
     Mutation("commerce/checkout.py",

@@ -9,25 +9,31 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from home.emails import send_shop_email
+from home.emails import absolute_url, send_shop_email
 
 from .models import Customer
 
 
-def customer_for(user):
-    """The Customer of `user`, created from the account's name and email if it has none yet.
+def customer_for(user, *, create=False):
+    """The Customer of `user`, or None for an anonymous visitor or an account without one.
 
-    Customers who sign up get theirs at once; this covers accounts made another way (staff,
-    `createsuperuser`) so they can shop too.
+    Customers who sign up get theirs at once; accounts made another way (staff,
+    `createsuperuser`) have none until they shop: with `create=True` (cart, checkout, profile)
+    one is made from the account's name and email. Pages that only show things (a product's
+    reviews, the contact form) leave it None rather than write on a visit.
     """
+    if not user.is_authenticated:
+        return None
     try:
         return user.customer
     except Customer.DoesNotExist:
-        customer, _created = Customer.objects.get_or_create(
-            user=user,
-            defaults={"name": user.get_full_name() or user.get_username(), "email": user.email},
-        )
-        return customer
+        if not create:
+            return None
+    customer, _created = Customer.objects.get_or_create(
+        user=user,
+        defaults={"name": user.get_full_name() or user.get_username(), "email": user.email},
+    )
+    return customer
 
 
 class EmailInUse(Exception):
@@ -87,9 +93,7 @@ def send_email_confirmation(customer, email):
     EMAIL_CONFIRMATION_DAYS. Returns the OutgoingEmail, whose status says whether it was sent.
     """
     token = _signer.sign_object({"customer": customer.pk, "from": customer.email, "to": email})
-    link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(
-        "commerce:confirm_email", args=[token]
-    )
+    link = absolute_url(reverse("commerce:confirm_email", args=[token]))
     context = {"customer": customer, "email": email, "link": link,
                "days": EMAIL_CONFIRMATION_DAYS, "shop_name": settings.WAGTAIL_SITE_NAME}
     return send_shop_email("accounts/emails/confirm_email", context, [email])

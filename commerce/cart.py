@@ -62,10 +62,6 @@ class CartContents:
     removed: list
 
     @property
-    def item_count(self):
-        return sum(line.quantity for line in self.lines)
-
-    @property
     def is_empty(self):
         return not self.lines
 
@@ -96,7 +92,7 @@ class SessionCart:
             key = self.session.session_key
             self.session[SESSION_CART_KEY] = key
         # Saved again after the change, so the session (and so the cart) lives
-        # SESSION_COOKIE_AGE from the shopper's last change, as when the cart was session data.
+        # SESSION_COOKIE_AGE from the shopper's last change.
         self.session.modified = True
         with transaction.atomic():
             self.cart = key and _locked_row(AnonymousCart, create, session_key=key)
@@ -244,7 +240,7 @@ def _line(product, quantity, unit_price):
 def cart_for(request):
     """The cart of whoever made `request`."""
     if request.user.is_authenticated:
-        return CustomerCart(customer_for(request.user))
+        return CustomerCart(customer_for(request.user, create=True))
     return SessionCart(request.session)
 
 
@@ -324,7 +320,7 @@ def merge_session_cart(request, user):
     with session_cart.editing():
         quantities = session_cart.quantities()
         if quantities:
-            left_out, notes = _add_lines(CustomerCart(customer_for(user)), quantities)
+            left_out, notes = _add_lines(CustomerCart(customer_for(user, create=True)), quantities)
         session_cart.clear()
     if left_out:
         notes.append(

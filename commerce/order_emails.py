@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from home.emails import send_shop_email
+from home.emails import absolute_url, send_shop_email
 from home.models import OutgoingEmail
 
 from .models import CheckoutDetail, OrderStatus
@@ -43,7 +43,7 @@ def _send(order, template_prefix, **extra):
         "order": order,
         "detail": CheckoutDetail.objects.filter(order=order).first(),
         "shop_name": settings.WAGTAIL_SITE_NAME,
-        "order_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + order.get_absolute_url(),
+        "order_url": absolute_url(order.get_absolute_url()),
         **extra,
     }
     return send_shop_email(template_prefix, context, [order.billing_email], about=order)

@@ -7,6 +7,7 @@ call these functions or display what `recalculate_order` stored; none of them do
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.utils import timezone
 from wagtail.models import Site
 
@@ -21,9 +22,22 @@ def to_money(amount):
     return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+# Written before the amount; any other currency shows its code: "CHF 1,299.00".
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "$", "AUD": "$"}
+
+
 def format_money(amount):
-    """`amount` as shown to people: "$1,299.00"."""
-    return f"${to_money(amount):,.2f}"
+    """`amount` in the shop's currency as shown to people: "$1,299.00"."""
+    return with_currency(f"{to_money(amount):,.2f}")
+
+
+def with_currency(number):
+    """`number`, already written out ("1,299.00", "1,300"), marked with the shop's currency
+    (settings.SHOP_CURRENCY): "$1,299.00", or "CHF 1,299.00" for a currency without a symbol
+    here."""
+    code = settings.SHOP_CURRENCY
+    symbol = CURRENCY_SYMBOLS.get(code)
+    return f"{symbol}{number}" if symbol else f"{code} {number}"
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,12 @@ from django.views.decorators.http import require_http_methods
 
 from products.models import ProductPage
 
+from .accounts import customer_for
 from .review_forms import ReviewForm
 from .reviews import (
     ReviewNotAllowed,
     ReviewRefused,
     ReviewThrottled,
-    customer_of,
     ensure_can_review,
     review_by,
     submit_or_update_review,
@@ -28,7 +28,7 @@ def write_review(request, product_id):
     post re-renders the form with the customer's text in it.
     """
     product = get_object_or_404(ProductPage.objects.live(), pk=product_id)
-    customer = customer_of(request.user)
+    customer = customer_for(request.user)
     try:
         ensure_can_review(customer, product)
     except ReviewNotAllowed as refusal:

@@ -62,13 +62,6 @@ class RatingSummary:
         return int(self.average.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
-def customer_of(user):
-    """The Customer profile of a signed-in user, or None (anonymous users, staff accounts)."""
-    if not user.is_authenticated:
-        return None
-    return getattr(user, "customer", None)
-
-
 def can_review(customer, product):
     """Whether the customer has a placed (or paid, shipped, completed) order containing the
     product. Carts and cancelled orders do not count."""
@@ -208,9 +201,13 @@ def product_review_context(request, product):
     if product.pk is None:
         # A new product previewed in the editor: it cannot have reviews or orders yet.
         return {"rating_summary": RatingSummary(average=None, count=0)}
+    # Imported here: products.models imports this module while home.models is loading, and
+    # accounts needs home.emails, which needs home.models.
+    from .accounts import customer_for
+
     summary = rating_summary(product)
     paginator = Paginator(published_reviews(product), REVIEWS_PER_PAGE)
-    customer = customer_of(request.user)
+    customer = customer_for(request.user)
     own_review = review_by(customer, product)
     eligible = can_review(customer, product)
     return {

@@ -1,15 +1,14 @@
 """Live inventory: taking units off the shelf when an order is placed, putting them back.
 
 ProductPage.stock is None for products whose stock is not tracked; those are never short.
-Stock is changed only here, on locked rows with F() expressions, never by publishing a page
-revision (ProductPage.with_content_json keeps the live count when a revision is published).
+The count is changed on locked rows with F() expressions, through products.stock, the one
+module that writes it.
 """
 
 from django.db import transaction
-from django.db.models import Case, F, IntegerField, Value, When
 
 from home import page_cache
-from products.models import ProductPage
+from products.stock import change_stock, lock_products
 
 from .models import Order
 
@@ -43,29 +42,6 @@ class OutOfStock(Exception):
         )
 
 
-def _lock_products(product_ids):
-    # Locked in id order so that two checkouts sharing products cannot deadlock. Only the
-    # product table is locked (`of`), so editors saving the page title are not held up.
-    products = (
-        ProductPage.objects.select_for_update(of=("self",))
-        .filter(pk__in=product_ids)
-        .order_by("pk")
-    )
-    return {product.pk: product for product in products}
-
-
-def _change_stock(units_by_product, sign):
-    """Add (sign 1) or take (sign -1) units of locked products, in one UPDATE for any number."""
-    if not units_by_product:
-        return
-    ProductPage.objects.filter(pk__in=units_by_product).update(
-        stock=F("stock") + Case(
-            *(When(pk=pk, then=Value(sign * units)) for pk, units in units_by_product.items()),
-            output_field=IntegerField(),
-        )
-    )
-
-
 def reserve_stock(quantities):
     """Take units off the shelf for an order being placed. Call inside its transaction.
 
@@ -74,7 +50,7 @@ def reserve_stock(quantities):
     otherwise decrements the tracked stock. Returns {product id: locked ProductPage} with the
     prices and titles current at this moment, for the order to snapshot.
     """
-    products = _lock_products(quantities)
+    products = lock_products(quantities)
     unavailable = [
         products[pk].title if pk in products else "a product"
         for pk in quantities
@@ -90,7 +66,7 @@ def reserve_stock(quantities):
     if shortages:
         raise OutOfStock(shortages)
     tracked = {pk: units for pk, units in quantities.items() if products[pk].stock is not None}
-    _change_stock(tracked, sign=-1)
+    change_stock(tracked, sign=-1)
     for pk, units in tracked.items():
         products[pk].stock -= units
     # update() sends no signal: pages showing the old stock go stale when the order commits.
@@ -116,8 +92,8 @@ def release_stock(order):
         quantities = {}
         for product_id, units in lines.values_list("product", "reserved_quantity"):
             quantities[product_id] = quantities.get(product_id, 0) + units
-        locked_products = _lock_products(quantities)
-        _change_stock(
+        locked_products = lock_products(quantities)
+        change_stock(
             {pk: quantities[pk] for pk, product in locked_products.items()
              if product.stock is not None},
             sign=1,

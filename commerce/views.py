@@ -120,7 +120,7 @@ def _checkout_initial(customer, cart):
 @sensitive_post_parameters("card_number", "card_expiry", "card_cvc")
 @require_http_methods(["GET", "POST"])
 def checkout(request):
-    customer = customer_for(request.user)
+    customer = customer_for(request.user, create=True)
     if request.method == "GET":
         contents = _cart_contents(request, CustomerCart(customer))
         if contents.is_empty:
@@ -214,7 +214,7 @@ def signup(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request):
-    customer = customer_for(request.user)
+    customer = customer_for(request.user, create=True)
     form = ProfileForm(request.POST or None, instance=customer)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -245,7 +245,7 @@ def _send_email_confirmation(request, customer, email, change=False):
 @login_required
 @require_POST
 def send_confirmation_link(request):
-    customer = customer_for(request.user)
+    customer = customer_for(request.user, create=True)
     if email_is_confirmed(customer):
         messages.info(request, f"{customer.email} is already confirmed.")
     else:

@@ -35,6 +35,12 @@ class EmailNotResendable(Exception):
     """Staff asked to resend an email that has not failed."""
 
 
+def absolute_url(path):
+    """`path` (as from `reverse` or `get_absolute_url`) on the shop's public address
+    (WAGTAILADMIN_BASE_URL), for links in emails, which have no request to build them from."""
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
 @task()
 def deliver_email(email_id):
     """Make one attempt at sending the OutgoingEmail `email_id`, if it is still waiting."""

@@ -4,7 +4,7 @@ from django.db import transaction
 from wagtail.admin.views.pages.edit import EditView
 from wagtail.admin.views.pages.revisions import RevisionsRevertView
 
-from home import page_cache
+from .stock import lock_products, set_stock
 
 
 class LiveStockEditMixin:
@@ -17,13 +17,10 @@ class LiveStockEditMixin:
 
     def form_valid(self, form):
         with transaction.atomic():
-            products = type(self.page).objects.filter(pk=self.page.pk)
-            # Only the product table's row, as commerce.stock locks it at checkout.
-            products.select_for_update(of=("self",)).values_list("pk").get()
+            lock_products([self.page.pk])
             response = super().form_valid(form)
             if form.stock_was_edited:
-                products.update(stock=form.cleaned_data["stock"])
-                page_cache.invalidate_catalogue()  # update() sends no signal
+                set_stock(self.page.pk, form.cleaned_data["stock"])
         return response
 
 

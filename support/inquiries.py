@@ -17,7 +17,7 @@ from django.utils import timezone
 from wagtail.admin.utils import get_user_display_name
 from wagtail.log_actions import log
 
-from home.emails import send_shop_email
+from home.emails import absolute_url, send_shop_email
 from home.models import OutgoingEmail
 from home.rate_limits import count_within_window
 
@@ -107,8 +107,7 @@ def receive_inquiry(inquiry, *, support_email=""):
         "inquiry": inquiry,
         "support_email": support_email,
         "shop_name": settings.WAGTAIL_SITE_NAME,
-        "admin_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-        + reverse("support_inquiries:edit", args=[inquiry.pk]),
+        "admin_url": absolute_url(reverse("support_inquiries:edit", args=[inquiry.pk])),
     }
     acknowledgement = send_shop_email(
         "support/emails/inquiry_acknowledgement", context, to=[inquiry.email],
@@ -175,11 +174,6 @@ def change_status(inquiry, status, *, by):
             data={"from": current.value, "to": status.value},
         )
     return inquiry
-
-
-def resolve_inquiry(inquiry, *, by):
-    """Mark the inquiry resolved (see `change_status`)."""
-    return change_status(inquiry, InquiryStatus.RESOLVED, by=by)
 
 
 def status_changes_for(inquiry):

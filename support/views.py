@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.shortcuts import redirect
 
-from commerce.models import Customer
+from commerce.accounts import customer_for
 from home.client_address import client_address
 
 from .forms import ContactForm
@@ -14,7 +14,7 @@ SENT_SESSION_KEY = "support_inquiry_sent"
 
 
 def contact_form(request, page):
-    customer = _signed_in_customer(request.user)
+    customer = customer_for(request.user)
     form_kwargs = {"customer": customer, "user": request.user}
     if request.method == "POST":
         form = ContactForm(request.POST, **form_kwargs)
@@ -48,9 +48,3 @@ def thanks(request, page):
     return page.render(
         request, template="support/contact_page_thanks.html", context_overrides={"sent": sent}
     )
-
-
-def _signed_in_customer(user):
-    if not user.is_authenticated:
-        return None
-    return Customer.objects.filter(user=user).first()

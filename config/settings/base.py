@@ -1,6 +1,7 @@
 """Settings shared by every environment. See dev.py, test.py and production.py."""
 
 import os
+import re
 from datetime import timedelta
 
 from django.core.exceptions import ImproperlyConfigured
@@ -229,8 +230,14 @@ CONTACT_THROTTLE_MINUTES = env_int("CONTACT_THROTTLE_MINUTES", 10)
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
-# Prices are stored and shown in this currency (ISO 4217 code; includes/price.html shows "$").
-SHOP_CURRENCY = "USD"
+# Prices are stored and shown in this currency, an ISO 4217 code (commerce/pricing.py shows
+# it: "$1,299.00", "€1,299.00", "CHF 1,299.00").
+SHOP_CURRENCY = os.environ.get("SHOP_CURRENCY", "USD").strip().upper()
+if not re.fullmatch(r"[A-Z]{3}", SHOP_CURRENCY):
+    raise ImproperlyConfigured(
+        f"SHOP_CURRENCY must be a three-letter ISO 4217 code such as USD or EUR, not "
+        f"{SHOP_CURRENCY!r}."
+    )
 
 # Wagtail
 WAGTAIL_SITE_NAME = os.environ.get("SHOP_NAME", "Storefront")

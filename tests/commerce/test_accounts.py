@@ -4,15 +4,22 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from commerce.accounts import email_is_confirmed
+from commerce.accounts import customer_for, email_is_confirmed
 from commerce.models import Customer
 from config.env import tasks_config
-from tests.factories import SIGN_UP, make_customer, make_placed_order, make_product
+from tests.factories import (
+    SIGN_UP,
+    make_customer,
+    make_placed_order,
+    make_product,
+    make_staff_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -220,6 +227,22 @@ def test_staff_without_a_customer_profile_can_still_shop(client, work_laptop):
     client.force_login(staff)
     assert client.get("/accounts/profile/").status_code == 200
     assert Customer.objects.get(user=staff).name == "Eddie Editor"
+
+
+def test_staff_browsing_the_shop_get_no_customer_profile_until_they_shop(client, work_laptop):
+    staff = make_staff_user()
+    client.force_login(staff)
+
+    assert client.get(work_laptop.url).status_code == 200
+    assert customer_for(staff) is None
+    assert not Customer.objects.filter(user=staff).exists()
+
+    assert customer_for(staff, create=True) == Customer.objects.get(user=staff)
+
+
+def test_anonymous_visitor_has_no_customer():
+    assert customer_for(AnonymousUser()) is None
+    assert customer_for(AnonymousUser(), create=True) is None
 
 
 def test_order_history_lists_only_my_placed_orders(customer_client, customer, work_laptop):

@@ -63,6 +63,16 @@ def test_sales_chart_is_an_accessible_svg_with_a_table_fallback(client, todays_o
     assert "<script" not in re.search(r"<svg.*?</svg>", page, re.S).group(0)
 
 
+def test_sales_chart_axis_is_labelled_in_the_shops_currency(client, todays_orders, settings):
+    settings.SHOP_CURRENCY = "EUR"
+
+    page = dashboard(client, make_staff_user("boss"))
+
+    chart = re.search(r'<svg role="img".*?</svg>', page, re.S).group(0)
+    assert ">€0</text>" in chart
+    assert "$" not in chart
+
+
 def test_staff_with_the_sales_report_permission_see_revenue(client, todays_orders):
     analyst = make_admin_user("analyst", ["commerce.view_sales_report"])
 

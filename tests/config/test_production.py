@@ -42,9 +42,10 @@ def test_check_deploy_reports_no_warnings(run_python, production_env):
         ({"ALLOWED_HOSTS": ""}, "Set ALLOWED_HOSTS"),
         ({"ALLOWED_HOSTS": ".example.com"}, "Set WAGTAILADMIN_BASE_URL"),
         ({"SECURE_HSTS_SECONDS": "a year"}, "SECURE_HSTS_SECONDS must be a whole number"),
+        ({"SHOP_CURRENCY": "euro"}, "SHOP_CURRENCY must be a three-letter ISO 4217 code"),
     ],
     ids=["without_a_secret_key", "without_allowed_hosts", "with_only_a_wildcard_host",
-         "with_a_malformed_number"],
+         "with_a_malformed_number", "with_a_currency_that_is_not_a_code"],
 )
 def test_production_settings_refuse_to_start(run_python, production_env, environment, reason):
     result = run_python("import django; django.setup()", **{**production_env, **environment})

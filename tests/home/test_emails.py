@@ -13,7 +13,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from config.env import tasks_config
-from home.emails import send_shop_email
+from home.emails import absolute_url, send_shop_email
 from home.models import EmailStatus, OutgoingEmail
 from tests.config.test_tasks import run_as_the_worker, welcome_email  # noqa: F401
 
@@ -220,3 +220,9 @@ def test_prune_tasks_keeps_the_setting_days_by_default(settings, queued_in_datab
 def test_prune_tasks_refuses_a_negative_age():
     with pytest.raises(CommandError, match="0 or more"):
         call_command("prune_tasks", "--older-than-days", "-1")
+
+
+@pytest.mark.parametrize("base_url", ["https://shop.example.com", "https://shop.example.com/"])
+def test_links_in_emails_are_on_the_shops_public_address(settings, base_url):
+    settings.WAGTAILADMIN_BASE_URL = base_url
+    assert absolute_url("/accounts/orders/A1/") == "https://shop.example.com/accounts/orders/A1/"

@@ -6,11 +6,12 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from commerce.models import Customer
 from config.env import tasks_config
 from home.models import HomePage, OutgoingEmail
 from support.inquiries import normalised_address
 from support.models import Contact, ContactPage, InquiryStatus, SupportSettings
-from tests.factories import make_customer
+from tests.factories import make_customer, make_staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -289,6 +290,16 @@ def test_inquiry_from_a_signed_in_customer_is_linked_to_them(client, contact_pag
     inquiry = Contact.objects.get()
     assert inquiry.customer == customer
     assert inquiry.email == "ada.work@example.com"
+
+
+def test_inquiry_from_staff_without_a_customer_profile_is_linked_to_nobody(client, contact_page):
+    staff = make_staff_user()
+    client.force_login(staff)
+
+    send(client, contact_page)
+
+    assert Contact.objects.get().customer is None
+    assert not Customer.objects.filter(user=staff).exists()
 
 
 def test_anonymous_sender_cannot_link_an_inquiry_to_a_customer(client, contact_page):

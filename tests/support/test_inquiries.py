@@ -7,7 +7,6 @@ from support.inquiries import (
     InquiryActionError,
     assign_inquiry,
     change_status,
-    resolve_inquiry,
     support_staff,
 )
 from support.models import InquiryStatus
@@ -101,7 +100,7 @@ def test_unassigning_is_logged(support_agent):
 def test_resolving_stamps_the_time_and_logs_the_change(support_agent):
     inquiry = make_inquiry()
 
-    resolve_inquiry(inquiry, by=support_agent)
+    change_status(inquiry, InquiryStatus.RESOLVED, by=support_agent)
 
     inquiry.refresh_from_db()
     assert inquiry.status == InquiryStatus.RESOLVED
@@ -114,7 +113,7 @@ def test_resolving_stamps_the_time_and_logs_the_change(support_agent):
 
 def test_reopening_a_resolved_inquiry_clears_the_resolved_time(support_agent):
     inquiry = make_inquiry()
-    resolve_inquiry(inquiry, by=support_agent)
+    change_status(inquiry, InquiryStatus.RESOLVED, by=support_agent)
 
     change_status(inquiry, InquiryStatus.IN_PROGRESS, by=support_agent)
 

@@ -1,0 +1,52 @@
+"""Writing a product's stock count: the one module that changes ProductPage.stock of a product
+that exists.
+
+Checkout takes units off the shelf and cancelling puts them back (commerce.stock, by adding
+to the count); an editor sets the count in the product editor (products/views.py). Both lock
+the product rows with `lock_products` first, so neither overwrites the other. Saving or
+publishing the page writes back the count it read under that lock (ProductPageForm and
+ProductPage.with_content_json keep the live one), so a count changes only here.
+"""
+
+from django.db.models import Case, F, IntegerField, Value, When
+
+from home import page_cache
+
+from .models import ProductPage
+
+
+def lock_products(product_ids):
+    """Lock the rows of the products `product_ids` until the transaction ends; returns
+    {product id: ProductPage} read under the lock. Call inside a transaction.
+
+    Locked in id order so that two checkouts sharing products cannot deadlock. Only the
+    product table is locked (`of`), so editors saving the page title are not held up.
+    """
+    products = (
+        ProductPage.objects.select_for_update(of=("self",))
+        .filter(pk__in=product_ids)
+        .order_by("pk")
+    )
+    return {product.pk: product for product in products}
+
+
+def change_stock(units_by_product, sign):
+    """Add (sign 1) or take (sign -1) units of locked products, in one UPDATE for any number.
+
+    update() sends no signal: the caller invalidates the page cache once its change is done.
+    """
+    if not units_by_product:
+        return
+    ProductPage.objects.filter(pk__in=units_by_product).update(
+        stock=F("stock") + Case(
+            *(When(pk=pk, then=Value(sign * units)) for pk, units in units_by_product.items()),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def set_stock(product_id, count):
+    """Set the stock count of a locked product to `count` (None: not tracked), as an editor
+    does, and let cached pages show it."""
+    ProductPage.objects.filter(pk=product_id).update(stock=count)
+    page_cache.invalidate_catalogue()  # update() sends no signal
