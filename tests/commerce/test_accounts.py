@@ -299,24 +299,25 @@ def test_order_pages_do_not_query_per_line(customer_client, customer, product_in
     assert queries_for(large) == queries_for(small)
 
 
-def test_a_confirmation_that_could_not_be_emailed_says_so(customer_client, customer, settings):
-    settings.EMAIL_BACKEND = "tests.support.email_backends.BrokenSMTPBackend"
-    page = customer_client.post(
+def change_address_to_sam(customer_client):
+    """Save the profile with a new email address; the page the customer lands on."""
+    return customer_client.post(
         "/accounts/profile/",
         {"name": "Samantha Shopper", "email": "sam@example.org", "phone": "555 765 4321"},
         follow=True,
     ).content.decode()
+
+
+def test_a_confirmation_that_could_not_be_emailed_says_so(customer_client, customer, settings):
+    settings.EMAIL_BACKEND = "tests.support.email_backends.BrokenSMTPBackend"
+    page = change_address_to_sam(customer_client)
     assert "We could not send the confirmation email to sam@example.org" in page
     assert "We sent a link" not in page
 
 
 def test_a_queued_confirmation_says_it_is_on_its_way(customer_client, customer, settings):
     settings.TASKS = tasks_config("database")
-    page = customer_client.post(
-        "/accounts/profile/",
-        {"name": "Samantha Shopper", "email": "sam@example.org", "phone": "555 765 4321"},
-        follow=True,
-    ).content.decode()
+    page = change_address_to_sam(customer_client)
     assert "We will email a link to sam@example.org in the next few minutes" in page
     assert not mail.outbox
 
