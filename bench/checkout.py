@@ -1,6 +1,6 @@
 """The checkout race: N buyers place their order at the same moment for a product with K
 units left. Exactly K must get an order, the others a clear out-of-stock answer, and nothing
-else may go wrong. Runs commerce.checkout.place_order in N threads, each with its own
+else may go wrong. Runs commerce.checkout.place_order.place_order in N threads, each with its own
 database connection (PostgreSQL: the row locks are what is being tested)."""
 
 import threading
@@ -12,9 +12,11 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from commerce.cart import CustomerCart, add_to_cart
-from commerce.checkout import CheckoutError, place_order
-from commerce.models import Customer, Order, OrderItem, PaymentMethod, cart_q
+from commerce.cart.carts import CustomerCart, add_to_cart
+from commerce.checkout.place_order import CheckoutError, place_order
+from commerce.customers.models import Customer
+from commerce.orders.models import Order, OrderItem, cart_q
+from commerce.payments.models import PaymentMethod
 from products.models import ProductIndexPage, ProductPage
 
 RACE_PRODUCT_SLUG = "checkout-race-laptop"

@@ -1,10 +1,10 @@
 """The mutation check: does the test suite notice when the money and order logic is wrong?
 
 `python -m bench.mutations` (or `make mutations`) applies each mutation listed below, a
-one-line change to commerce/pricing.py, stock.py, checkout.py, payments.py, order_status.py,
-cart.py or products/stock.py, runs the tests aimed at it (`pytest -x -q`), puts the file back
-and says whether the tests caught it. It ends with "N of M mutations caught" and exits 0 only
-if all were.
+one-line change to commerce/pricing.py, orders/stock.py, checkout/place_order.py,
+payments/refunds.py, orders/status.py, cart/carts.py or products/stock.py, runs the tests
+aimed at it (`pytest -x -q`), puts the file back and says whether the tests caught it. It
+ends with "N of M mutations caught" and exits 0 only if all were.
 A mutation that survives is a change to the shop's rules no test would notice.
 
     python -m bench.mutations --list       # the mutations, numbered
@@ -46,19 +46,25 @@ class Mutation:
         return f"{self.path}: {self.original.strip()!r} -> {self.replacement.strip()!r}"
 
 
+STOCK_MODULE = "commerce/orders/stock.py"
+CHECKOUT_MODULE = "commerce/checkout/place_order.py"
+REFUNDS_MODULE = "commerce/payments/refunds.py"
+STATUS_MODULE = "commerce/orders/status.py"
+CART_MODULE = "commerce/cart/carts.py"
+
 PRICING = ("tests/commerce/test_pricing.py", "tests/commerce/test_pricing_properties.py",
-           "tests/commerce/test_checkout.py", "tests/commerce/test_cart.py")
-STOCK = ("tests/commerce/test_stock.py", "tests/commerce/test_checkout.py",
-         "tests/commerce/test_order_status.py")
-CHECKOUT = ("tests/commerce/test_checkout.py", "tests/commerce/test_stock.py",
-            "tests/commerce/test_invoices.py", "tests/commerce/test_order_status.py")
-PAYMENTS = ("tests/commerce/test_payments.py", "tests/commerce/test_order_status.py",
-            "tests/commerce/test_checkout.py", "tests/commerce/test_invoices.py")
-ORDER_STATUS = ("tests/commerce/test_order_status.py", "tests/commerce/test_stock.py",
-                "tests/commerce/test_reviews.py", "tests/commerce/test_payments.py")
-CART = ("tests/commerce/test_cart.py", "tests/commerce/test_checkout.py",
-        "tests/commerce/test_sessions.py")
-RACES = ("tests/commerce/test_concurrency.py", "tests/commerce/test_order_status.py")
+           "tests/commerce/checkout/test_place_order.py", "tests/commerce/cart/test_cart.py")
+STOCK = ("tests/commerce/orders/test_stock.py", "tests/commerce/checkout/test_place_order.py",
+         "tests/commerce/orders/test_status.py")
+CHECKOUT = ("tests/commerce/checkout/test_place_order.py", "tests/commerce/orders/test_stock.py",
+            "tests/commerce/orders/test_invoices.py", "tests/commerce/orders/test_status.py")
+PAYMENTS = ("tests/commerce/payments/test_payments.py", "tests/commerce/orders/test_status.py",
+            "tests/commerce/checkout/test_place_order.py", "tests/commerce/orders/test_invoices.py")
+ORDER_STATUS = ("tests/commerce/orders/test_status.py", "tests/commerce/orders/test_stock.py",
+                "tests/commerce/reviews/test_rules.py", "tests/commerce/payments/test_payments.py")
+CART = ("tests/commerce/cart/test_cart.py", "tests/commerce/checkout/test_place_order.py",
+        "tests/commerce/cart/test_sessions.py")
+RACES = ("tests/commerce/test_concurrency.py", "tests/commerce/orders/test_status.py")
 
 MUTATIONS = [
     # Pricing: rounding, the discount rule and the sums.
@@ -77,81 +83,81 @@ MUTATIONS = [
     Mutation("commerce/pricing.py",
              "    if order.status != OrderStatus.CART:\n        return None",
              "    if False:\n        return None",
-             PRICING + ("tests/commerce/test_order_status.py",)),
+             PRICING + ("tests/commerce/orders/test_status.py",)),
     Mutation("commerce/pricing.py", 'f"{to_money(amount):,.2f}"', 'f"{to_money(amount):.2f}"',
-             PRICING + ("tests/commerce/test_invoices.py",)),
+             PRICING + ("tests/commerce/orders/test_invoices.py",)),
     # Stock: the shortage check, which lines are taken and given back, and the locks.
-    Mutation("commerce/stock.py", "products[pk].stock < units", "products[pk].stock <= units",
+    Mutation(STOCK_MODULE, "products[pk].stock < units", "products[pk].stock <= units",
              STOCK),
-    Mutation("commerce/stock.py", "if pk not in products or not products[pk].live",
+    Mutation(STOCK_MODULE, "if pk not in products or not products[pk].live",
              "if pk not in products", STOCK),
-    Mutation("commerce/stock.py", "change_stock(tracked, sign=-1)",
+    Mutation(STOCK_MODULE, "change_stock(tracked, sign=-1)",
              "change_stock(tracked, sign=1)", STOCK),
-    Mutation("commerce/stock.py", "            sign=1,", "            sign=-1,", STOCK),
-    Mutation("commerce/stock.py", '"product", "reserved_quantity"', '"product", "quantity"', STOCK),
-    Mutation("commerce/stock.py",
+    Mutation(STOCK_MODULE, "            sign=1,", "            sign=-1,", STOCK),
+    Mutation(STOCK_MODULE, '"product", "reserved_quantity"', '"product", "quantity"', STOCK),
+    Mutation(STOCK_MODULE,
              "locked.items.filter(reserved_quantity__gt=0).update(reserved_quantity=0)",
              "locked.items.filter(reserved_quantity__gt=0)", STOCK),
     Mutation("products/stock.py", 'ProductPage.objects.select_for_update(of=("self",))',
              "ProductPage.objects.all()", RACES, postgres=True),
     # Checkout: what is snapshotted and guarded when an order is placed.
-    Mutation("commerce/checkout.py",
+    Mutation(CHECKOUT_MODULE,
              "item.reserved_quantity = item.quantity if product.stock is not None else 0",
              "item.reserved_quantity = item.quantity", CHECKOUT),
-    Mutation("commerce/checkout.py", "            if expected_total is None:",
+    Mutation(CHECKOUT_MODULE, "            if expected_total is None:",
              "            if False:", CHECKOUT),
-    Mutation("commerce/checkout.py", "if totals.total != expected_total:",
+    Mutation(CHECKOUT_MODULE, "if totals.total != expected_total:",
              "if totals.total > expected_total:", CHECKOUT),
-    Mutation("commerce/checkout.py", "if payment.status == PaymentStatus.AUTHORISED",
+    Mutation(CHECKOUT_MODULE, "if payment.status == PaymentStatus.AUTHORISED",
              "if payment.status != PaymentStatus.AUTHORISED", CHECKOUT),
-    Mutation("commerce/checkout.py", "{order.pk:06d}", "{order.pk % 1000:06d}", CHECKOUT),
-    Mutation("commerce/checkout.py", "timezone.localdate(placed_at)", "placed_at.date()",
+    Mutation(CHECKOUT_MODULE, "{order.pk:06d}", "{order.pk % 1000:06d}", CHECKOUT),
+    Mutation(CHECKOUT_MODULE, "timezone.localdate(placed_at)", "placed_at.date()",
              CHECKOUT),
-    Mutation("commerce/checkout.py", "order.billing_name = customer.name",
+    Mutation(CHECKOUT_MODULE, "order.billing_name = customer.name",
              "order.billing_name = order.customer.user.username", CHECKOUT),
-    Mutation("commerce/checkout.py", "            gateway.void(payment)", "            pass",
+    Mutation(CHECKOUT_MODULE, "            gateway.void(payment)", "            pass",
              CHECKOUT),
-    Mutation("commerce/checkout.py", "amount_captured=payment.amount_captured,",
+    Mutation(CHECKOUT_MODULE, "amount_captured=payment.amount_captured,",
              "amount_captured=totals.total,", CHECKOUT),
     # Payments: card checks, refunds bounded by what was captured, settled once.
-    Mutation("commerce/payments.py", "amount = detail.refundable_amount",
+    Mutation(REFUNDS_MODULE, "amount = detail.refundable_amount",
              "amount = order.subtotal", PAYMENTS),
-    Mutation("commerce/payments.py",
+    Mutation(REFUNDS_MODULE,
              "if detail.payment_status != PaymentStatus.AUTHORISED or amount <= 0:",
              "if amount <= 0:", PAYMENTS),
-    Mutation("commerce/payments.py", "        if pending is not None:\n            return pending",
+    Mutation(REFUNDS_MODULE, "        if pending is not None:\n            return pending",
              "        if False:\n            return pending", PAYMENTS),
-    Mutation("commerce/payments.py", "if detail.refundable_amount <= 0:",
+    Mutation(REFUNDS_MODULE, "if detail.refundable_amount <= 0:",
              "if detail.refundable_amount < 0:", PAYMENTS),
-    Mutation("commerce/payments.py", "if refund.status == RefundStatus.SUCCEEDED:",
+    Mutation(REFUNDS_MODULE, "if refund.status == RefundStatus.SUCCEEDED:",
              "if False:", PAYMENTS),
-    Mutation("commerce/payments.py", "refund.status = RefundStatus.FAILED",
+    Mutation(REFUNDS_MODULE, "refund.status = RefundStatus.FAILED",
              "refund.status = RefundStatus.PENDING", PAYMENTS),
-    Mutation("commerce/payments.py",
+    Mutation(REFUNDS_MODULE,
              ").update(payment_status=PaymentStatus.PAID, amount_captured=order.total)",
              ").update(amount_captured=order.total)", PAYMENTS),
     # Order status: the transition table and what cancelling and paying do.
-    Mutation("commerce/order_status.py",
+    Mutation(STATUS_MODULE,
              "OrderStatus.PAID: (OrderStatus.SHIPPED, OrderStatus.CANCELLED),",
              "OrderStatus.PAID: (OrderStatus.SHIPPED,),", ORDER_STATUS),
-    Mutation("commerce/order_status.py", "            release_stock(locked)", "            pass",
+    Mutation(STATUS_MODULE, "            release_stock(locked)", "            pass",
              ORDER_STATUS),
-    Mutation("commerce/order_status.py", "            record_cash_collected(locked)",
-             "            pass", ORDER_STATUS + ("tests/commerce/test_invoices.py",)),
-    Mutation("commerce/order_status.py",
+    Mutation(STATUS_MODULE, "            record_cash_collected(locked)",
+             "            pass", ORDER_STATUS + ("tests/commerce/orders/test_invoices.py",)),
+    Mutation(STATUS_MODULE,
              "            hide_reviews_no_longer_backed(locked, user=user)", "            pass",
              ORDER_STATUS),
-    Mutation("commerce/order_status.py", "            if refund is not None:\n",
+    Mutation(STATUS_MODULE, "            if refund is not None:\n",
              "            if False:\n", ORDER_STATUS),
     # Cart: quantities, limits, the merge at log-in and the cart's row lock.
-    Mutation("commerce/cart.py", "if product.stock is not None and quantity > product.stock:",
+    Mutation(CART_MODULE, "if product.stock is not None and quantity > product.stock:",
              "if product.stock is not None and quantity > product.stock + 1:", CART),
-    Mutation("commerce/cart.py", "new_quantity = quantities.get(product.pk, 0) + quantity",
+    Mutation(CART_MODULE, "new_quantity = quantities.get(product.pk, 0) + quantity",
              "new_quantity = quantity", CART),
-    Mutation("commerce/cart.py", "merged = min(wanted, _line_limit(product))",
+    Mutation(CART_MODULE, "merged = min(wanted, _line_limit(product))",
              "merged = min(wanted, MAX_QUANTITY)", CART),
-    Mutation("commerce/cart.py", "            if not product.live:", "            if False:", CART),
-    Mutation("commerce/cart.py", "rows = model.objects.select_for_update().filter(**key)",
+    Mutation(CART_MODULE, "            if not product.live:", "            if False:", CART),
+    Mutation(CART_MODULE, "rows = model.objects.select_for_update().filter(**key)",
              "rows = model.objects.filter(**key)", RACES, postgres=True),
 ]
 

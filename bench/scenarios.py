@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.crypto import get_random_string
 
 from bench.load import FORM_CONTENT_TYPE, Scenario
-from commerce.models import Order
+from commerce.orders.models import Order
 from products.models import ProductIndexPage, ProductPage
 
 STATIC_PAGE_NAME = "bench-product-page.html"

@@ -6,4 +6,4 @@ class CommerceConfig(AppConfig):
     verbose_name = "Shop"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from commerce import signals  # noqa: F401

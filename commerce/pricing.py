@@ -11,7 +11,8 @@ from django.conf import settings
 from django.utils import timezone
 from wagtail.models import Site
 
-from .models import BulkDiscountSettings, Order, OrderStatus
+from commerce.orders.models import Order, OrderStatus
+from commerce.promotions.models import BulkDiscountSettings
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")

@@ -4,8 +4,9 @@ from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from . import cart, pricing
-from .models import Order, OrderItem
+from commerce import pricing
+from commerce.cart import carts as cart
+from commerce.orders.models import Order, OrderItem
 
 
 @receiver(post_save, sender=OrderItem, dispatch_uid="commerce_item_saved")

@@ -6,29 +6,38 @@ Every one of them belongs to one shopper, so none may be cached (home/private_pa
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from commerce.cart.views import cart_add, cart_page, cart_remove, cart_update
+from commerce.checkout.views import checkout, order_confirmation
+from commerce.customers.forms import ShopPasswordResetForm
+from commerce.customers.views import (
+    LoginView,
+    LogoutView,
+    confirm_email_page,
+    profile,
+    send_confirmation_link,
+    signup,
+)
+from commerce.orders.views import order_detail, order_list
 from home.private_pages import never_cached
-
-from . import views
-from .forms import ShopPasswordResetForm
 
 app_name = "commerce"
 
 urlpatterns = never_cached([
-    path("cart/", views.cart_page, name="cart"),
-    path("cart/add/", views.cart_add, name="cart_add"),
-    path("cart/update/", views.cart_update, name="cart_update"),
-    path("cart/remove/", views.cart_remove, name="cart_remove"),
-    path("checkout/", views.checkout, name="checkout"),
-    path("checkout/thank-you/<str:number>/", views.order_confirmation,
+    path("cart/", cart_page, name="cart"),
+    path("cart/add/", cart_add, name="cart_add"),
+    path("cart/update/", cart_update, name="cart_update"),
+    path("cart/remove/", cart_remove, name="cart_remove"),
+    path("checkout/", checkout, name="checkout"),
+    path("checkout/thank-you/<str:number>/", order_confirmation,
          name="order_confirmation"),
-    path("accounts/signup/", views.signup, name="signup"),
-    path("accounts/profile/", views.profile, name="profile"),
-    path("accounts/confirm-email/send/", views.send_confirmation_link,
+    path("accounts/signup/", signup, name="signup"),
+    path("accounts/profile/", profile, name="profile"),
+    path("accounts/confirm-email/send/", send_confirmation_link,
          name="send_confirmation_link"),
-    path("accounts/confirm-email/<str:token>/", views.confirm_email_page,
+    path("accounts/confirm-email/<str:token>/", confirm_email_page,
          name="confirm_email"),
-    path("accounts/orders/", views.order_list, name="order_list"),
-    path("accounts/orders/<str:number>/", views.order_detail, name="order_detail"),
+    path("accounts/orders/", order_list, name="order_list"),
+    path("accounts/orders/<str:number>/", order_detail, name="order_detail"),
 ])
 
 # Django's log-in, log-out, password change and reset views under /accounts/, with the shop's
@@ -39,7 +48,7 @@ auth_urlpatterns = never_cached([
         auth_views.PasswordResetView.as_view(form_class=ShopPasswordResetForm),
         name="password_reset",
     ),
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("login/", LoginView.as_view(), name="login"),
+    path("logout/", LogoutView.as_view(), name="logout"),
     path("", include("django.contrib.auth.urls")),
 ])

@@ -5,17 +5,21 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 from wagtail_modeladmin.options import modeladmin_register
 
-from . import dashboard, invoice_urls, order_status, payments
-from .admin_views import (
-    CustomerViewSet,
+from commerce.customers.admin_views import CustomerViewSet
+from commerce.customers.models import Customer
+from commerce.orders import invoice_urls
+from commerce.orders import status as order_status
+from commerce.orders.admin_views import (
     OrderViewSet,
     customer_permission_policy,
     order_permission_policy,
 )
-from .fulfilment import FulfilmentQueueAdmin
-from .models import Customer, Order, OrderStatus
-from .pricing import format_money
-from .review_admin import ReviewViewSet
+from commerce.orders.fulfilment import FulfilmentQueueAdmin
+from commerce.orders.models import Order, OrderStatus
+from commerce.payments.refunds import LOG_ACTION_REFUND, LOG_ACTION_REFUND_FAILED
+from commerce.pricing import format_money
+from commerce.reports import dashboard
+from commerce.reviews.admin_views import ReviewViewSet
 
 # Policies first: Wagtail must not build its default policy for these models before them.
 register_permission_policy(Order, order_permission_policy)
@@ -48,7 +52,7 @@ def register_order_log_actions(actions):
             except (KeyError, ValueError):
                 return "Status changed"
 
-    @actions.register_action(payments.LOG_ACTION_REFUND)
+    @actions.register_action(LOG_ACTION_REFUND)
     class RefundFormatter(LogFormatter):
         label = "Refund payment"
 
@@ -58,7 +62,7 @@ def register_order_log_actions(actions):
             except (KeyError, ArithmeticError):
                 return "Payment refunded"
 
-    @actions.register_action(payments.LOG_ACTION_REFUND_FAILED)
+    @actions.register_action(LOG_ACTION_REFUND_FAILED)
     class RefundFailedFormatter(LogFormatter):
         label = "Refund refused"
 

@@ -7,7 +7,8 @@ from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
 from wagtail.images.models import AbstractImage
 from wagtail.models import Page, PageViewRestriction, Site
 
-from commerce.models import Customer, Review
+from commerce.customers.models import Customer
+from commerce.reviews.models import Review
 from home import page_cache
 
 # Pages cover publishing, unpublishing, moving, deleting and price or stock edits (all of

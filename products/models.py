@@ -14,7 +14,7 @@ from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from commerce.reviews import aggregate_rating_structured_data, product_review_context
+from commerce.reviews.rules import aggregate_rating_structured_data, product_review_context
 
 from .blocks import ProductSpecsBlock, first_spec_value, spec_rows
 from .forms import ProductPageForm, StockFieldPanel

@@ -1,7 +1,7 @@
 """Writing a product's stock count: the one module that changes ProductPage.stock of a product
 that exists.
 
-Checkout takes units off the shelf and cancelling puts them back (commerce.stock, by adding
+Checkout takes units off the shelf and cancelling puts them back (commerce.orders.stock, by adding
 to the count); an editor sets the count in the product editor (products/views.py). Both lock
 the product rows with `lock_products` first, so neither overwrites the other. Saving or
 publishing the page writes back the count it read under that lock (ProductPageForm and

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.shortcuts import redirect
 
-from commerce.accounts import customer_for
+from commerce.customers.accounts import customer_for
 from home.client_address import client_address
 
 from .forms import ContactForm

@@ -16,19 +16,16 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 from wagtail.test.utils.form_data import nested_form_data, querydict_from_html, streamfield
 
-from commerce import cart, checkout, pricing
-from commerce.checkout import BILLING_FIELDS, snapshot_billing
-from commerce.models import (
-    CheckoutDetail,
-    Customer,
-    Order,
-    OrderItem,
-    OrderStatus,
-    PaymentMethod,
-    PaymentStatus,
-    Review,
-)
-from commerce.payments import CardDetails
+from commerce import pricing
+from commerce.cart import carts as cart
+from commerce.checkout import place_order as checkout
+from commerce.checkout.models import CheckoutDetail
+from commerce.checkout.place_order import BILLING_FIELDS, snapshot_billing
+from commerce.customers.models import Customer
+from commerce.orders.models import Order, OrderItem, OrderStatus
+from commerce.payments.models import PaymentMethod, PaymentStatus
+from commerce.payments.testcard import CardDetails
+from commerce.reviews.models import Review
 from home.management.commands import seed_demo
 from home.models import HomePage
 from products.demo_images import draw_product_image

@@ -20,7 +20,7 @@ def fill(apps, schema_editor):
         order.billing_email = order.customer.email
         detail = getattr(order, "checkout_detail", None)
         if detail is not None:
-            # As commerce.checkout.billing_address writes it.
+            # As commerce.checkout.place_order.billing_address writes it.
             order.billing_address = (
                 f"{detail.address}\n{detail.city}, {detail.state} {detail.zip_code}"
             )

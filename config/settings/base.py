@@ -98,7 +98,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "home.context_processors.shop",
-                "commerce.context_processors.cart",
+                "commerce.cart.context_processors.cart",
             ],
         },
     },
@@ -124,7 +124,7 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", default=True)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 
-# How many different products one cart may hold (commerce/cart.py).
+# How many different products one cart may hold (commerce/cart/carts.py).
 CART_MAX_LINES = env_int("CART_MAX_LINES", 50)
 if CART_MAX_LINES < 1:
     raise ImproperlyConfigured(f"CART_MAX_LINES must be at least 1, not {CART_MAX_LINES}.")
@@ -203,8 +203,8 @@ EMAIL_RETRY_SECONDS = env_int("EMAIL_RETRY_SECONDS", 300)
 
 LOGIN_URL = "/accounts/login/"
 
-# Log-in throttling (django-axes, commerce/login_throttle.py). Counts are kept in the database,
-# so they hold with several workers and whether or not the cache is up.
+# Log-in throttling (django-axes, commerce/customers/login_throttle.py). Counts are kept in the
+# database, so they hold with several workers and whether or not the cache is up.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -212,11 +212,11 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_FAILURES_PER_USERNAME = env_int("LOGIN_FAILURES_PER_USERNAME", 5)
 LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
-AXES_HANDLER = "commerce.login_throttle.LoginThrottle"
+AXES_HANDLER = "commerce.customers.login_throttle.LoginThrottle"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_FAILURE_LIMIT = LOGIN_FAILURES_PER_USERNAME
 AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
-AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+AXES_LOCKOUT_TEMPLATE = "commerce/customers/lockout.html"
 AXES_CLIENT_IP_CALLABLE = "home.client_address.client_address"
 AXES_VERBOSE = False
 # Addresses (or networks) of the reverse proxies whose X-Forwarded-For is believed

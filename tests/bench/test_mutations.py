@@ -9,8 +9,9 @@ import pytest
 from bench.mutations import MUTATIONS, PROJECT_DIR, Mutation, Stale, mutated, occurrences
 
 DOMAIN_MODULES = {
-    "commerce/pricing.py", "commerce/stock.py", "commerce/checkout.py", "commerce/payments.py",
-    "commerce/order_status.py", "commerce/cart.py", "products/stock.py",
+    "commerce/pricing.py", "commerce/orders/stock.py", "commerce/checkout/place_order.py",
+    "commerce/payments/refunds.py", "commerce/orders/status.py", "commerce/cart/carts.py",
+    "products/stock.py",
 }
 
 

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from commerce.models import Order, OrderStatus
+from commerce.orders.models import Order, OrderStatus
 from home.demo_content import DEMO_CUSTOMER_PASSWORD
 from products.models import ProductPage
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from wagtail.contrib.settings.models import BaseSiteSetting
 from wagtail.models import Site
 
-from commerce.models import OrderStatus
+from commerce.orders.models import OrderStatus
 from home.roles import FULFILMENT, MARKETERS, SUPPORT
 from tests.factories import make_customer, make_order, make_staff_in_role
 

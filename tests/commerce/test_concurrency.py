@@ -9,9 +9,9 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
-from commerce.cart import CustomerCart, SessionCart, add_to_cart
-from commerce.checkout import CheckoutError, place_order
-from commerce.models import Order, OrderStatus
+from commerce.cart.carts import CustomerCart, SessionCart, add_to_cart
+from commerce.checkout.place_order import CheckoutError, place_order
+from commerce.orders.models import Order, OrderStatus
 from products.models import ProductPage
 from tests.factories import DELIVERY, make_customer, make_product
 

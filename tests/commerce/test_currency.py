@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from commerce.invoices import render_invoice_pdf
+from commerce.orders.invoices import render_invoice_pdf
 from commerce.pricing import format_money
-from tests.commerce.test_invoices import pdf_text
+from tests.commerce.orders.test_invoices import pdf_text
 from tests.factories import make_customer, make_order, make_product
 
 pytestmark = pytest.mark.django_db

@@ -1,8 +1,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from commerce.forms import CheckoutForm, ProfileForm, SignUpForm
-from commerce.models import Customer
+from commerce.checkout.forms import CheckoutForm
+from commerce.customers.forms import ProfileForm, SignUpForm
+from commerce.customers.models import Customer
 from commerce.phone import normalize_phone
 
 PHONE_ERROR = "Enter a 10-digit phone number, for example 555-123-4567."

@@ -4,8 +4,9 @@ import pytest
 from wagtail.models import Site
 
 from commerce import pricing
-from commerce.cart import CustomerCart, add_to_cart, change_quantity, remove_from_cart
-from commerce.models import BulkDiscountSettings, OrderItem
+from commerce.cart.carts import CustomerCart, add_to_cart, change_quantity, remove_from_cart
+from commerce.orders.models import OrderItem
+from commerce.promotions.models import BulkDiscountSettings
 from tests.factories import make_customer, make_placed_order, make_product
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,15 @@ from hypothesis.extra.django import TestCase
 from wagtail.models import Site
 
 from commerce import pricing
-from commerce.cart import CartError, CustomerCart, add_to_cart, change_quantity, remove_from_cart
-from commerce.models import MAX_QUANTITY, BulkDiscountSettings, Order, OrderStatus
+from commerce.cart.carts import (
+    CartError,
+    CustomerCart,
+    add_to_cart,
+    change_quantity,
+    remove_from_cart,
+)
+from commerce.orders.models import MAX_QUANTITY, Order, OrderStatus
+from commerce.promotions.models import BulkDiscountSettings
 from tests.factories import make_customer, make_home_page, make_product, make_product_index
 
 PRICES = ["0.05", "19.99", "1234.57"]

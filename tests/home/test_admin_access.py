@@ -23,7 +23,7 @@ from taggit.models import Tag
 from wagtail.models import Site
 from wagtail.snippets.models import get_snippet_models
 
-from commerce.models import OrderStatus
+from commerce.orders.models import OrderStatus
 from home.admin_access import ShopSnippetViewSet
 from home.roles import FULFILMENT, MARKETERS, SUPPORT
 from tests.factories import (

@@ -17,8 +17,9 @@ from django.urls.resolvers import RoutePattern
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from commerce.cart import CustomerCart, add_to_cart
-from commerce.models import OrderItem, Review
+from commerce.cart.carts import CustomerCart, add_to_cart
+from commerce.orders.models import OrderItem
+from commerce.reviews.models import Review
 from support.models import Contact
 from tests.factories import make_contact_page, make_customer, make_placed_order, make_product
 

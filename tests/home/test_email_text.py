@@ -4,8 +4,8 @@ as typed; only the HTML body escapes them."""
 import pytest
 from django.core import mail
 
-from commerce.models import OrderStatus
-from commerce.order_emails import send_order_confirmation, send_status_update
+from commerce.orders.emails import send_order_confirmation, send_status_update
+from commerce.orders.models import OrderStatus
 from home.emails import send_password_reset_email
 from support.inquiries import receive_inquiry
 from support.models import Contact

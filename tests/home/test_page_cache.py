@@ -14,9 +14,9 @@ from wagtail.images import get_image_model
 from wagtail.images.rect import Rect
 from wagtail.models import PageViewRestriction, Site
 
-from commerce.models import BulkDiscountSettings
-from commerce.reviews import hide_review, publish_review
-from commerce.stock import release_stock
+from commerce.orders.stock import release_stock
+from commerce.promotions.models import BulkDiscountSettings
+from commerce.reviews.rules import hide_review, publish_review
 from config.env import cache_config
 from home import page_cache
 from home.models import HomePageFeaturedProduct

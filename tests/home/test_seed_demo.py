@@ -6,7 +6,7 @@ from django.core.management import call_command
 from wagtail.images import get_image_model
 from wagtail.models import Page, Revision, Site
 
-from commerce.models import Customer
+from commerce.customers.models import Customer
 from home.demo_content import PRODUCTS
 from home.models import HomePage
 from products.models import ProductPage

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from commerce.models import OrderStatus
+from commerce.orders.models import OrderStatus
 from home.spreadsheets import neutralise_formula
 from tests.factories import (
     FORMULA_PAYLOADS,

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from commerce.models import Customer
+from commerce.customers.models import Customer
 from config.env import tasks_config
 from home.models import HomePage, OutgoingEmail
 from support.inquiries import normalised_address

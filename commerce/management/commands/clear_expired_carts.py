@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from commerce.cart import clear_abandoned_carts
+from commerce.cart.carts import clear_abandoned_carts
 
 DATABASE_SESSION_ENGINES = {
     "django.contrib.sessions.backends.db",

@@ -10,7 +10,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Locale, Page, Site
 
-from commerce.models import Customer
+from commerce.customers.models import Customer
 from home import demo_content
 from home.models import HomePage, HomePageFeaturedProduct
 from products.demo_images import draw_product_image

@@ -1,0 +1,394 @@
+"""The shopping cart.
+
+An anonymous shopper's cart is an AnonymousCart row named in their session; a signed-in
+customer's cart is their Order in CART status, so it follows them across devices. Both are
+changed under a row lock, so a shopper's concurrent requests queue, and hold at most
+settings.CART_MAX_LINES products. At log-in the session cart is merged into the customer's,
+within stock (`merge_session_cart`).
+
+The client only ever chooses a product and a quantity: prices come from the product pages and
+totals from commerce.pricing. Every change to a customer's cart goes through OrderItem.save()
+or .delete(), so the order's stored totals are recomputed by commerce.signals.
+"""
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.sessions.models import Session
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Sum
+from django.utils import timezone
+
+from commerce import pricing
+from commerce.cart.models import AnonymousCart, AnonymousCartLine
+from commerce.customers.accounts import customer_for
+from commerce.orders.models import MAX_QUANTITY, Order, OrderItem, OrderStatus, cart_q
+from products.models import ProductPage
+
+# In the session: the key of the anonymous shopper's AnonymousCart row.
+SESSION_CART_KEY = "anonymous_cart"
+NOT_FOR_SALE = "Sorry, that product is not for sale."
+
+
+class CartError(Exception):
+    """A cart change the shop refuses. The message is written for the shopper."""
+
+
+@dataclass(frozen=True)
+class CartLine:
+    product: ProductPage
+    quantity: int
+    unit_price: Decimal
+    line_total: Decimal
+
+
+@dataclass(frozen=True)
+class CartContents:
+    lines: list
+    totals: pricing.Totals
+    rule: pricing.DiscountRule
+    # Names of lines dropped because their product is no longer for sale.
+    removed: list
+
+    @property
+    def is_empty(self):
+        return not self.lines
+
+
+class SessionCart:
+    """An anonymous shopper's cart: an AnonymousCart row named in their session.
+
+    Same interface as CustomerCart: change it inside `with cart.editing(create=...)`, which
+    holds the row's lock, so concurrent requests of one shopper queue instead of overwriting
+    each other. The session keeps the key the row was made under, so the cart is still found
+    after log-in gives the session a new key, until merge_session_cart has moved it.
+    """
+
+    def __init__(self, session):
+        self.session = session
+        self.cart = None
+
+    def _cart_key(self):
+        key = self.session.get(SESSION_CART_KEY)
+        return key if isinstance(key, str) else None
+
+    @contextmanager
+    def editing(self, create=False):
+        key = self._cart_key()
+        if key is None and create:
+            if self.session.session_key is None:
+                self.session.save()  # a session is only started for a cart, never for a page
+            key = self.session.session_key
+            self.session[SESSION_CART_KEY] = key
+        # Saved again after the change, so the session (and so the cart) lives
+        # SESSION_COOKIE_AGE from the shopper's last change.
+        self.session.modified = True
+        with transaction.atomic():
+            self.cart = key and _locked_row(AnonymousCart, create, session_key=key)
+            yield self
+
+    def current_cart(self):
+        if self.cart is None and self._cart_key() is not None:
+            self.cart = AnonymousCart.objects.filter(session_key=self._cart_key()).first()
+        return self.cart
+
+    def quantities(self):
+        cart = self.current_cart()
+        if cart is None:
+            return {}
+        return dict(cart.lines.values_list("product", "quantity"))
+
+    def unit_count(self):
+        if self._cart_key() is None:
+            return 0
+        units = AnonymousCartLine.objects.filter(cart__session_key=self._cart_key()).aggregate(
+            units=Sum("quantity")
+        )["units"]
+        return units or 0
+
+    def set_quantity(self, product, quantity):
+        AnonymousCartLine.objects.update_or_create(
+            cart=self.cart, product=product, defaults={"quantity": quantity}
+        )
+
+    def remove(self, product_id):
+        if self.cart is not None:
+            self.cart.lines.filter(product_id=product_id).delete()
+
+    def clear(self):
+        if self.cart is not None:
+            self.cart.delete()
+            self.cart = None
+        self.session.pop(SESSION_CART_KEY, None)
+
+    def contents(self):
+        cart = self.current_cart()
+        if cart is None:
+            return _empty_contents()
+        lines, removed = [], []
+        for line in cart.lines.select_related("product", "product__image"):
+            if line.product.live:
+                lines.append(_line(line.product, line.quantity, line.product.price))
+            else:
+                removed.append(line.product.title)
+                line.delete()
+        return _priced_contents(lines, removed)
+
+
+class CustomerCart:
+    """A signed-in customer's cart: their one Order in CART status.
+
+    Change it inside `with cart.editing(create=...)`, which holds the order's row lock.
+    """
+
+    def __init__(self, customer):
+        self.customer = customer
+        self.order = None
+
+    @contextmanager
+    def editing(self, create=False):
+        """Lock the cart order for the duration of a change, so concurrent changes queue."""
+        with transaction.atomic():
+            # The status is part of the key because a missing cart is created with it.
+            self.order = _locked_row(
+                Order, create, customer=self.customer, status=OrderStatus.CART
+            )
+            yield self
+
+    def current_order(self):
+        if self.order is None:
+            self.order = Order.objects.carts().filter(customer=self.customer).first()
+        return self.order
+
+    def quantities(self):
+        order = self.current_order()
+        if order is None:
+            return {}
+        return dict(order.items.filter(product__isnull=False).values_list("product", "quantity"))
+
+    def set_quantity(self, product, quantity):
+        item, created = OrderItem.objects.get_or_create(
+            order=self.order,
+            product=product,
+            defaults={"quantity": quantity, "product_name": product.title},
+        )
+        if not created:
+            item.quantity = quantity
+            item.product_name = product.title
+            item.save(update_fields=["quantity", "product_name"])
+
+    def remove(self, product_id):
+        if self.order is not None:
+            for item in self.order.items.filter(product_id=product_id):
+                item.delete()
+
+    def contents(self):
+        order = self.current_order()
+        if order is None:
+            return _empty_contents()
+        items = list(order.items.select_related("product", "product__image"))
+        lines, removed = [], []
+        for item in items:
+            if item.product is None or not item.product.live:
+                removed.append(item.product_name or "A product")
+                item.delete()
+            else:
+                lines.append(_line(item.product, item.quantity, item.product.price))
+        # Priced with today's prices and rule but not stored: showing a cart rewrites nothing.
+        # The stored totals follow item changes (commerce.signals) and checkout.
+        return _priced_contents(lines, removed)
+
+
+def _locked_row(model, create, **key):
+    """The cart row matching `key`, locked until the transaction ends; made if `create`."""
+    rows = model.objects.select_for_update().filter(**key)
+    row = rows.first()
+    if row is None and create:
+        try:
+            with transaction.atomic():
+                row = model.objects.create(**key)
+        except IntegrityError:  # another request of this shopper made it first
+            row = rows.get()
+    return row
+
+
+def _priced_contents(lines, removed):
+    rule = pricing.current_discount_rule()
+    totals = pricing.price_lines(((line.unit_price, line.quantity) for line in lines), rule)
+    return CartContents(lines=lines, totals=totals, rule=rule, removed=removed)
+
+
+def _empty_contents():
+    return _priced_contents([], [])
+
+
+def _line(product, quantity, unit_price):
+    return CartLine(product, quantity, unit_price, pricing.line_total(unit_price, quantity))
+
+
+def cart_for(request):
+    """The cart of whoever made `request`."""
+    if request.user.is_authenticated:
+        return CustomerCart(customer_for(request.user, create=True))
+    return SessionCart(request.session)
+
+
+def sellable_product(product_id):
+    product = ProductPage.objects.live().filter(pk=product_id).first()
+    if product is None:
+        raise CartError(NOT_FOR_SALE)
+    return product
+
+
+def check_quantity(quantity):
+    """Refuse a quantity outside 1 to 99, the range one cart line may have."""
+    if quantity < 1:
+        raise CartError("The quantity must be at least 1.")
+    if quantity > MAX_QUANTITY:
+        raise CartError(f"You can buy at most {MAX_QUANTITY} of one product.")
+
+
+def check_line(product, quantity):
+    """Refuse a cart line of `quantity` units of `product` that the shop could not sell."""
+    if quantity > MAX_QUANTITY:
+        raise CartError(f"You can have at most {MAX_QUANTITY} of {product.title} in your cart.")
+    if product.stock is not None and quantity > product.stock:
+        if product.stock == 0:
+            raise CartError(f"Sorry, {product.title} is out of stock.")
+        raise CartError(f"Sorry, only {product.stock} of {product.title} left in stock.")
+
+
+def cart_full():
+    return (
+        f"Your cart is full: it holds at most {settings.CART_MAX_LINES} different products."
+    )
+
+
+def add_to_cart(cart, product_id, quantity):
+    """Add `quantity` units of a live product to `cart`. Returns the product and new quantity."""
+    check_quantity(quantity)
+    product = sellable_product(product_id)
+    with cart.editing(create=True):
+        quantities = cart.quantities()
+        if product.pk not in quantities and len(quantities) >= settings.CART_MAX_LINES:
+            raise CartError(f"{cart_full()} Remove one to add {product.title}.")
+        new_quantity = quantities.get(product.pk, 0) + quantity
+        check_line(product, new_quantity)
+        cart.set_quantity(product, new_quantity)
+    return product, new_quantity
+
+
+def change_quantity(cart, product_id, quantity):
+    """Set how many units of a product already in `cart` the shopper wants."""
+    check_quantity(quantity)
+    product = sellable_product(product_id)
+    with cart.editing():
+        if product.pk not in cart.quantities():
+            raise CartError(f"{product.title} is not in your cart.")
+        check_line(product, quantity)
+        cart.set_quantity(product, quantity)
+    return product
+
+
+def remove_from_cart(cart, product_id):
+    """Take a product out of `cart`, even one that is no longer for sale."""
+    with cart.editing():
+        cart.remove(product_id)
+
+
+def merge_session_cart(request, user):
+    """Move the session cart into `user`'s customer cart: quantities add, within stock.
+
+    Each merged line is capped at the product's stock (if tracked) and at 99 units; products
+    that stopped being for sale meanwhile are left out, and so are new products that no longer
+    fit in a full cart. The shopper is told what was capped or left out, so the cart never
+    shows a quantity (or a bulk discount) that checkout would refuse.
+    """
+    session_cart = SessionCart(request.session)
+    left_out, notes = [], []
+    with session_cart.editing():
+        quantities = session_cart.quantities()
+        if quantities:
+            left_out, notes = _add_lines(CustomerCart(customer_for(user, create=True)), quantities)
+        session_cart.clear()
+    if left_out:
+        notes.append(
+            f"{cart_full()} These products from before you logged in did not fit: "
+            f"{', '.join(left_out)}."
+        )
+    for note in notes:
+        # A log-in made by code (tests, scripts) has no messages.
+        messages.warning(request, note, fail_silently=True)
+
+
+def _add_lines(cart, quantities):
+    """Add {product id: units} to `cart`, each line within stock and 99 units, the cart within
+    CART_MAX_LINES. Returns (names of products that did not fit, sentences for the shopper
+    about the others that were capped or left out)."""
+    products = ProductPage.objects.in_bulk(quantities)
+    left_out, notes = [], []
+    with cart.editing(create=True):
+        existing = cart.quantities()
+        lines = len(existing)
+        for product_id, quantity in quantities.items():
+            product = products.get(product_id)
+            if product is None:  # deleted meanwhile, and its session line with it
+                continue
+            if not product.live:
+                notes.append(f"{product.title} is no longer for sale and was left out of your "
+                             "cart.")
+                continue
+            wanted = existing.get(product_id, 0) + quantity
+            merged = min(wanted, _line_limit(product))
+            if merged < 1:
+                notes.append(f"Sorry, {product.title} is out of stock: none were added to your "
+                             "cart.")
+                continue
+            if product_id not in existing:
+                if lines >= settings.CART_MAX_LINES:
+                    left_out.append(product.title)
+                    continue
+                lines += 1
+            if merged < wanted:
+                notes.append(_capped(product, merged))
+            cart.set_quantity(product, merged)
+    return left_out, notes
+
+
+def _line_limit(product):
+    """The most units of `product` one cart line may hold now."""
+    return MAX_QUANTITY if product.stock is None else min(product.stock, MAX_QUANTITY)
+
+
+def _capped(product, quantity):
+    if product.stock is not None and product.stock <= MAX_QUANTITY:
+        verb = "is" if product.stock == 1 else "are"
+        return (f"Only {product.stock} of {product.title} {verb} in stock, so your cart has "
+                f"{quantity}.")
+    return f"You can have at most {MAX_QUANTITY} of {product.title} in your cart, so it has " \
+        f"{quantity}."
+
+
+def clear_abandoned_carts():
+    """Delete the anonymous carts whose session has expired or ended. Returns how many.
+
+    Run after Django's `clearsessions`, on a schedule (`manage.py clear_expired_carts`).
+    """
+    live_session = Session.objects.filter(
+        session_key=OuterRef("session_key"), expire_date__gt=timezone.now()
+    )
+    _count, deleted = AnonymousCart.objects.filter(~Exists(live_session)).delete()
+    return deleted.get(AnonymousCart._meta.label, 0)
+
+
+def cart_item_count(request):
+    """Units in the cart of whoever made `request`, for the header."""
+    if not request.user.is_authenticated:
+        return SessionCart(request.session).unit_count()
+    count = OrderItem.objects.filter(
+        cart_q(via="order__"), order__customer__user=request.user, product__isnull=False
+    ).aggregate(units=Sum("quantity"))["units"]
+    return count or 0

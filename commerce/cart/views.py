@@ -1,0 +1,71 @@
+"""The cart page and the POST-only views that change it."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from commerce.cart.carts import CartError, add_to_cart, cart_for, change_quantity, remove_from_cart
+from commerce.cart.forms import CartLineForm, RemoveLineForm
+from home.next_url import safe_next_url
+
+
+def _cart_contents(request, cart):
+    contents = cart.contents()
+    for name in contents.removed:
+        messages.warning(request, f"{name} is no longer for sale and was removed from your cart.")
+    return contents
+
+
+@require_GET
+def cart_page(request):
+    contents = _cart_contents(request, cart_for(request))
+    return render(request, "commerce/cart/cart.html", {"cart": contents})
+
+
+@require_POST
+def cart_add(request):
+    # On a refusal the shopper goes back to the product page they were on, with the reason.
+    back = safe_next_url(request, default=reverse("commerce:cart"))
+    form = CartLineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.first_error())
+        return redirect(back)
+    try:
+        product, _quantity = add_to_cart(
+            cart_for(request), form.cleaned_data["product"], form.cleaned_data["quantity"]
+        )
+    except CartError as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    messages.success(
+        request, f"Added {form.cleaned_data['quantity']} × {product.title} to your cart."
+    )
+    return redirect("commerce:cart")
+
+
+@require_POST
+def cart_update(request):
+    form = CartLineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.first_error())
+        return redirect("commerce:cart")
+    try:
+        product = change_quantity(
+            cart_for(request), form.cleaned_data["product"], form.cleaned_data["quantity"]
+        )
+    except CartError as error:
+        messages.error(request, str(error))
+    else:
+        quantity = form.cleaned_data["quantity"]
+        messages.success(request, f"You now have {quantity} × {product.title}.")
+    return redirect("commerce:cart")
+
+
+@require_POST
+def cart_remove(request):
+    form = RemoveLineForm(request.POST)
+    if form.is_valid():
+        remove_from_cart(cart_for(request), form.cleaned_data["product"])
+        messages.success(request, "The product was removed from your cart.")
+    return redirect("commerce:cart")

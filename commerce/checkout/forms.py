@@ -1,0 +1,122 @@
+"""The checkout form: delivery details, payment method and, for a card, the card fields."""
+
+from django import forms
+
+from commerce.checkout.models import CheckoutDetail
+from commerce.payments.gateways import configured_gateways, payment_method_choices
+from commerce.payments.testcard import CardDetails, clean_card_number, clean_cvc, clean_expiry
+from commerce.phone import PhoneNumberField
+
+
+class CardInput(forms.TextInput):
+    """A card field that never sends what was typed back to the browser."""
+
+    def format_value(self, value):
+        return None
+
+
+class CheckoutForm(forms.ModelForm):
+    phone = PhoneNumberField(label="Phone")
+    payment_method = forms.ChoiceField(label="Payment method", widget=forms.RadioSelect)
+    card_number = forms.CharField(
+        label="Card number",
+        required=False,
+        max_length=23,
+        widget=CardInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
+    )
+    card_expiry = forms.CharField(
+        label="Expiry date (MM/YY)",
+        required=False,
+        max_length=7,
+        widget=CardInput(attrs={"autocomplete": "cc-exp", "placeholder": "MM/YY"}),
+    )
+    card_cvc = forms.CharField(
+        label="Security code (CVC)",
+        required=False,
+        max_length=4,
+        widget=CardInput(attrs={"autocomplete": "cc-csc", "inputmode": "numeric"}),
+    )
+    # The total the customer was shown; checkout refuses to charge a different one, and
+    # refuses a form without it (place_order), saying the total now due.
+    expected_total = forms.DecimalField(
+        widget=forms.HiddenInput, required=False, max_digits=12, decimal_places=2,
+        error_messages={
+            "invalid": "This checkout page was damaged. Check your order and place it again.",
+        },
+    )
+    checkout_token = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "This checkout page had expired. Check your details and place the "
+            "order again.",
+            "invalid": "This checkout page had expired. Check your details and place the "
+            "order again.",
+        },
+    )
+
+    card_fields = ["card_number", "card_expiry", "card_cvc"]
+
+    class Meta:
+        model = CheckoutDetail
+        fields = ["address", "city", "state", "zip_code", "phone"]
+        widgets = {
+            "address": forms.TextInput(attrs={"autocomplete": "street-address"}),
+            "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
+            "state": forms.TextInput(attrs={"autocomplete": "address-level1"}),
+            "zip_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["payment_method"].choices = payment_method_choices()
+
+    def delivery_fields(self):
+        return [self[name] for name in self._meta.fields]
+
+    def card_bound_fields(self):
+        return [self[name] for name in self.card_fields]
+
+    def clean(self):
+        cleaned = super().clean()
+        gateway = configured_gateways().get(cleaned.get("payment_method"))
+        if gateway is not None and gateway.takes_card:
+            cleaned["card"] = self._clean_card(cleaned)
+        return cleaned
+
+    def _clean_card(self, cleaned):
+        values = {}
+        for name, clean in [("card_number", clean_card_number), ("card_expiry", clean_expiry)]:
+            if not cleaned.get(name):
+                self.add_error(name, "Enter this to pay by card.")
+                continue
+            try:
+                values[name] = clean(cleaned[name])
+            except forms.ValidationError as error:
+                self.add_error(name, error)
+        try:
+            values["card_cvc"] = clean_cvc(cleaned.get("card_cvc"), values.get("card_number", ""))
+        except forms.ValidationError as error:
+            self.add_error("card_cvc", error)
+        if len(values) < len(self.card_fields):
+            return None
+        month, year = values["card_expiry"]
+        return CardDetails(values["card_number"], month, year, values["card_cvc"])
+
+    def prepare_retry(self, total, new_token):
+        """Before showing the form again: the total now due, and a fresh token if it had none.
+
+        The customer's own entries are kept (except card details, which are never echoed).
+        """
+        self.data = self.data.copy()
+        self.data["expected_total"] = str(total)
+        if self.has_error("checkout_token"):
+            self.data["checkout_token"] = str(new_token)
+
+    @property
+    def delivery(self):
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+def _split_name(name):
+    first, _, last = name.strip().partition(" ")
+    return first, last.strip()

@@ -1,0 +1,177 @@
+"""Placing an order: the customer's cart becomes an order, all or nothing."""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from commerce import pricing
+from commerce.checkout.models import CheckoutDetail
+from commerce.orders.emails import send_order_confirmation
+from commerce.orders.models import Order, OrderItem, OrderStatus
+from commerce.orders.stock import OutOfStock, ProductUnavailable, reserve_stock
+from commerce.payments.gateways import PaymentDeclined, get_gateway
+from commerce.payments.models import PaymentStatus
+
+logger = logging.getLogger(__name__)
+
+DELIVERY_FIELDS = ["address", "city", "state", "zip_code", "phone"]
+BILLING_FIELDS = ["billing_name", "billing_email", "billing_address"]
+
+
+class CheckoutError(Exception):
+    """The order could not be placed and nothing changed. The message is for the customer;
+    `field` names the checkout form field it concerns, if any."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@sensitive_variables("card")
+def place_order(customer, delivery, payment_method, checkout_token, *, expected_total,
+                card=None):
+    """Turn `customer`'s cart into a placed order, in one transaction, and return it.
+
+    `delivery` holds the CheckoutDetail fields (address, city, state, zip_code, phone);
+    `card` is a payments.CardDetails when paying by card. In order: lock the cart, lock the
+    products and take their stock (refusing if any is short), snapshot names and prices,
+    compute the totals through commerce.pricing, authorise the payment, record it and set the
+    status (PAID once a card is authorised, PLACED for cash on delivery). Any failure raises
+    CheckoutError and leaves cart, stock and payment untouched.
+
+    `checkout_token` comes from the checkout form: placing with a token already used returns
+    the order it placed, so a double submit never makes two orders. `expected_total` is the
+    total the customer was shown: if a price or the discount changed since, or it is None (a
+    form that did not send it), nothing is placed and they are told the total now due, so
+    nobody is charged an amount they did not see.
+    """
+    payment = None
+    try:
+        gateway = get_gateway(payment_method)
+        with transaction.atomic():
+            placed = _order_placed_with(customer, checkout_token)
+            if placed is not None:
+                return placed
+            order = (
+                Order.objects.carts().select_for_update().filter(customer=customer).first()
+            )
+            if order is None:
+                # A submit of the same form may have placed the cart while we waited for it.
+                placed = _order_placed_with(customer, checkout_token)
+                if placed is not None:
+                    return placed
+                raise CheckoutError("Your cart is empty.")
+            items = list(order.items.select_related("product"))
+            if not items:
+                raise CheckoutError("Your cart is empty.")
+            gone = [item.product_name or "a product" for item in items if item.product is None]
+            if gone:
+                raise ProductUnavailable(gone)
+
+            products = reserve_stock(_units_by_product(items))
+            for item in items:
+                product = products[item.product_id]
+                item.unit_price = product.price
+                item.product_name = product.title
+                item.reserved_quantity = item.quantity if product.stock is not None else 0
+            rule = pricing.current_discount_rule()
+            totals = pricing.price_lines(((i.unit_price, i.quantity) for i in items), rule)
+            if expected_total is None:
+                raise CheckoutError(
+                    f"The total of your order is {pricing.format_money(totals.total)}. Check "
+                    "your order and place it again; nothing was ordered or charged."
+                )
+            if totals.total != expected_total:
+                raise CheckoutError(
+                    f"The total of your order is now {pricing.format_money(totals.total)}, not "
+                    f"{pricing.format_money(expected_total)}: a price or the discount changed "
+                    "since you opened this page. Check your order and place it again."
+                )
+
+            payment = gateway.authorise(totals.total, reference=f"order {order.pk}", card=card)
+
+            now = timezone.now()
+            order.status = (
+                OrderStatus.PAID
+                if payment.status == PaymentStatus.AUTHORISED
+                else OrderStatus.PLACED
+            )
+            order.date_ordered = now
+            order.number = order_number(order, now)
+            order.checkout_token = checkout_token
+            order.stock_reserved = True
+            snapshot_billing(order, customer, delivery)
+            order.save(
+                update_fields=[
+                    "status", "date_ordered", "number", "checkout_token", "stock_reserved",
+                    *BILLING_FIELDS, "updated_at",
+                ]
+            )
+            # One statement for every line, and no per-line signal: the order's totals are
+            # recalculated once, below, instead of once per line.
+            OrderItem.objects.bulk_update(
+                items, ["unit_price", "product_name", "reserved_quantity"]
+            )
+            CheckoutDetail.objects.create(
+                order=order,
+                customer=customer,
+                **{name: delivery[name] for name in DELIVERY_FIELDS},
+                payment_method=gateway.method,
+                payment_status=payment.status,
+                payment_token=payment.token,
+                card_brand=payment.card_brand,
+                card_last4=payment.card_last4,
+                amount_authorised=payment.amount_authorised,
+                amount_captured=payment.amount_captured,
+            )
+            pricing.recalculate_order(order, rule)
+            transaction.on_commit(lambda: send_order_confirmation(order))
+    except OutOfStock as error:
+        raise CheckoutError(str(error)) from None
+    except ProductUnavailable as error:
+        raise CheckoutError(str(error)) from None
+    except PaymentDeclined as error:
+        raise CheckoutError(error.message, field=error.field) from None
+    except BaseException:
+        if payment is not None:
+            logger.error("Voiding payment %s: order %s was not placed", payment.token, order.pk)
+            gateway.void(payment)
+        raise
+    return order
+
+
+def _order_placed_with(customer, checkout_token):
+    return (
+        Order.objects.not_carts()
+        .filter(customer=customer, checkout_token=checkout_token)
+        .first()
+    )
+
+
+def _units_by_product(items):
+    units = {}
+    for item in items:
+        units[item.product_id] = units.get(item.product_id, 0) + item.quantity
+    return units
+
+
+def snapshot_billing(order, customer, delivery):
+    """Copy who is billed onto `order` (not saved): the customer's name and email and the
+    delivery address as they are now, for its invoice, emails and admin page to show."""
+    order.billing_name = customer.name
+    order.billing_email = customer.email
+    order.billing_address = billing_address(**{name: delivery[name] for name in DELIVERY_FIELDS})
+
+
+def billing_address(address, city, state, zip_code, **_other):
+    """The address lines an invoice prints: street, then "City, ST 12345"."""
+    return f"{address}\n{city}, {state} {zip_code}"
+
+
+def order_number(order, placed_at):
+    """The number customers quote: the date placed in the shop's time zone (TIME_ZONE, as the
+    invoice and emails show it) and the order's whole id, e.g. 20250314-000042."""
+    return f"{timezone.localdate(placed_at):%Y%m%d}-{order.pk:06d}"

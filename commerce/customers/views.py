@@ -1,0 +1,104 @@
+"""Account pages: sign-up, log-in and log-out, the profile and email confirmation."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from commerce.customers.accounts import (
+    EmailConfirmationError,
+    confirm_email,
+    customer_for,
+    email_is_confirmed,
+    send_email_confirmation,
+)
+from commerce.customers.forms import ProfileForm, SignUpForm
+from home.models import EmailStatus
+from home.next_url import safe_next_url
+
+
+class SafeNextMixin:
+    """For Django's log-in and log-out views: back to `next` only when it is safe."""
+
+    def get_redirect_url(self):
+        return safe_next_url(self.request, default="")
+
+
+class LoginView(SafeNextMixin, auth_views.LoginView):
+    pass
+
+
+class LogoutView(SafeNextMixin, auth_views.LogoutView):
+    pass
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    next_url = safe_next_url(request, default=settings.LOGIN_REDIRECT_URL)
+    if request.user.is_authenticated:
+        return redirect(next_url)
+    form = SignUpForm(request.POST or None)
+    user = form.save() if request.method == "POST" and form.is_valid() else None
+    if user is not None:
+        # Logging in fires user_logged_in, which merges the session cart into the new account.
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome, {user.customer.name}! Your account is ready.")
+        _send_email_confirmation(request, user.customer, user.customer.email)
+        return redirect(next_url)
+    return render(request, "commerce/customers/signup.html", {"form": form, "next": next_url})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    customer = customer_for(request.user, create=True)
+    form = ProfileForm(request.POST or None, instance=customer)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your details were saved.")
+        if form.new_email:
+            _send_email_confirmation(request, customer, form.new_email, change=True)
+        return redirect("commerce:profile")
+    return render(request, "commerce/customers/profile.html", {"form": form})
+
+
+def _send_email_confirmation(request, customer, email, change=False):
+    status = send_email_confirmation(customer, email).status
+    if status == EmailStatus.FAILED:
+        messages.error(
+            request, f"We could not send the confirmation email to {email}. Please try again later."
+        )
+        return
+    if status == EmailStatus.SENT:
+        opening = f"We sent a link to {email}"
+    else:
+        opening = f"We will email a link to {email} in the next few minutes"
+    if change:
+        messages.info(request, f"{opening}: your email address changes when you open it.")
+    else:
+        messages.info(request, f"{opening} to confirm your email address.")
+
+
+@login_required
+@require_POST
+def send_confirmation_link(request):
+    customer = customer_for(request.user, create=True)
+    if email_is_confirmed(customer):
+        messages.info(request, f"{customer.email} is already confirmed.")
+    else:
+        _send_email_confirmation(request, customer, customer.email)
+    return redirect("commerce:profile")
+
+
+@require_GET
+def confirm_email_page(request, token):
+    try:
+        customer = confirm_email(token)
+    except EmailConfirmationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Thank you: {customer.email} is confirmed.")
+    return redirect("commerce:profile" if request.user.is_authenticated else "/")

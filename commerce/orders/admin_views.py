@@ -1,0 +1,349 @@
+"""Wagtail admin for the shop's orders and customers (snippets in the "Shop" menu).
+
+Orders are read-only here: checkout creates them and pricing writes their totals, so no one,
+superusers included, adds, edits or deletes an order through a form. Staff act on an order
+through its status buttons, which go through commerce.orders.status.
+"""
+
+from datetime import datetime
+from decimal import Decimal
+
+import django_filters
+from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.timezone import localtime
+from django.views.generic import TemplateView
+from wagtail.admin import messages
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets.button import Button
+from wagtail.log_actions import registry as log_registry
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.snippets.views.snippets import IndexView, InspectView
+
+from commerce.checkout.models import CheckoutDetail
+from commerce.customers.models import Customer
+from commerce.orders import status as order_status
+from commerce.orders.models import PLACED_OR_LATER, Order, OrderStatus
+from commerce.payments.models import PaymentStatus
+from commerce.payments.refunds import LOG_ACTION_REFUND, LOG_ACTION_REFUND_FAILED
+from commerce.pricing import format_money
+from home.admin_access import ShopSnippetViewSet
+from home.spreadsheets import FormulaSafeExportMixin
+
+
+class AdminWritesRefusedPolicy(ModelPermissionPolicy):
+    """Django model permissions, except that `refused_actions` are refused to everyone."""
+
+    def __init__(self, model, refused_actions):
+        super().__init__(model)
+        self.refused_actions = frozenset(refused_actions)
+
+    def user_has_permission(self, user, action):
+        return action not in self.refused_actions and super().user_has_permission(user, action)
+
+    def users_with_any_permission(self, actions):
+        allowed = [action for action in actions if action not in self.refused_actions]
+        return super().users_with_any_permission(allowed)
+
+
+# What the order page lists under "Status history": status changes and the refunds they made.
+ORDER_HISTORY_ACTIONS = [
+    order_status.LOG_ACTION,
+    LOG_ACTION_REFUND,
+    LOG_ACTION_REFUND_FAILED,
+]
+
+
+# Checkout creates orders and pricing writes their totals; staff only move their status.
+order_permission_policy = AdminWritesRefusedPolicy(Order, {"add", "change", "delete"})
+
+
+# Customers come from sign-up and their orders keep them; staff may correct contact details.
+customer_permission_policy = AdminWritesRefusedPolicy(Customer, {"add", "delete"})
+
+
+def placed_orders():
+    """Every order that is past the cart stage, with what the admin shows about it."""
+    return (
+        Order.objects.not_carts()
+        .select_related("customer", "checkout_detail")
+        .annotate(units=Sum("items__quantity"))
+    )
+
+
+class ShopIndexView(FormulaSafeExportMixin, IndexView):
+    """Snippet listing whose exports keep money as numbers and never carry live formulas."""
+
+    custom_value_preprocess = {
+        **IndexView.custom_value_preprocess,
+        datetime: {
+            **IndexView.custom_value_preprocess[datetime],
+            IndexView.FORMAT_CSV: lambda value: localtime(value).strftime("%Y-%m-%d %H:%M"),
+        },
+        Decimal: {IndexView.FORMAT_XLSX: None},
+    }
+
+
+class MoneyColumn(Column):
+    def get_value(self, instance):
+        value = super().get_value(instance)
+        return "" if value is None else format_money(value)
+
+
+class OrderFilterSet(WagtailFilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=[choice for choice in OrderStatus.choices if choice[0] != OrderStatus.CART],
+        empty_label="Any status",
+    )
+    date_ordered = django_filters.DateFromToRangeFilter(
+        label="Date placed", widget=DateRangePickerWidget
+    )
+    customer = django_filters.ModelChoiceFilter(
+        queryset=Customer.objects.all(), empty_label="Any customer"
+    )
+
+    class Meta:
+        model = Order
+        fields = ["status", "date_ordered", "customer"]
+
+
+def status_actions(order, user):
+    """The status changes `user` may make to `order` now, as (status, button label) pairs."""
+    if not user.has_perm(order_status.CHANGE_STATUS_PERMISSION):
+        return []
+    return [
+        (status, order_status.ACTION_LABELS[status])
+        for status in order_status.allowed_transitions(order)
+    ]
+
+
+class OrderInspectView(InspectView):
+    """The order as staff read it: lines, totals, delivery, payment, status and its history."""
+
+    template_name = "commerce/orders/admin/order_inspect.html"
+    history_url_name = None
+    status_url_name = None
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            placed_orders().prefetch_related("items"), pk=self.pk
+        )
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = [
+            Button(
+                "History",
+                url=reverse(self.history_url_name, args=[self.object.pk]),
+                icon_name="history",
+                priority=30,
+            )
+        ]
+        if self.object.status in PLACED_OR_LATER:
+            buttons.append(
+                Button(
+                    "Invoice (PDF)",
+                    url=reverse("invoices_admin:download", args=[self.object.number]),
+                    icon_name="doc-full",
+                    priority=40,
+                )
+            )
+        return buttons
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        order = self.object
+        status_url = reverse(self.status_url_name, args=[order.pk])
+        context.update(
+            order=order,
+            items=order.items.all(),
+            checkout=getattr(order, "checkout_detail", None),
+            status_url=status_url,
+            # Cancelling cannot be undone, so it asks first; the other moves are one click.
+            status_actions=[
+                {
+                    "status": status,
+                    "label": label,
+                    "confirm_url": f"{status_url}?status={status}"
+                    if status == OrderStatus.CANCELLED
+                    else None,
+                }
+                for status, label in status_actions(order, self.request.user)
+            ],
+            status_history=log_registry.get_logs_for_instance(order)
+            .filter(action__in=ORDER_HISTORY_ACTIONS)
+            .select_related("user")
+            .order_by("timestamp", "pk"),
+        )
+        return context
+
+
+class ConfirmStatusChangeView(WagtailAdminTemplateMixin, TemplateView):
+    """Asks "are you sure?" before a status change that cannot be undone, then applies it.
+
+    Subclasses say which order is meant, where to go afterwards, and which status is asked for.
+    """
+
+    template_name = "commerce/orders/admin/confirm_status_change.html"
+    header_icon = "clipboard-list"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(order_status.CHANGE_STATUS_PERMISSION):
+            raise PermissionDenied
+        self.order = self.get_order()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_order(self):
+        raise NotImplementedError
+
+    def get_new_status(self):
+        raise NotImplementedError
+
+    def get_success_url(self):
+        raise NotImplementedError
+
+    def get_cancel_url(self):
+        return self.get_success_url()
+
+    def get_page_title(self):
+        return order_status.ACTION_LABELS.get(self.get_new_status(), "Change status")
+
+    def get_page_subtitle(self):
+        return str(self.order)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            *self.get_parent_breadcrumbs(),
+            {"url": "", "label": self.get_page_title(), "sublabel": self.get_page_subtitle()},
+        ]
+
+    def get_parent_breadcrumbs(self):
+        """The admin pages above this one, as {"url", "label"} items after Home."""
+        return []
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        new_status = self.get_new_status()
+        context.update(
+            order=self.order,
+            items=self.order.items.all(),
+            new_status=new_status,
+            new_status_label=OrderStatus(new_status).label,
+            action_label=self.get_page_title(),
+            cancel_url=self.get_cancel_url(),
+        )
+        return context
+
+    def get(self, request, *args, **kwargs):
+        try:
+            order_status.check_transition(self.order, self.get_new_status())
+        except order_status.StatusChangeRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect(self.get_success_url())
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        try:
+            order_status.change_status(self.order, self.get_new_status(), user=request.user)
+        except order_status.StatusChangeRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(
+                request, f"{self.order} is now {self.order.get_status_display().lower()}."
+            )
+            cancelled = self.order.status == OrderStatus.CANCELLED
+            if cancelled and (refunded := card_payment_refunded(self.order)):
+                messages.info(
+                    request,
+                    f"{format_money(refunded.amount_refunded)} was given back to the customer's "
+                    f"{refunded.card_brand or 'card'} ending {refunded.card_last4}.",
+                )
+        return redirect(self.get_success_url())
+
+
+def card_payment_refunded(order):
+    """The order's CheckoutDetail if its card payment was refunded, else None."""
+    return CheckoutDetail.objects.filter(
+        order=order, payment_status=PaymentStatus.REFUNDED
+    ).first()
+
+
+class OrderStatusView(ConfirmStatusChangeView):
+    """POST applies the status named in the form; GET asks first (used before cancelling)."""
+
+    index_url_name = None
+    inspect_url_name = None
+
+    def get_order(self):
+        return get_object_or_404(placed_orders().prefetch_related("items"), pk=self.kwargs["pk"])
+
+    def get_new_status(self):
+        return self.request.POST.get("status") or self.request.GET.get("status", "")
+
+    def get_success_url(self):
+        return reverse(self.inspect_url_name, args=[self.order.pk])
+
+    def get_parent_breadcrumbs(self):
+        return [
+            {"url": reverse(self.index_url_name), "label": "Orders"},
+            {"url": self.get_success_url(), "label": str(self.order)},
+        ]
+
+
+class OrderViewSet(ShopSnippetViewSet):
+    model = Order
+    icon = "clipboard-list"
+    menu_label = "Orders"
+    index_view_class = ShopIndexView
+    inspect_view_class = OrderInspectView
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    list_display = [
+        "number",
+        Column("customer", label="Customer", accessor="customer.name", sort_key="customer__name"),
+        "status",
+        DateColumn("date_ordered", label="Placed", sort_key="date_ordered"),
+        Column("units", label="Units", sort_key="units"),
+        MoneyColumn("total", label="Total", sort_key="total"),
+    ]
+    ordering = "-date_ordered"
+    filterset_class = OrderFilterSet
+    search_fields = ["number", "customer__name", "customer__email"]
+    search_backend_name = None
+    export_headings = {
+        "number": "Order",
+        "date_ordered": "Placed",
+        "get_status_display": "Status",
+        "billing_name": "Customer",
+        "billing_email": "Email",
+        "units": "Units",
+        "subtotal": "Subtotal",
+        "discount": "Discount",
+        "total": "Total",
+    }
+    list_export = list(export_headings)
+    export_filename = "orders"
+
+    def get_queryset(self, request):
+        return placed_orders()
+
+    def get_inspect_view_kwargs(self, **kwargs):
+        return super().get_inspect_view_kwargs(
+            status_url_name=self.get_url_name("status"), **kwargs
+        )
+
+    def get_urlpatterns(self):
+        status_view = OrderStatusView.as_view(
+            index_url_name=self.get_url_name("list"),
+            inspect_url_name=self.get_url_name("inspect"),
+        )
+        return [
+            *super().get_urlpatterns(),
+            path("status/<int:pk>/", status_view, name="status"),
+        ]

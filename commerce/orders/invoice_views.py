@@ -1,0 +1,40 @@
+"""Invoice downloads: customers get their own orders' invoices, staff get any order's."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from wagtail.admin.auth import user_passes_test
+from wagtail.permissions import policy_registry
+
+from commerce.orders.invoices import invoice_filename, render_invoice_pdf
+from commerce.orders.models import Order
+
+
+def may_view_orders(user):
+    return policy_registry.get_by_type(Order).user_has_any_permission(user, {"view", "change"})
+
+
+@login_required
+def customer_invoice(request, number):
+    # Another customer's order, a cart or a cancelled order all answer 404.
+    order = get_object_or_404(
+        _invoiceable_orders(), number=number, customer__user=request.user
+    )
+    return _pdf_response(order)
+
+
+@user_passes_test(may_view_orders)
+def staff_invoice(request, number):
+    return _pdf_response(get_object_or_404(_invoiceable_orders(), number=number))
+
+
+def _invoiceable_orders():
+    return Order.objects.placed().select_related(
+        "customer", "checkout_detail"
+    )
+
+
+def _pdf_response(order):
+    response = HttpResponse(render_invoice_pdf(order), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{invoice_filename(order)}"'
+    return response

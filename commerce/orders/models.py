@@ -1,0 +1,164 @@
+"""Orders and their lines. An order in the CART status is the customer's cart; the
+statuses after it are the order's life (placed, paid, shipped, delivered, cancelled)."""
+
+from decimal import Decimal
+
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+)
+from django.db import models
+from django.urls import reverse
+
+from commerce.customers.models import Customer
+
+MAX_QUANTITY = 99
+
+
+MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
+
+
+class OrderStatus(models.TextChoices):
+    CART = "cart", "Cart"
+    PLACED = "placed", "Placed"
+    PAID = "paid", "Paid"
+    SHIPPED = "shipped", "Shipped"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# The statuses of a placed order: the customer committed to buy and nobody cancelled.
+PLACED_OR_LATER = [
+    OrderStatus.PLACED,
+    OrderStatus.PAID,
+    OrderStatus.SHIPPED,
+    OrderStatus.COMPLETED,
+]
+
+
+def cart_q(via=""):
+    """Orders still in the cart; `via` reaches them from another model ("order__")."""
+    return models.Q(**{f"{via}status": OrderStatus.CART})
+
+
+def placed_q(via=""):
+    """Placed orders: placed or later and not cancelled, as sales, invoices and review
+    eligibility count them; `via` reaches them from another model ("order__")."""
+    return models.Q(**{f"{via}status__in": PLACED_OR_LATER})
+
+
+class OrderQuerySet(models.QuerySet):
+    def carts(self):
+        return self.filter(cart_q())
+
+    def placed(self):
+        """Placed or later, not cancelled: what was sold."""
+        return self.filter(placed_q())
+
+    def not_carts(self):
+        """Every order past the cart, cancelled ones too: what a customer's history and
+        the admin's order list show."""
+        return self.exclude(cart_q())
+
+
+class Order(models.Model):
+    """A customer's cart while status is CART; an order once placed.
+
+    subtotal, discount and total are stored and always written by commerce.pricing.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
+    status = models.CharField(
+        max_length=20, choices=OrderStatus.choices, default=OrderStatus.CART, db_index=True
+    )
+    number = models.CharField(max_length=20, unique=True, null=True, blank=True, editable=False)
+    date_ordered = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    subtotal = models.DecimalField(**MONEY)
+    discount = models.DecimalField(**MONEY)
+    total = models.DecimalField(**MONEY)
+    # The hidden token of the checkout form that placed this order: submitting that form
+    # again (double click, back button, retry) finds this order instead of placing another.
+    checkout_token = models.UUIDField(null=True, blank=True, editable=False)
+    # True while the order holds stock taken at placement; commerce.orders.stock.release_stock
+    # puts it back once (on cancellation) and clears the flag.
+    stock_reserved = models.BooleanField(default=False, editable=False)
+    # Who was billed, as they were at checkout: renaming the customer later does not rewrite
+    # the invoices, emails and admin pages of their earlier orders.
+    billing_name = models.CharField(max_length=150, blank=True, editable=False)
+    billing_email = models.EmailField(blank=True, editable=False)
+    billing_address = models.TextField(blank=True, editable=False)
+
+    objects = OrderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date_ordered", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=models.Q(status="cart"),
+                name="one_cart_per_customer",
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "checkout_token"], name="one_order_per_checkout_token"
+            ),
+        ]
+        permissions = [
+            ("change_order_status", "Can change the status of an order (pay, ship, cancel)"),
+            ("view_sales_report", "Can view sales figures on the dashboard"),
+        ]
+
+    def __str__(self):
+        return f"Order {self.number}" if self.number else f"Cart #{self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("commerce:order_detail", args=[self.number])
+
+    @property
+    def total_cart_items(self):
+        return sum(item.quantity for item in self.items.all())
+
+    @property
+    def total_cart_value(self):
+        """Price times quantity over the items, before any discount (see commerce.pricing)."""
+        from commerce.pricing import order_subtotal
+
+        return order_subtotal(self)
+
+
+class OrderItem(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    # The order outlives the page: name and unit price are copied in when the order is placed.
+    product = models.ForeignKey(
+        "products.ProductPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    product_name = models.CharField(max_length=255, blank=True)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    quantity = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_QUANTITY)]
+    )
+    date_added = models.DateTimeField(auto_now_add=True)
+    # Units checkout took off the shelf for this line (0 if the product's stock was not
+    # tracked then); commerce.orders.stock.release_stock puts back exactly these, then zeroes them.
+    reserved_quantity = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["date_added", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1, quantity__lte=MAX_QUANTITY),
+                name="order_item_quantity_1_to_99",
+            ),
+            models.UniqueConstraint(fields=["order", "product"], name="one_line_per_product"),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.product_name or self.product}"
+
+    @property
+    def line_total(self):
+        """Snapshotted unit price times quantity; None while the line is still in a cart."""
+        from commerce.pricing import line_total
+
+        return None if self.unit_price is None else line_total(self.unit_price, self.quantity)

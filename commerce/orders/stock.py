@@ -1,0 +1,104 @@
+"""Live inventory: taking units off the shelf when an order is placed, putting them back.
+
+ProductPage.stock is None for products whose stock is not tracked; those are never short.
+The count is changed on locked rows with F() expressions, through products.stock, the one
+module that writes it.
+"""
+
+from django.db import transaction
+
+from commerce.orders.models import Order
+from home import page_cache
+from products.stock import change_stock, lock_products
+
+
+class ProductUnavailable(Exception):
+    """Some products of an order are no longer for sale."""
+
+    def __init__(self, names):
+        self.names = names
+        listed = ", ".join(names)
+        super().__init__(
+            f"Sorry, {listed} {'is' if len(names) == 1 else 'are'} no longer for sale. "
+            "Remove it from your cart to continue."
+        )
+
+
+class OutOfStock(Exception):
+    """Not enough units left. `shortages` is a list of (product, units available)."""
+
+    def __init__(self, shortages):
+        self.shortages = shortages
+        parts = [
+            f"{product.title} is out of stock"
+            if available == 0
+            else f"only {available} of {product.title} {'is' if available == 1 else 'are'} left"
+            for product, available in shortages
+        ]
+        super().__init__(
+            f"Sorry, {'; '.join(parts)}. Lower the quantity or remove it from your cart; "
+            "nothing was ordered or charged."
+        )
+
+
+def reserve_stock(quantities):
+    """Take units off the shelf for an order being placed. Call inside its transaction.
+
+    `quantities` maps product ids to units. Locks the products, then refuses everything
+    (ProductUnavailable, OutOfStock) unless every product is live with enough stock, and
+    otherwise decrements the tracked stock. Returns {product id: locked ProductPage} with the
+    prices and titles current at this moment, for the order to snapshot.
+    """
+    products = lock_products(quantities)
+    unavailable = [
+        products[pk].title if pk in products else "a product"
+        for pk in quantities
+        if pk not in products or not products[pk].live
+    ]
+    if unavailable:
+        raise ProductUnavailable(unavailable)
+    shortages = [
+        (products[pk], products[pk].stock)
+        for pk, units in quantities.items()
+        if products[pk].stock is not None and products[pk].stock < units
+    ]
+    if shortages:
+        raise OutOfStock(shortages)
+    tracked = {pk: units for pk, units in quantities.items() if products[pk].stock is not None}
+    change_stock(tracked, sign=-1)
+    for pk, units in tracked.items():
+        products[pk].stock -= units
+    # update() sends no signal: pages showing the old stock go stale when the order commits.
+    page_cache.invalidate_catalogue()
+    return products
+
+
+def release_stock(order):
+    """Put back on the shelf the units a placed order took, once (for example when it is
+    cancelled).
+
+    Exactly what checkout took comes back: each line's reserved_quantity, which is then
+    zeroed, so a product whose stock was not tracked when it was sold gains nothing. Returns
+    True if the order held its stock until now, False if it held none (a cart, or stock was
+    released already). Products deleted since, or whose stock is no longer tracked, are
+    skipped.
+    """
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if not locked.stock_reserved:
+            return False
+        lines = locked.items.filter(product__isnull=False, reserved_quantity__gt=0)
+        quantities = {}
+        for product_id, units in lines.values_list("product", "reserved_quantity"):
+            quantities[product_id] = quantities.get(product_id, 0) + units
+        locked_products = lock_products(quantities)
+        change_stock(
+            {pk: quantities[pk] for pk, product in locked_products.items()
+             if product.stock is not None},
+            sign=1,
+        )
+        locked.items.filter(reserved_quantity__gt=0).update(reserved_quantity=0)
+        Order.objects.filter(pk=order.pk).update(stock_reserved=False)
+        page_cache.invalidate_catalogue()
+    order.stock_reserved = False
+    return True

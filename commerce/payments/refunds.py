@@ -1,0 +1,124 @@
+"""Giving a payment back, through the gateway that took it.
+
+The amounts a gateway answers with (authorised, captured) are stored on the order's
+CheckoutDetail, and a refund never gives back more than was captured less what was refunded.
+Cancelling an order gives its payment back in three steps (see commerce.orders.status): a
+Refund is recorded as pending with an idempotency key and committed (`pending_refund`), the
+gateway's refund() is called with that key (`issue_refund`), and the refund is settled with
+the cancellation (`settle_refund`). If anything fails after the gateway answered, the next
+attempt asks again with the same key, which a provider answers without paying twice.
+"""
+
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+from wagtail.log_actions import log
+
+from commerce.checkout.models import CheckoutDetail
+from commerce.payments.gateways import RefundFailed, configured_gateways
+from commerce.payments.models import PaymentMethod, PaymentStatus, Refund, RefundStatus
+
+LOG_ACTION_REFUND = "commerce.refund"
+
+
+LOG_ACTION_REFUND_FAILED = "commerce.refund_failed"
+
+
+def record_cash_collected(order):
+    """Record that the courier collected a cash-on-delivery payment of `order` (marked paid by
+    staff), so its invoice and pages no longer show the payment as pending."""
+    CheckoutDetail.objects.filter(
+        order=order,
+        payment_method=PaymentMethod.CASH_ON_DELIVERY,
+        payment_status=PaymentStatus.PENDING,
+    ).update(payment_status=PaymentStatus.PAID, amount_captured=order.total)
+
+
+def pending_refund(order):
+    """The pending Refund of `order`'s gateway payment, recorded now if there is none yet, or
+    None when nothing is left to give back (cash on delivery, or refunded already).
+
+    Commits before returning, so the refund and its idempotency key are on record before the
+    gateway is asked. A refund left pending by an earlier attempt is returned as it is: asking
+    again with its key cannot pay twice. Raises RefundFailed if no gateway takes the payment's
+    method any more.
+    """
+    with transaction.atomic():
+        detail = CheckoutDetail.objects.select_for_update().filter(order=order).first()
+        if detail is None:
+            return None
+        pending = detail.refunds.filter(status=RefundStatus.PENDING).first()
+        if pending is not None:
+            return pending
+        amount = detail.refundable_amount
+        if detail.payment_status != PaymentStatus.AUTHORISED or amount <= 0:
+            return None
+        _gateway_for(detail)
+        return Refund.objects.create(
+            order=order, payment=detail, amount=amount, idempotency_key=uuid.uuid4().hex
+        )
+
+
+def issue_refund(refund, *, user=None):
+    """Ask the gateway to give back `refund` (pending), with its idempotency key; call it
+    outside any transaction. Returns the provider's reference.
+
+    A refusal marks the refund failed, logs it on the order, and raises RefundFailed: nothing
+    was given back, so a later attempt starts a new refund. Any other error leaves the refund
+    pending, to be asked again with the same key.
+    """
+    detail = refund.payment
+    try:
+        return _gateway_for(detail).refund(
+            detail.payment_token, refund.amount, idempotency_key=refund.idempotency_key
+        )
+    except RefundFailed as failure:
+        with transaction.atomic():
+            refund.status = RefundStatus.FAILED
+            refund.failure_reason = str(failure)[:255]
+            refund.settled_at = timezone.now()
+            refund.save(update_fields=["status", "failure_reason", "settled_at"])
+            log(
+                refund.order,
+                LOG_ACTION_REFUND_FAILED,
+                user=user,
+                data={"amount": str(refund.amount), "reason": str(failure)},
+            )
+        raise
+
+
+def settle_refund(refund, provider_reference, *, user=None):
+    """Record that the gateway gave `refund` back: the payment's refunded amount goes up (and
+    its status becomes refunded once nothing is left), and the order's history says so.
+    Call inside the transaction that cancels the order; settling twice changes nothing.
+    """
+    refund = Refund.objects.select_for_update().get(pk=refund.pk)
+    if refund.status == RefundStatus.SUCCEEDED:
+        return refund
+    detail = CheckoutDetail.objects.select_for_update().get(pk=refund.payment_id)
+    refund.status = RefundStatus.SUCCEEDED
+    refund.provider_reference = provider_reference or ""
+    refund.settled_at = timezone.now()
+    refund.save(update_fields=["status", "provider_reference", "settled_at"])
+    detail.amount_refunded += refund.amount
+    if detail.refundable_amount <= 0:
+        detail.payment_status = PaymentStatus.REFUNDED
+    detail.save(update_fields=["amount_refunded", "payment_status"])
+    log(
+        refund.order,
+        LOG_ACTION_REFUND,
+        user=user,
+        data={"amount": str(refund.amount), "reference": refund.provider_reference},
+    )
+    return refund
+
+
+def _gateway_for(detail):
+    gateway = configured_gateways().get(detail.payment_method)
+    if gateway is None:
+        raise RefundFailed(
+            f"No gateway is configured for {detail.get_payment_method_display().lower()} "
+            "payments any more, so the payment could not be given back."
+        )
+    return gateway

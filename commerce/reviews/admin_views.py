@@ -1,0 +1,276 @@
+"""Reviews in the Wagtail admin: a snippet listing with filters, search, and hide/publish actions.
+
+Reviews are the customers' own words, so staff can read, hide, publish and delete them but
+never write or edit one: the permission policy below never grants "add" or "change". Hiding and
+publishing need the custom "moderate" permission (commerce.moderate_review) and go through
+commerce.reviews.rules, which records the staff member and logs the action in the review's history.
+"""
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_permission_codename, get_user_model
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.http import urlencode
+from django.utils.text import Truncator
+from django.views.generic import FormView
+from wagtail import hooks
+from wagtail.admin import messages
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
+from wagtail.admin.views.generic.base import BaseObjectMixin, WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
+from wagtail.admin.widgets.button import Button
+from wagtail.log_actions import LogFormatter
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.views.snippets import HistoryView, IndexView, InspectView
+
+from commerce.reviews.forms import HideReviewForm
+from commerce.reviews.models import Review
+from commerce.reviews.rules import LOG_ACTION_HIDE, LOG_ACTION_PUBLISH, hide_review, publish_review
+from home.admin_access import ShopSnippetViewSet
+from home.next_url import safe_next_url
+from products.models import ProductPage
+
+MODERATE = "moderate"
+
+
+class ReviewPermissionPolicy(ModelPermissionPolicy):
+    """Django model permissions, except that nobody, superusers included, may add or change
+    a review in the admin: reviews are written by customers on the site."""
+
+    customer_only_actions = {"add", "change"}
+
+    def user_has_permission(self, user, action):
+        if action in self.customer_only_actions:
+            return False
+        return super().user_has_permission(user, action)
+
+    def users_with_any_permission(self, actions):
+        actions = [action for action in actions if action not in self.customer_only_actions]
+        if not actions:
+            return get_user_model().objects.none()
+        return super().users_with_any_permission(actions)
+
+
+# Registered on import, before the snippet viewset asks for the model's policy.
+register_permission_policy(Review, ReviewPermissionPolicy(Review))
+
+
+@hooks.register("register_log_actions")
+def register_review_log_actions(actions):
+    @actions.register_action(LOG_ACTION_HIDE)
+    class HideReviewLogFormatter(LogFormatter):
+        label = "Hide review"
+
+        def format_message(self, log_entry):
+            return f"Hidden: {log_entry.data.get('reason', '')}"
+
+    actions.register_action(LOG_ACTION_PUBLISH, "Publish review", "Published")
+
+
+class ReviewFilterSet(WagtailFilterSet):
+    product = django_filters.ModelChoiceFilter(
+        label="Product",
+        # Only products that have reviews, so the list stays short.
+        queryset=ProductPage.objects.filter(pk__in=Review.objects.values("product")).order_by(
+            "title"
+        ),
+    )
+
+    class Meta:
+        model = Review
+        fields = ["rating", "status", "product"]
+
+
+class ModerationButtonMixin:
+    """The Hide or Publish button for a review, for users allowed to moderate."""
+
+    hide_url_name = None
+    publish_url_name = None
+
+    def get_moderation_button(self, review, next_url=None):
+        if not self.user_has_permission(MODERATE):
+            return None
+        if review.is_published:
+            label, url_name, icon_name = "Hide", self.hide_url_name, "no-view"
+        else:
+            label, url_name, icon_name = "Publish", self.publish_url_name, "view"
+        url = reverse(url_name, args=[review.pk])
+        if next_url:
+            url = f"{url}?{urlencode({'next': next_url})}"
+        return Button(label, url=url, icon_name=icon_name, priority=15)
+
+
+class ReviewIndexView(ModerationButtonMixin, IndexView):
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if button := self.get_moderation_button(instance, next_url=self.request.get_full_path()):
+            buttons.append(button)
+        return buttons
+
+
+class ReviewInspectView(ModerationButtonMixin, InspectView):
+    def get_hidden_by_display_value(self):
+        return self.object.hidden_by or "—"
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        if button := self.get_moderation_button(self.object):
+            buttons.append(button)
+        return buttons
+
+
+class ReviewHistoryView(HistoryView):
+    # Reviews are never added or changed in the admin; moderators read their history.
+    any_permission_required = ["view", MODERATE, "delete"]
+
+
+class ReviewModerationView(
+    PermissionCheckedMixin, BaseObjectMixin, WagtailAdminTemplateMixin, FormView
+):
+    """Ask a moderator to confirm (GET), then apply the decision (POST, CSRF-protected)."""
+
+    model = Review
+    permission_required = MODERATE
+    template_name = "commerce/reviews/admin/moderate.html"
+    index_url_name = None
+    inspect_url_name = None
+    header_icon = "comment"
+    submit_label = ""
+    explanation = ""
+
+    def get_page_subtitle(self):
+        return str(self.object)
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse(self.index_url_name), "label": "Reviews"},
+            {"url": reverse(self.inspect_url_name, args=[self.object.pk]), "label": "Review"},
+            {"url": "", "label": self.get_page_title(), "sublabel": self.get_page_subtitle()},
+        ]
+
+    def get_success_url(self):
+        return safe_next_url(self.request, default=reverse(self.index_url_name))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            review=self.object,
+            submit_label=self.submit_label,
+            explanation=self.explanation,
+            cancel_url=self.get_success_url(),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        messages.success(self.request, self.moderate(form))
+        return redirect(self.get_success_url())
+
+    def moderate(self, form):
+        """Apply the decision and return the message for the moderator."""
+        raise NotImplementedError
+
+
+class HideReviewView(ReviewModerationView):
+    page_title = "Hide review"
+    form_class = HideReviewForm
+    submit_label = "Hide review"
+    explanation = (
+        "A hidden review disappears from the product page and no longer counts in the "
+        "product's average rating. The customer can still see and edit it."
+    )
+
+    def moderate(self, form):
+        hide_review(self.object, self.request.user, form.cleaned_data["reason"])
+        return f"Review hidden: it is no longer shown on “{self.object.product}”."
+
+
+class PublishReviewView(ReviewModerationView):
+    page_title = "Publish review"
+    form_class = forms.Form
+    submit_label = "Publish review"
+    explanation = (
+        "A published review is shown on the product page and counts in its average rating."
+    )
+
+    def moderate(self, form):
+        publish_review(self.object, self.request.user)
+        return f"Review published: it is shown on “{self.object.product}” again."
+
+
+def review_excerpt(review):
+    return Truncator(review.content).chars(80)
+
+
+class ReviewViewSet(ShopSnippetViewSet):
+    model = Review
+    icon = "comment"
+    menu_label = "Reviews"
+    index_view_class = ReviewIndexView
+    inspect_view_class = ReviewInspectView
+    history_view_class = ReviewHistoryView
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    list_per_page = 50
+    list_display = [
+        "product",
+        "customer",
+        "rating",
+        Column("content", label="Review", accessor=review_excerpt),
+        StatusTagColumn(
+            "status",
+            label="Status",
+            accessor="get_status_display",
+            primary=lambda review: review.is_published,
+            sort_key="status",
+        ),
+        DateColumn("created_at", label="Submitted", sort_key="created_at"),
+    ]
+    filterset_class = ReviewFilterSet
+    search_fields = ["content", "customer__name", "product__title"]
+    inspect_view_fields = [
+        "product",
+        "customer",
+        "rating",
+        "content",
+        "status",
+        "hidden_by",
+        "hidden_reason",
+        "created_at",
+        "updated_at",
+    ]
+
+    def get_queryset(self, request):
+        return Review.objects.select_related("product", "customer")
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(
+            hide_url_name=self.get_url_name("hide"),
+            publish_url_name=self.get_url_name("publish"),
+            **kwargs,
+        )
+
+    @property
+    def hide_view(self):
+        return self.construct_view(HideReviewView)
+
+    @property
+    def publish_view(self):
+        return self.construct_view(PublishReviewView)
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("hide/<int:pk>/", self.hide_view, name="hide"),
+            path("publish/<int:pk>/", self.publish_view, name="publish"),
+        ]
+
+    def get_permissions_to_register(self):
+        # Offer only the permissions that mean something for reviews in the group editor.
+        never_granted = [
+            get_permission_codename(action, self.model_opts)
+            for action in ReviewPermissionPolicy.customer_only_actions
+        ]
+        return super().get_permissions_to_register().exclude(codename__in=never_granted)
