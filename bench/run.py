@@ -13,7 +13,7 @@ from bench.catalogue import seed_catalogue
 from bench.checkout import checkout_race
 from bench.load import LoadSettings, fetch, measure, running_site
 from bench.scenarios import ShopUnderTest, queries_per_request, save_static_copy
-from home.page_cache import CACHE_STATUS_HEADER
+from home.shared.page_cache import CACHE_STATUS_HEADER
 from products.models import ProductPage
 
 WORK_DIR = Path(__file__).resolve().parent / "work"

@@ -1,4 +1,5 @@
-"""Thin receivers: keep cart totals right and carry the session cart across log-in."""
+"""Thin receivers: keep cart totals right, carry the session cart across log-in, and clear
+the page cache when a review or its author's name changes (both show on product pages)."""
 
 from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_delete, post_save
@@ -6,7 +7,10 @@ from django.dispatch import receiver
 
 from commerce import pricing
 from commerce.cart import carts as cart
+from commerce.customers.models import Customer
 from commerce.orders.models import Order, OrderItem
+from commerce.reviews.models import Review
+from home.shared import page_cache
 
 
 @receiver(post_save, sender=OrderItem, dispatch_uid="commerce_item_saved")
@@ -24,3 +28,11 @@ def recalculate_order_totals(sender, instance, raw=False, **kwargs):
 def merge_cart_at_login(sender, request, user, **kwargs):
     if request is not None:
         cart.merge_session_cart(request, user)
+
+
+@receiver(post_save, sender=Review, dispatch_uid="commerce_review_saved")
+@receiver(post_delete, sender=Review, dispatch_uid="commerce_review_deleted")
+@receiver(post_save, sender=Customer, dispatch_uid="commerce_customer_saved")
+@receiver(post_delete, sender=Customer, dispatch_uid="commerce_customer_deleted")
+def invalidate_product_pages(sender, instance, **kwargs):
+    page_cache.invalidate_catalogue()

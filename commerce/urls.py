@@ -1,6 +1,6 @@
 """The shop's own pages. Included from config/urls.py ahead of Wagtail's page tree.
 
-Every one of them belongs to one shopper, so none may be cached (home/private_pages.py).
+Every one of them belongs to one shopper, so none may be cached (home/shared/private_pages.py).
 """
 
 from django.contrib.auth import views as auth_views
@@ -18,7 +18,7 @@ from commerce.customers.views import (
     signup,
 )
 from commerce.orders.views import order_detail, order_list
-from home.private_pages import never_cached
+from home.shared.private_pages import never_cached
 
 app_name = "commerce"
 

@@ -20,6 +20,8 @@ from commerce.payments.refunds import LOG_ACTION_REFUND, LOG_ACTION_REFUND_FAILE
 from commerce.pricing import format_money
 from commerce.reports import dashboard
 from commerce.reviews.admin_views import ReviewViewSet
+from commerce.reviews.rules import aggregate_rating_structured_data, product_review_context
+from products.models import PRODUCT_PAGE_CONTEXT_HOOK
 
 # Policies first: Wagtail must not build its default policy for these models before them.
 register_permission_policy(Order, order_permission_policy)
@@ -77,3 +79,11 @@ hooks.register("construct_homepage_panels", dashboard.add_dashboard_panels)
 @hooks.register("register_admin_urls")
 def register_invoice_admin_urls():
     return invoice_urls.admin_urlpatterns
+
+
+@hooks.register(PRODUCT_PAGE_CONTEXT_HOOK)
+def add_reviews_to_product_page(request, product, context):
+    context.update(product_review_context(request, product))
+    aggregate_rating = aggregate_rating_structured_data(context["rating_summary"])
+    if aggregate_rating:
+        context["structured_data"]["aggregateRating"] = aggregate_rating

@@ -249,7 +249,7 @@ def logging_config(level="INFO", json_lines=False):
             "django.db.backends": {"level": "WARNING"},
             # Wagtail runs its reference-index updates as tasks and logs each one at INFO.
             "django_tasks": {"level": "WARNING"},
-            # A shop email given up on (home.emails) is an ERROR that ADMINS hear about.
-            "home.emails": {"handlers": ["mail_admins"], "level": "INFO"},
+            # A shop email given up on (home.shared.emails) is an ERROR that ADMINS hear about.
+            "home.shared.emails": {"handlers": ["mail_admins"], "level": "INFO"},
         },
     }

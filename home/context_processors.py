@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from home import page_cache
+from home.shared import page_cache
 from products.models import ProductIndexPage
 
 

@@ -7,17 +7,15 @@ from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
 from wagtail.images.models import AbstractImage
 from wagtail.models import Page, PageViewRestriction, Site
 
-from commerce.customers.models import Customer
-from commerce.reviews.models import Review
-from home import page_cache
+from home.shared import page_cache
 
 # Pages cover publishing, unpublishing, moving, deleting and price or stock edits (all of
 # them save the page); view restrictions and sites decide who sees which page at which
-# address; images cover a new focal point (renditions change); tags cover a rename; reviews
-# cover one posted, edited, hidden or published again, customers the name shown on them;
-# settings cover shop-wide options shown on pages, such as the bulk discount.
+# address; images cover a new focal point (renditions change); tags cover a rename; settings
+# cover shop-wide options shown on pages, such as the bulk discount. The shop apps clear the
+# cache for their own records shown on pages (commerce/signals.py: reviews and their authors).
 SHOWN_ON_PAGES = (
-    Page, PageViewRestriction, Site, AbstractImage, Tag, Review, Customer,
+    Page, PageViewRestriction, Site, AbstractImage, Tag,
     BaseSiteSetting, BaseGenericSetting,
 )
 

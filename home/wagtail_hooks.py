@@ -3,8 +3,8 @@ from wagtail import hooks
 from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
 
-from home import page_cache
-from home.admin_access import ShopSnippetViewSet, SnippetDeleteBulkAction
+from home.shared import page_cache
+from home.shared.admin_access import ShopSnippetViewSet, SnippetDeleteBulkAction
 
 
 class TagViewSet(ShopSnippetViewSet):

@@ -36,7 +36,7 @@ from taggit.utils import edit_string_for_tags, parse_tags
 from wagtail.images import get_image_model
 from wagtail.utils.file import hash_filelike
 
-from home.spreadsheets import neutralise_formula, restore_neutralised
+from home.shared.spreadsheets import neutralise_formula, restore_neutralised
 
 from .blocks import ProductSpecsBlock
 from .models import ProductIndexPage, ProductPage
@@ -137,7 +137,7 @@ def read_catalogue(lines, image_root):
     rows, first_line_of_slug = [], {}
     for raw in reader:
         row_line = _first_line_of(raw, reader.line_num)
-        # Our exports quote formula-like cells (home/spreadsheets.py); read them as typed.
+        # Our exports quote formula-like cells (home/shared/spreadsheets.py); read them as typed.
         raw = {
             column: restore_neutralised(value) if isinstance(value, str) else value
             for column, value in raw.items()

@@ -22,7 +22,7 @@ from django.db.models import Count, F, Max, Min
 from django.db.models.functions import Coalesce
 from taggit.models import Tag
 
-from home import page_cache
+from home.shared import page_cache
 
 PRODUCTS_PER_PAGE = 24
 
@@ -257,7 +257,7 @@ def build_listing(products, params, per_page=PRODUCTS_PER_PAGE):
     the facets to refine it. The number of queries does not depend on the number of products.
     """
     filters = ProductFilters.from_query(params)
-    # The same for everyone: kept until the catalogue changes (home/page_cache.py).
+    # The same for everyone: kept until the catalogue changes (home/shared/page_cache.py).
     facets = page_cache.remember(
         ("listing facets", str(products.query), filters),
         lambda: count_facets(products, filters),

@@ -6,6 +6,7 @@ from django.db import models
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, ObjectList, TabbedInterface
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
@@ -14,12 +15,13 @@ from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from commerce.reviews.rules import aggregate_rating_structured_data, product_review_context
-
 from .blocks import ProductSpecsBlock, first_spec_value, spec_rows
 from .forms import ProductPageForm, StockFieldPanel
 from .listing import build_listing
 from .serializers import TagNamesField
+
+# Wagtail hook: functions (request, product, context) that add to a product page's context.
+PRODUCT_PAGE_CONTEXT_HOOK = "product_page_context"
 
 
 class ProductPageQuerySet(PageQuerySet):
@@ -202,22 +204,22 @@ class ProductPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context.update(product_review_context(request, self))
         # A product previewed before it has a place in the page tree has no listing yet.
         index = self.get_parent()
         context["listing_url"] = index.get_url(request) if index else None
         context["tags"] = list(self.tags.all())
         context["structured_data"] = self.structured_data(request)
-        aggregate_rating = aggregate_rating_structured_data(context["rating_summary"])
-        if aggregate_rating:
-            context["structured_data"]["aggregateRating"] = aggregate_rating
+        # Other apps add what they show on a product page (commerce: the reviews and their
+        # aggregateRating), so that products imports none of them.
+        for add_to_context in hooks.get_hooks(PRODUCT_PAGE_CONTEXT_HOOK):
+            add_to_context(request, self, context)
         return context
 
     def structured_data(self, request=None):
         """The schema.org Product description of this product, for a JSON-LD script.
 
         Built from the page as it is being rendered (so previews show the draft's data).
-        get_context adds the reviews' aggregateRating to it.
+        get_context lets other apps add to it (the reviews' aggregateRating).
         """
         data = {"@context": "https://schema.org", "@type": "Product", "name": self.title}
         url = self.get_full_url(request) if self.pk else None

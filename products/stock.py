@@ -10,7 +10,7 @@ ProductPage.with_content_json keep the live one), so a count changes only here.
 
 from django.db.models import Case, F, IntegerField, Value, When
 
-from home import page_cache
+from home.shared import page_cache
 
 from .models import ProductPage
 

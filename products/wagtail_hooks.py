@@ -7,7 +7,7 @@ from wagtail.admin.views.pages.listing import ExplorableIndexView
 from wagtail.admin.views.pages.usage import ContentTypeUseView
 from wagtail.admin.viewsets.pages import PageViewSet
 
-from home.spreadsheets import FormulaSafeExportMixin
+from home.shared.spreadsheets import FormulaSafeExportMixin
 
 from .models import ProductPage
 from .views import ProductPageEditView, ProductPageRevertView

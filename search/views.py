@@ -1,7 +1,7 @@
 from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 
-from home.page_cache import cache_for_anonymous
+from home.shared.page_cache import cache_for_anonymous
 from products.models import ProductPage
 from products.search import search_words
 

@@ -19,8 +19,8 @@ from wagtail.admin.utils import get_user_display_name
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.snippets.views.snippets import EditView, IndexView
 
-from home.admin_access import ShopSnippetViewSet
-from home.spreadsheets import FormulaSafeExportMixin
+from home.shared.admin_access import ShopSnippetViewSet
+from home.shared.spreadsheets import FormulaSafeExportMixin
 
 from .inquiries import (
     InquiryActionError,

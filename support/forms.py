@@ -1,6 +1,6 @@
 from django import forms
 
-from commerce.phone import PhoneNumberField
+from home.shared.phone import PhoneNumberField
 
 from .models import Contact
 

@@ -17,9 +17,9 @@ from django.utils import timezone
 from wagtail.admin.utils import get_user_display_name
 from wagtail.log_actions import log
 
-from home.emails import absolute_url, send_shop_email
-from home.models import OutgoingEmail
-from home.rate_limits import count_within_window
+from home.shared.emails import absolute_url, send_shop_email
+from home.shared.models import OutgoingEmail
+from home.shared.rate_limits import count_within_window
 
 from .models import Contact, InquiryStatus, support_staff_filter
 

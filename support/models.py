@@ -12,7 +12,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.permissions import policy_registry
 
-from commerce.phone import validate_phone
+from home.shared.phone import validate_phone
 
 SUBJECT_LENGTH = 60
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.shortcuts import redirect
 
 from commerce.customers.accounts import customer_for
-from home.client_address import client_address
+from home.shared.client_address import client_address
 
 from .forms import ContactForm
 from .inquiries import InquiryThrottled, receive_inquiry, throttle_inquiry

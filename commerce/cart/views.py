@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from commerce.cart.carts import CartError, add_to_cart, cart_for, change_quantity, remove_from_cart
 from commerce.cart.forms import CartLineForm, RemoveLineForm
-from home.next_url import safe_next_url
+from home.shared.next_url import safe_next_url
 
 
 def _cart_contents(request, cart):

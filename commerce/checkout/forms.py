@@ -5,7 +5,7 @@ from django import forms
 from commerce.checkout.models import CheckoutDetail
 from commerce.payments.gateways import configured_gateways, payment_method_choices
 from commerce.payments.testcard import CardDetails, clean_card_number, clean_cvc, clean_expiry
-from commerce.phone import PhoneNumberField
+from home.shared.phone import PhoneNumberField
 
 
 class CardInput(forms.TextInput):

@@ -10,7 +10,7 @@ from django.db import models
 from commerce.customers.models import Customer
 from commerce.orders.models import MONEY, Order
 from commerce.payments.models import PaymentMethod, PaymentStatus
-from commerce.phone import validate_phone
+from home.shared.phone import validate_phone
 
 validate_zip_code = RegexValidator(
     r"^\d{5}(-\d{4})?$",

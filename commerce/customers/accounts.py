@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commerce.customers.models import Customer
-from home.emails import absolute_url, send_shop_email
+from home.shared.emails import absolute_url, send_shop_email
 
 
 def customer_for(user, *, create=False):

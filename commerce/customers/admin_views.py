@@ -15,8 +15,8 @@ from commerce.customers.accounts import change_email, email_in_use
 from commerce.customers.models import Customer
 from commerce.orders.admin_views import ShopIndexView, order_permission_policy, placed_orders
 from commerce.orders.models import Order, cart_q
-from commerce.phone import PhoneNumberField
-from home.admin_access import ShopSnippetViewSet
+from home.shared.admin_access import ShopSnippetViewSet
+from home.shared.phone import PhoneNumberField
 
 
 class CustomerFilterSet(WagtailFilterSet):

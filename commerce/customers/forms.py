@@ -13,8 +13,8 @@ from django.utils.http import urlsafe_base64_encode
 from commerce.checkout.forms import _split_name
 from commerce.customers.accounts import email_in_use
 from commerce.customers.models import Customer
-from commerce.phone import PhoneNumberField
-from home.emails import send_password_reset_email
+from home.shared.emails import send_password_reset_email
+from home.shared.phone import PhoneNumberField
 
 EMAIL_TAKEN = "An account with this email address already exists. Log in, or reset your password."
 

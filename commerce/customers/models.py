@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 
-from commerce.phone import validate_phone
+from home.shared.phone import validate_phone
 
 
 class Customer(models.Model):

@@ -16,8 +16,8 @@ from commerce.customers.accounts import (
     send_email_confirmation,
 )
 from commerce.customers.forms import ProfileForm, SignUpForm
-from home.models import EmailStatus
-from home.next_url import safe_next_url
+from home.shared.models import EmailStatus
+from home.shared.next_url import safe_next_url
 
 
 class SafeNextMixin:

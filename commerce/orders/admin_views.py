@@ -32,8 +32,8 @@ from commerce.orders.models import PLACED_OR_LATER, Order, OrderStatus
 from commerce.payments.models import PaymentStatus
 from commerce.payments.refunds import LOG_ACTION_REFUND, LOG_ACTION_REFUND_FAILED
 from commerce.pricing import format_money
-from home.admin_access import ShopSnippetViewSet
-from home.spreadsheets import FormulaSafeExportMixin
+from home.shared.admin_access import ShopSnippetViewSet
+from home.shared.spreadsheets import FormulaSafeExportMixin
 
 
 class AdminWritesRefusedPolicy(ModelPermissionPolicy):

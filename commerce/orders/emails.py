@@ -4,8 +4,8 @@ from django.conf import settings
 
 from commerce.checkout.models import CheckoutDetail
 from commerce.orders.models import OrderStatus
-from home.emails import absolute_url, send_shop_email
-from home.models import OutgoingEmail
+from home.shared.emails import absolute_url, send_shop_email
+from home.shared.models import OutgoingEmail
 
 CONFIRMATION_TEMPLATE = "commerce/orders/emails/order_confirmation"
 

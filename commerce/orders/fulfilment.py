@@ -17,7 +17,7 @@ from commerce.checkout.models import CheckoutDetail
 from commerce.orders import status as order_status
 from commerce.orders.admin_views import ConfirmStatusChangeView
 from commerce.orders.models import OrderItem, OrderStatus
-from home.spreadsheets import FormulaSafeExportMixin
+from home.shared.spreadsheets import FormulaSafeExportMixin
 
 
 def awaiting_shipment():

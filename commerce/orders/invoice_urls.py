@@ -5,13 +5,13 @@
 - `invoices_admin:download` (/admin/invoices/<number>.pdf): any placed order's invoice for
   staff who may view orders; registered in commerce/wagtail_hooks.py.
 
-Neither may be kept by any cache (home/private_pages.py).
+Neither may be kept by any cache (home/shared/private_pages.py).
 """
 
 from django.urls import include, path
 
 from commerce.orders import invoice_views
-from home.private_pages import never_cached
+from home.shared.private_pages import never_cached
 
 app_name = "invoices"
 

@@ -8,7 +8,7 @@ module that writes it.
 from django.db import transaction
 
 from commerce.orders.models import Order
-from home import page_cache
+from home.shared import page_cache
 from products.stock import change_stock, lock_products
 
 

@@ -30,8 +30,8 @@ from wagtail.snippets.views.snippets import HistoryView, IndexView, InspectView
 from commerce.reviews.forms import HideReviewForm
 from commerce.reviews.models import Review
 from commerce.reviews.rules import LOG_ACTION_HIDE, LOG_ACTION_PUBLISH, hide_review, publish_review
-from home.admin_access import ShopSnippetViewSet
-from home.next_url import safe_next_url
+from home.shared.admin_access import ShopSnippetViewSet
+from home.shared.next_url import safe_next_url
 from products.models import ProductPage
 
 MODERATE = "moderate"

@@ -14,10 +14,11 @@ from django.db.models import Avg, Count
 from django.urls import reverse
 from wagtail.log_actions import log
 
+from commerce.customers.accounts import customer_for
 from commerce.orders.models import OrderItem, placed_q
 from commerce.reviews.forms import ReviewForm
 from commerce.reviews.models import Review, ReviewStatus
-from home.rate_limits import count_within_window
+from home.shared.rate_limits import count_within_window
 
 REVIEWS_PER_PAGE = 10
 # Writing or editing a review counts as a post. Five an hour is plenty for a person and
@@ -201,10 +202,6 @@ def product_review_context(request, product):
     if product.pk is None:
         # A new product previewed in the editor: it cannot have reviews or orders yet.
         return {"rating_summary": RatingSummary(average=None, count=0)}
-    # Imported here: products.models imports this module while home.models is loading, and
-    # accounts needs home.emails, which needs home.models.
-    from commerce.customers.accounts import customer_for
-
     summary = rating_summary(product)
     paginator = Paginator(published_reviews(product), REVIEWS_PER_PAGE)
     customer = customer_for(request.user)

@@ -68,13 +68,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.content_security_policy.ContentSecurityPolicyMiddleware",
     # NUL bytes and numbers beyond 64 bits answer 400 before anything reads them.
-    "home.bad_input.RefuseUnusableInputMiddleware",
+    "home.shared.bad_input.RefuseUnusableInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    # Inside the session and CSRF middleware, outside everything that renders (home/page_cache.py).
-    "home.page_cache.PageCacheMiddleware",
+    # Inside the session and CSRF middleware, outside everything that renders
+    # (home/shared/page_cache.py).
+    "home.shared.page_cache.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -120,7 +121,8 @@ CACHES = cache_config(
 # and no cache timeout short enough to bound that is worth the fraction of a millisecond.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
-# Whole pages for anonymous visitors (home/page_cache.py); invalidated on every relevant change.
+# Whole pages for anonymous visitors (home/shared/page_cache.py); invalidated on every relevant
+# change.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", default=True)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 
@@ -217,10 +219,10 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_FAILURE_LIMIT = LOGIN_FAILURES_PER_USERNAME
 AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
 AXES_LOCKOUT_TEMPLATE = "commerce/customers/lockout.html"
-AXES_CLIENT_IP_CALLABLE = "home.client_address.client_address"
+AXES_CLIENT_IP_CALLABLE = "home.shared.client_address.client_address"
 AXES_VERBOSE = False
 # Addresses (or networks) of the reverse proxies whose X-Forwarded-For is believed
-# (home/client_address.py). None by default: the header is ignored.
+# (home/shared/client_address.py). None by default: the header is ignored.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 # The contact form takes at most this many messages from one email address (case and +tags
 # ignored) and from one client address in CONTACT_THROTTLE_MINUTES (support/inquiries.py).

@@ -1,16 +1,16 @@
-"""Create the Marketers, Support and Fulfilment groups (see home/roles.py)."""
+"""Create the Marketers, Support and Fulfilment groups (see home/shared/roles.py)."""
 
 from django.db import migrations
 
 
 def create_staff_roles(apps, schema_editor):
-    from home.roles import create_staff_roles
+    from home.shared.roles import create_staff_roles
 
     create_staff_roles(apps)
 
 
 def remove_staff_roles(apps, schema_editor):
-    from home.roles import remove_staff_roles
+    from home.shared.roles import remove_staff_roles
 
     remove_staff_roles(apps)
 

@@ -1,6 +1,6 @@
 from django import template
 
-from home import page_cache
+from home.shared import page_cache
 from support.models import ContactPage
 
 register = template.Library()

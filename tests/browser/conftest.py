@@ -21,7 +21,7 @@ from playwright.sync_api import sync_playwright
 from wagtail.permissions import policy_registry
 
 from config.env import BASE_DIR
-from home.roles import create_staff_roles
+from home.shared.roles import create_staff_roles
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

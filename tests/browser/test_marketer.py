@@ -8,7 +8,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from commerce.orders.models import Order
-from home.roles import MARKETERS
+from home.shared.roles import MARKETERS
 from products.models import ProductPage
 from tests.factories import make_staff_in_role
 

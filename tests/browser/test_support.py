@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from home.roles import SUPPORT
+from home.shared.roles import SUPPORT
 from tests.factories import make_staff_in_role
 
 pytestmark = pytest.mark.django_db(transaction=True)

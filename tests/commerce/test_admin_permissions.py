@@ -12,7 +12,7 @@ from wagtail.contrib.settings.models import BaseSiteSetting
 from wagtail.models import Site
 
 from commerce.orders.models import OrderStatus
-from home.roles import FULFILMENT, MARKETERS, SUPPORT
+from home.shared.roles import FULFILMENT, MARKETERS, SUPPORT
 from tests.factories import make_customer, make_order, make_staff_in_role
 
 pytestmark = pytest.mark.django_db

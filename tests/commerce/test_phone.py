@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from commerce.checkout.forms import CheckoutForm
 from commerce.customers.forms import ProfileForm, SignUpForm
 from commerce.customers.models import Customer
-from commerce.phone import normalize_phone
+from home.shared.phone import normalize_phone
 
 PHONE_ERROR = "Enter a 10-digit phone number, for example 555-123-4567."
 

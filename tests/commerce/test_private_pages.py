@@ -9,7 +9,7 @@ import re
 import pytest
 from django.urls import URLResolver, get_resolver
 
-from home.page_cache import allow_caching, response_may_be_cached
+from home.shared.page_cache import allow_caching, response_may_be_cached
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from django.core.cache import caches
 
 from config import redis_cache
 from config.env import cache_config
-from home.rate_limits import count_within_window
+from home.shared.rate_limits import count_within_window
 from tests.factories import make_contact_page, make_product
 
 pytestmark = pytest.mark.django_db
@@ -251,7 +251,7 @@ def test_rate_limits_let_shoppers_through_while_the_cache_is_down_and_say_so(
     shop_on_redis, caplog
 ):
     shop_on_redis.kill()
-    with caplog.at_level(logging.WARNING, logger="home.rate_limits"):
+    with caplog.at_level(logging.WARNING, logger="home.shared.rate_limits"):
         counts = [count_within_window("contact:203.0.113.9", 600) for _ in range(10)]
     assert counts == [1] * 10
     assert caplog.text.count("Rate limit contact:203.0.113.9 not enforced") == 10

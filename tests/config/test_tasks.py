@@ -6,8 +6,8 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from config.env import tasks_config
-from home.emails import send_shop_email
-from home.models import EmailStatus
+from home.shared.emails import send_shop_email
+from home.shared.models import EmailStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def test_under_production_task_settings_an_email_is_queued_not_sent(
     assert mail.outbox == []
     queued = DBTaskResult.objects.get()
     assert queued.status == TaskResultStatus.READY
-    assert queued.task_path == "home.emails.deliver_email"
+    assert queued.task_path == "home.shared.emails.deliver_email"
 
     run_as_the_worker(queued)
 

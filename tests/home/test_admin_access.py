@@ -24,8 +24,8 @@ from wagtail.models import Site
 from wagtail.snippets.models import get_snippet_models
 
 from commerce.orders.models import OrderStatus
-from home.admin_access import ShopSnippetViewSet
-from home.roles import FULFILMENT, MARKETERS, SUPPORT
+from home.shared.admin_access import ShopSnippetViewSet
+from home.shared.roles import FULFILMENT, MARKETERS, SUPPORT
 from tests.factories import (
     make_customer,
     make_inquiry,

@@ -6,7 +6,7 @@ from django.core import mail
 
 from commerce.orders.emails import send_order_confirmation, send_status_update
 from commerce.orders.models import OrderStatus
-from home.emails import send_password_reset_email
+from home.shared.emails import send_password_reset_email
 from support.inquiries import receive_inquiry
 from support.models import Contact
 from tests.factories import make_customer, make_order, make_product

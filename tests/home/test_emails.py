@@ -13,8 +13,8 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from config.env import tasks_config
-from home.emails import absolute_url, send_shop_email
-from home.models import EmailStatus, OutgoingEmail
+from home.shared.emails import absolute_url, send_shop_email
+from home.shared.models import EmailStatus, OutgoingEmail
 from tests.config.test_tasks import run_as_the_worker, welcome_email  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +87,7 @@ def test_after_the_last_attempt_the_email_is_failed_and_admins_are_told(
     settings.EMAIL_BACKEND = "tests.support.email_backends.CustomersUnreachableBackend"
     email = send_shop_email(welcome_email, {"name": "Ada"}, ["ada@example.com"])
 
-    with caplog.at_level(logging.WARNING, logger="home.emails"):
+    with caplog.at_level(logging.WARNING, logger="home.shared.emails"):
         for _ in range(3):
             run_next_task()
 
@@ -110,7 +110,7 @@ def test_when_admins_cannot_be_mailed_either_giving_up_does_not_crash_the_worker
     settings.EMAIL_BACKEND = BROKEN_SMTP
     email = send_shop_email(welcome_email, {"name": "Ada"}, ["ada@example.com"])
 
-    with caplog.at_level(logging.ERROR, logger="home.emails"):
+    with caplog.at_level(logging.ERROR, logger="home.shared.emails"):
         run_next_task()
 
     email.refresh_from_db()
@@ -123,7 +123,7 @@ def test_with_the_immediate_backend_a_failure_is_final_at_once(
 ):
     settings.EMAIL_BACKEND = BROKEN_SMTP
 
-    with caplog.at_level(logging.ERROR, logger="home.emails"):
+    with caplog.at_level(logging.ERROR, logger="home.shared.emails"):
         email = send_shop_email(welcome_email, {"name": "Ada"}, ["ada@example.com"])
 
     assert (email.status, email.attempts) == (EmailStatus.FAILED, 1)

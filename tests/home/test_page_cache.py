@@ -18,8 +18,8 @@ from commerce.orders.stock import release_stock
 from commerce.promotions.models import BulkDiscountSettings
 from commerce.reviews.rules import hide_review, publish_review
 from config.env import cache_config
-from home import page_cache
 from home.models import HomePageFeaturedProduct
+from home.shared import page_cache
 from tests.factories import (
     edit_url,
     make_image,

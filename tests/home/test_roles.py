@@ -3,7 +3,7 @@ from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
 
-from home.roles import (
+from home.shared.roles import (
     COLLECTION_PERMISSIONS,
     FULFILMENT,
     MARKETERS,

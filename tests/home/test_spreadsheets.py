@@ -8,7 +8,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from commerce.orders.models import OrderStatus
-from home.spreadsheets import neutralise_formula
+from home.shared.spreadsheets import neutralise_formula
 from tests.factories import (
     FORMULA_PAYLOADS,
     make_customer,

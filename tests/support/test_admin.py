@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from home.roles import MARKETERS
+from home.shared.roles import MARKETERS
 from support.inquiries import ASSIGN_ACTION
 from support.models import Contact, InquiryStatus
 from tests.factories import make_admin_user, make_inquiry, make_staff_in_role
@@ -42,7 +42,7 @@ def agent_client(client, support_agent):
 
 @pytest.fixture
 def marketer(home_page):
-    """A member of the shop's Marketers role (see home/roles.py)."""
+    """A member of the shop's Marketers role (see home/shared/roles.py)."""
     return make_staff_in_role(MARKETERS, username="mia")
 
 

@@ -257,9 +257,9 @@ def test_with_a_worker_the_sender_is_told_their_copy_is_coming(
 def test_inquiry_is_saved_when_emails_cannot_be_queued_and_sender_is_told(
     client, contact_page, support_address, caplog
 ):
-    with mock.patch("home.emails.deliver_email") as deliver:
+    with mock.patch("home.shared.emails.deliver_email") as deliver:
         deliver.enqueue.side_effect = ConnectionError("queue unreachable")
-        with caplog.at_level(logging.ERROR, logger="home.emails"):
+        with caplog.at_level(logging.ERROR, logger="home.shared.emails"):
             response = send(client, contact_page)
 
     assert Contact.objects.count() == 1

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from home.models import EmailStatus, OutgoingEmail
+from home.shared.models import EmailStatus, OutgoingEmail
 
 
 class Command(BaseCommand):

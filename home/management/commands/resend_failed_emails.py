@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from home.emails import EmailNotResendable, check_resendable, resend_email
-from home.models import EmailStatus, OutgoingEmail
+from home.shared.emails import EmailNotResendable, check_resendable, resend_email
+from home.shared.models import EmailStatus, OutgoingEmail
 
 
 class Command(BaseCommand):

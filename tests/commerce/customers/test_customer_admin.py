@@ -9,7 +9,7 @@ from django.utils import timezone
 from commerce.customers.forms import ShopPasswordResetForm
 from commerce.customers.models import Customer
 from commerce.orders.models import OrderStatus
-from home.roles import SUPPORT
+from home.shared.roles import SUPPORT
 from tests.factories import (
     make_admin_user,
     make_customer,

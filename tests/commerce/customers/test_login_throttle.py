@@ -3,7 +3,7 @@
 import pytest
 from django.test import RequestFactory
 
-from home.client_address import client_address
+from home.shared.client_address import client_address
 from tests.factories import make_staff_user
 
 pytestmark = pytest.mark.django_db

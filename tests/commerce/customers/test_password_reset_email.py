@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from config.env import tasks_config
-from home.models import OutgoingEmail
+from home.shared.models import OutgoingEmail
 from tests.config.test_tasks import run_as_the_worker
 
 pytestmark = pytest.mark.django_db

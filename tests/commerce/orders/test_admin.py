@@ -16,7 +16,7 @@ from commerce.orders.models import OrderStatus
 from commerce.orders.status import change_status
 from commerce.payments.models import PaymentStatus
 from commerce.pricing import format_money
-from home.roles import FULFILMENT, SUPPORT
+from home.shared.roles import FULFILMENT, SUPPORT
 from tests.factories import make_customer, make_order, make_placed_order, make_product
 
 pytestmark = pytest.mark.django_db

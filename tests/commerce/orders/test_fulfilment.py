@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commerce.orders.models import OrderStatus
-from home.roles import FULFILMENT
+from home.shared.roles import FULFILMENT
 from tests.factories import make_order, make_product
 
 pytestmark = pytest.mark.django_db

@@ -24,7 +24,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
 
-from .models import EmailStatus, OutgoingEmail
+from home.shared.models import EmailStatus, OutgoingEmail
 
 logger = logging.getLogger(__name__)
 
