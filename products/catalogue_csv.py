@@ -41,6 +41,7 @@ from home.shared.spreadsheets import neutralise_formula, restore_neutralised
 from .blocks import ProductSpecsBlock
 from .models import ProductIndexPage, ProductPage
 from .search_index import search_indexing_in_bulk
+from .stock import lock_products, set_stock
 
 NAME, SLUG, PRICE, STOCK, TAGS, IMAGE = "name", "slug", "price", "stock", "tags", "image"
 SPEC_COLUMNS = ["brand", "model", "processor", "ram", "storage", "display", "weight"]
@@ -377,7 +378,11 @@ def _create_product(index, row, images):
 def _update_product(page, row, images):
     _apply_row(page, row, images)
     page.price = row.price
+    # Saving writes the count back: take the one checkout may have changed since the page was
+    # read, under the row lock checkout takes too. A stock column sets it as the editor does.
+    page.stock = lock_products([page.pk])[page.pk].stock
     if STOCK in row.columns:
+        set_stock(page.pk, row.stock)
         page.stock = row.stock
     page.live = True
     page.last_published_at = timezone.now()

@@ -1,9 +1,10 @@
 """Writing a product's stock count: the one module that changes ProductPage.stock of a product
 that exists.
 
-Checkout takes units off the shelf and cancelling puts them back (commerce.orders.stock, by adding
-to the count); an editor sets the count in the product editor (products/views.py). Both lock
-the product rows with `lock_products` first, so neither overwrites the other. Saving or
+Checkout takes units off the shelf and cancelling puts them back (commerce.orders.stock, by
+adding to the count); an editor sets the count in the product editor (products/views.py) and a
+catalogue import in its stock column (products/catalogue_csv.py). All of them lock the product
+rows with `lock_products` first, so none overwrites another. Saving or
 publishing the page writes back the count it read under that lock (ProductPageForm and
 ProductPage.with_content_json keep the live one), so a count changes only here.
 """

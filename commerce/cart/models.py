@@ -1,12 +1,8 @@
 """The cart of a visitor who has not logged in, kept with their session."""
 
-from django.core.validators import (
-    MaxValueValidator,
-    MinValueValidator,
-)
 from django.db import models
 
-from commerce.orders.models import MAX_QUANTITY
+from commerce.orders.models import Line
 
 
 class AnonymousCart(models.Model):
@@ -24,23 +20,15 @@ class AnonymousCart(models.Model):
         return f"Anonymous cart #{self.pk}"
 
 
-class AnonymousCartLine(models.Model):
+class AnonymousCartLine(Line):
     cart = models.ForeignKey(AnonymousCart, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(
         "products.ProductPage", on_delete=models.CASCADE, related_name="+"
     )
-    quantity = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(MAX_QUANTITY)]
-    )
-    date_added = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["date_added", "pk"]
+    class Meta(Line.Meta):
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(quantity__gte=1, quantity__lte=MAX_QUANTITY),
-                name="anonymous_cart_line_quantity_1_to_99",
-            ),
+            *Line.Meta.constraints,
             models.UniqueConstraint(
                 fields=["cart", "product"], name="anonymous_cart_one_line_per_product"
             ),

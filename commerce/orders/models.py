@@ -127,7 +127,26 @@ class Order(models.Model):
         return order_subtotal(self)
 
 
-class OrderItem(models.Model):
+class Line(models.Model):
+    """What a line of a cart or an order holds: 1 to MAX_QUANTITY units, added when."""
+
+    quantity = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_QUANTITY)]
+    )
+    date_added = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["date_added", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1, quantity__lte=MAX_QUANTITY),
+                name="%(class)s_quantity_1_to_99",
+            ),
+        ]
+
+
+class OrderItem(Line):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
     # The order outlives the page: name and unit price are copied in when the order is placed.
     product = models.ForeignKey(
@@ -135,21 +154,13 @@ class OrderItem(models.Model):
     )
     product_name = models.CharField(max_length=255, blank=True)
     unit_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    quantity = models.PositiveSmallIntegerField(
-        default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_QUANTITY)]
-    )
-    date_added = models.DateTimeField(auto_now_add=True)
     # Units checkout took off the shelf for this line (0 if the product's stock was not
     # tracked then); commerce.orders.stock.release_stock puts back exactly these, then zeroes them.
     reserved_quantity = models.PositiveIntegerField(default=0, editable=False)
 
-    class Meta:
-        ordering = ["date_added", "pk"]
+    class Meta(Line.Meta):
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(quantity__gte=1, quantity__lte=MAX_QUANTITY),
-                name="order_item_quantity_1_to_99",
-            ),
+            *Line.Meta.constraints,
             models.UniqueConstraint(fields=["order", "product"], name="one_line_per_product"),
         ]
 

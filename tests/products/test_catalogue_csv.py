@@ -4,14 +4,17 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from wagtail.blocks import StreamValue
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
+from products import catalogue_csv
 from products.blocks import ProductSpecsBlock
 from products.catalogue_csv import merged_features
 from products.demo_images import draw_product_image
 from products.models import ProductPage
+from products.stock import change_stock
 from tests.factories import FORMULA_PAYLOADS, make_image, make_product, make_product_index
 
 HEADER = (
@@ -124,6 +127,26 @@ def test_columns_missing_from_the_file_leave_fields_unchanged(product_index, tmp
     assert product.stock == 3
     assert [tag.name for tag in product.tags.all()] == ["ultralight"]
     assert ("Brand", "Zenith") in product.spec_rows
+
+
+def test_an_import_without_stock_keeps_units_sold_while_it_ran(
+    product_index, tmp_path, monkeypatch
+):
+    product = make_product(product_index, "Zenith Air 14", price="999.00", stock=3)
+    read_products = catalogue_csv._existing_products
+
+    def read_then_sell_one(index, slugs, **kwargs):
+        found = read_products(index, slugs, **kwargs)
+        with transaction.atomic():  # a checkout between the import's read and its save
+            change_stock({product.pk: 1}, sign=-1)
+        return found
+
+    monkeypatch.setattr(catalogue_csv, "_existing_products", read_then_sell_one)
+
+    run_import(write_csv(tmp_path, "name,price\nZenith Air 14,949.00\n"))
+
+    product.refresh_from_db()
+    assert (product.price, product.stock) == (Decimal("949.00"), 2)
 
 
 def test_bad_rows_are_reported_by_line_and_nothing_is_imported(product_index, tmp_path):
