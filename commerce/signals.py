@@ -2,7 +2,7 @@
 the page cache when a review or its author's name changes (both show on product pages)."""
 
 from django.contrib.auth.signals import user_logged_in
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from commerce import pricing
@@ -11,6 +11,7 @@ from commerce.customers.models import Customer
 from commerce.orders.models import Order, OrderItem
 from commerce.reviews.models import Review
 from home.shared import page_cache
+from products.models import ProductPage
 
 
 @receiver(post_save, sender=OrderItem, dispatch_uid="commerce_item_saved")
@@ -36,3 +37,9 @@ def merge_cart_at_login(sender, request, user, **kwargs):
 @receiver(post_delete, sender=Customer, dispatch_uid="commerce_customer_deleted")
 def invalidate_product_pages(sender, instance, **kwargs):
     page_cache.invalidate_catalogue()
+
+
+@receiver(pre_delete, sender=ProductPage, dispatch_uid="commerce_product_deleted")
+def drop_deleted_product_from_carts(sender, instance, **kwargs):
+    # Placed orders keep their lines (the product is set to null); carts just lose them.
+    cart.remove_product_from_carts(instance.pk)

@@ -50,8 +50,9 @@ class CartContents:
     lines: list
     totals: pricing.Totals
     rule: pricing.DiscountRule
-    # Names of lines dropped because their product is no longer for sale.
-    removed: list
+    # Lines whose product is no longer for sale: shown, left out of the totals, and kept
+    # until the shopper removes them (showing a cart changes nothing).
+    unavailable: list
 
     @property
     def is_empty(self):
@@ -128,14 +129,11 @@ class SessionCart:
         cart = self.current_cart()
         if cart is None:
             return _empty_contents()
-        lines, removed = [], []
+        lines, unavailable = [], []
         for line in cart.lines.select_related("product", "product__image"):
-            if line.product.live:
-                lines.append(_line(line.product, line.quantity, line.product.price))
-            else:
-                removed.append(line.product.title)
-                line.delete()
-        return _priced_contents(lines, removed)
+            shown = _line(line.product, line.quantity, line.product.price)
+            (lines if line.product.live else unavailable).append(shown)
+        return _priced_contents(lines, unavailable)
 
 
 class CustomerCart:
@@ -189,17 +187,17 @@ class CustomerCart:
         order = self.current_order()
         if order is None:
             return _empty_contents()
-        items = list(order.items.select_related("product", "product__image"))
-        lines, removed = [], []
+        # A deleted product takes its cart lines with it (commerce.signals).
+        items = order.items.filter(product__isnull=False).select_related(
+            "product", "product__image"
+        )
+        lines, unavailable = [], []
         for item in items:
-            if item.product is None or not item.product.live:
-                removed.append(item.product_name or "A product")
-                item.delete()
-            else:
-                lines.append(_line(item.product, item.quantity, item.product.price))
+            shown = _line(item.product, item.quantity, item.product.price)
+            (lines if item.product.live else unavailable).append(shown)
         # Priced with today's prices and rule but not stored: showing a cart rewrites nothing.
         # The stored totals follow item changes (commerce.signals) and checkout.
-        return _priced_contents(lines, removed)
+        return _priced_contents(lines, unavailable)
 
 
 def _locked_row(model, create, **key):
@@ -215,10 +213,10 @@ def _locked_row(model, create, **key):
     return row
 
 
-def _priced_contents(lines, removed):
+def _priced_contents(lines, unavailable):
     rule = pricing.current_discount_rule()
     totals = pricing.price_lines(((line.unit_price, line.quantity) for line in lines), rule)
-    return CartContents(lines=lines, totals=totals, rule=rule, removed=removed)
+    return CartContents(lines=lines, totals=totals, rule=rule, unavailable=unavailable)
 
 
 def _empty_contents():
@@ -297,6 +295,13 @@ def remove_from_cart(cart, product_id):
     """Take a product out of `cart`, even one that is no longer for sale."""
     with cart.editing():
         cart.remove(product_id)
+
+
+def remove_product_from_carts(product_id):
+    """Take a product that is being deleted out of every customer's cart, each cart's totals
+    recomputed (visitors' cart lines go with the product by cascade)."""
+    for item in OrderItem.objects.filter(cart_q("order__"), product_id=product_id):
+        item.delete()
 
 
 def merge_session_cart(request, user):

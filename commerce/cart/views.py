@@ -10,16 +10,20 @@ from commerce.cart.forms import CartLineForm, RemoveLineForm
 from home.shared.next_url import safe_next_url
 
 
-def _cart_contents(request, cart):
+def cart_contents(request, cart):
+    """What `cart` holds now, with a warning for each line that can no longer be bought."""
     contents = cart.contents()
-    for name in contents.removed:
-        messages.warning(request, f"{name} is no longer for sale and was removed from your cart.")
+    for line in contents.unavailable:
+        messages.warning(
+            request,
+            f"{line.product.title} is no longer for sale. Remove it from your cart to check out.",
+        )
     return contents
 
 
 @require_GET
 def cart_page(request):
-    contents = _cart_contents(request, cart_for(request))
+    contents = cart_contents(request, cart_for(request))
     return render(request, "commerce/cart/cart.html", {"cart": contents})
 
 

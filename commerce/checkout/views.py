@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from commerce.cart.carts import (
     CustomerCart,
 )
-from commerce.cart.views import _cart_contents
+from commerce.cart.views import cart_contents
 from commerce.checkout.forms import CheckoutForm
 from commerce.checkout.models import CheckoutDetail
 from commerce.checkout.place_order import CheckoutError, place_order
@@ -45,7 +45,7 @@ def _checkout_initial(customer, cart):
 def checkout(request):
     customer = customer_for(request.user, create=True)
     if request.method == "GET":
-        contents = _cart_contents(request, CustomerCart(customer))
+        contents = cart_contents(request, CustomerCart(customer))
         if contents.is_empty:
             messages.info(request, "Your cart is empty: add something before checking out.")
             return redirect("commerce:cart")
@@ -66,7 +66,7 @@ def checkout(request):
                 form.add_error(error.field, error.message)
             else:
                 return redirect("commerce:order_confirmation", number=order.number)
-        contents = _cart_contents(request, CustomerCart(customer))
+        contents = cart_contents(request, CustomerCart(customer))
         form.prepare_retry(contents.totals.total, uuid.uuid4())
     return render(request, "commerce/checkout/checkout.html", {"form": form, "cart": contents})
 

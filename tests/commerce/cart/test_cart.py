@@ -182,17 +182,44 @@ def test_cannot_add_more_than_the_stock(client, product_index):
     assert session_cart(client) == {}
 
 
-def test_a_product_unpublished_after_adding_drops_out_of_the_cart(
-    customer_client, customer, work_laptop
+def test_a_product_unpublished_after_adding_is_shown_as_unavailable_until_removed(
+    customer_client, customer, product_index, work_laptop
 ):
-    add_to_cart(CustomerCart(customer), work_laptop.pk, 4)
+    mouse = make_product(product_index, "Mouse", price="20.00")
+    cart = CustomerCart(customer)
+    add_to_cart(cart, work_laptop.pk, 4)
+    add_to_cart(cart, mouse.pk, 1)
     work_laptop.unpublish()
-    response = customer_client.get("/cart/")
-    assert "Work Laptop is no longer for sale and was removed from your cart." in page_messages(
-        response
-    )
     order = Order.objects.get(customer=customer, status=OrderStatus.CART)
-    assert (order.total, order.items.count()) == (Decimal("0.00"), 0)
+    stored = (order.total, order.updated_at)
+
+    response = customer_client.get("/cart/")
+
+    assert (
+        "Work Laptop is no longer for sale. Remove it from your cart to check out."
+        in page_messages(response)
+    )
+    page = response.content.decode()
+    assert "No longer for sale" in page and "4 × Work Laptop" in page
+    assert response.context["cart"].totals.total == mouse.price  # left out of the total
+    order.refresh_from_db()
+    assert (order.total, order.updated_at) == stored  # showing the cart wrote nothing
+    assert order.items.count() == 2
+
+    customer_client.post("/cart/remove/", {"product": work_laptop.pk})
+    assert list(order.items.values_list("product", flat=True)) == [mouse.pk]
+
+
+def test_a_deleted_product_leaves_every_cart(customer, product_index, work_laptop):
+    mouse = make_product(product_index, "Mouse", price="20.00")
+    add_to_cart(CustomerCart(customer), work_laptop.pk, 4)
+    add_to_cart(CustomerCart(customer), mouse.pk, 1)
+
+    work_laptop.delete()
+
+    order = Order.objects.get(customer=customer, status=OrderStatus.CART)
+    assert list(order.items.values_list("product", flat=True)) == [mouse.pk]
+    assert order.total == mouse.price
 
 
 def test_cart_forms_are_refused_without_a_csrf_token(work_laptop):
@@ -422,9 +449,13 @@ def test_an_anonymous_cart_names_a_product_withdrawn_since_it_was_added(client, 
     add(client, work_laptop, 2)
     work_laptop.unpublish()
     response = client.get("/cart/")
-    assert "Work Laptop is no longer for sale and was removed from your cart." in page_messages(
-        response
+    assert (
+        "Work Laptop is no longer for sale. Remove it from your cart to check out."
+        in page_messages(response)
     )
+    assert session_cart(client) == {str(work_laptop.pk): 2}
+
+    client.post("/cart/remove/", {"product": work_laptop.pk})
     assert session_cart(client) == {}
 
 
