@@ -26,10 +26,9 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import registry as log_registry
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views.snippets import IndexView, InspectView
 
-from home.admin_access import ShopSnippetViewSet
+from home.admin_access import AdminWritesRefusedPolicy, ShopSnippetViewSet, may_view_records
 from home.spreadsheets import FormulaSafeExportMixin
 
 from . import order_status, payments
@@ -46,22 +45,6 @@ from .models import (
 from .phone import PhoneNumberField
 from .pricing import format_money
 
-
-class AdminWritesRefusedPolicy(ModelPermissionPolicy):
-    """Django model permissions, except that `refused_actions` are refused to everyone."""
-
-    def __init__(self, model, refused_actions):
-        super().__init__(model)
-        self.refused_actions = frozenset(refused_actions)
-
-    def user_has_permission(self, user, action):
-        return action not in self.refused_actions and super().user_has_permission(user, action)
-
-    def users_with_any_permission(self, actions):
-        allowed = [action for action in actions if action not in self.refused_actions]
-        return super().users_with_any_permission(allowed)
-
-
 # What the order page lists under "Status history": status changes and the refunds they made.
 ORDER_HISTORY_ACTIONS = [
     order_status.LOG_ACTION,
@@ -70,7 +53,7 @@ ORDER_HISTORY_ACTIONS = [
 ]
 
 # Checkout creates orders and pricing writes their totals; staff only move their status.
-order_permission_policy = AdminWritesRefusedPolicy(Order, {"add", "change", "delete"})
+order_permission_policy = AdminWritesRefusedPolicy(Order)
 # Customers come from sign-up and their orders keep them; staff may correct contact details.
 customer_permission_policy = AdminWritesRefusedPolicy(Customer, {"add", "delete"})
 
@@ -407,7 +390,7 @@ class CustomerInspectView(InspectView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if order_permission_policy.user_has_permission(self.request.user, "view"):
+        if may_view_records(self.request.user, Order):
             orders_viewset = Order.snippet_viewset
             context["orders"] = placed_orders().filter(customer=self.object).order_by(
                 "-date_ordered"

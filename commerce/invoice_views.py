@@ -4,14 +4,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from wagtail.admin.auth import user_passes_test
-from wagtail.permissions import policy_registry
+
+from home.admin_access import may_view_records
 
 from .invoices import invoice_filename, render_invoice_pdf
 from .models import Order
 
 
 def may_view_orders(user):
-    return policy_registry.get_by_type(Order).user_has_any_permission(user, {"view", "change"})
+    return may_view_records(user, Order)
 
 
 @login_required

@@ -8,7 +8,6 @@ commerce.reviews, which records the staff member and logs the action in the revi
 
 import django_filters
 from django import forms
-from django.contrib.auth import get_permission_codename, get_user_model
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
@@ -23,11 +22,10 @@ from wagtail.admin.views.generic.base import BaseObjectMixin, WagtailAdminTempla
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import LogFormatter
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.views.snippets import HistoryView, IndexView, InspectView
 
-from home.admin_access import ShopSnippetViewSet
+from home.admin_access import AdminWritesRefusedPolicy, ShopSnippetViewSet
 from home.next_url import safe_next_url
 from products.models import ProductPage
 
@@ -38,26 +36,9 @@ from .reviews import LOG_ACTION_HIDE, LOG_ACTION_PUBLISH, hide_review, publish_r
 MODERATE = "moderate"
 
 
-class ReviewPermissionPolicy(ModelPermissionPolicy):
-    """Django model permissions, except that nobody, superusers included, may add or change
-    a review in the admin: reviews are written by customers on the site."""
-
-    customer_only_actions = {"add", "change"}
-
-    def user_has_permission(self, user, action):
-        if action in self.customer_only_actions:
-            return False
-        return super().user_has_permission(user, action)
-
-    def users_with_any_permission(self, actions):
-        actions = [action for action in actions if action not in self.customer_only_actions]
-        if not actions:
-            return get_user_model().objects.none()
-        return super().users_with_any_permission(actions)
-
-
 # Registered on import, before the snippet viewset asks for the model's policy.
-register_permission_policy(Review, ReviewPermissionPolicy(Review))
+# Reviews are the customers' own words: nobody, superusers included, writes or edits one here.
+register_permission_policy(Review, AdminWritesRefusedPolicy(Review, {"add", "change"}))
 
 
 @hooks.register("register_log_actions")
@@ -267,11 +248,3 @@ class ReviewViewSet(ShopSnippetViewSet):
             path("hide/<int:pk>/", self.hide_view, name="hide"),
             path("publish/<int:pk>/", self.publish_view, name="publish"),
         ]
-
-    def get_permissions_to_register(self):
-        # Offer only the permissions that mean something for reviews in the group editor.
-        never_granted = [
-            get_permission_codename(action, self.model_opts)
-            for action in ReviewPermissionPolicy.customer_only_actions
-        ]
-        return super().get_permissions_to_register().exclude(codename__in=never_granted)

@@ -256,9 +256,6 @@ class InquiryViewSet(ShopSnippetViewSet):
             ),
         ]
 
-    def get_permissions_to_register(self):
-        return super().get_permissions_to_register().exclude(codename="add_contact")
-
     @cached_property
     def menu_item_class(self):
         base = super().menu_item_class
