@@ -10,25 +10,23 @@ from decimal import Decimal
 
 import django_filters
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Sum
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.timezone import localtime
-from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column, DateColumn
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import registry as log_registry
 from wagtail.snippets.views.snippets import IndexView, InspectView
 
 from home.admin_access import AdminWritesRefusedPolicy, ShopSnippetViewSet, may_view_records
+from home.admin_actions import ConfirmedActionView
 from home.spreadsheets import FormulaSafeExportMixin
 
 from . import order_status, payments
@@ -192,88 +190,57 @@ class OrderInspectView(InspectView):
         return context
 
 
-class ConfirmStatusChangeView(WagtailAdminTemplateMixin, TemplateView):
-    """Asks "are you sure?" before a status change that cannot be undone, then applies it.
+class ConfirmStatusChangeView(ConfirmedActionView):
+    """Asks "are you sure?" before a status change that cannot be undone, then applies it
+    through commerce.order_status.
 
-    Subclasses say which order is meant, where to go afterwards, and which status is asked for.
+    Subclasses say which order is meant (`get_object`), where to go afterwards
+    (`get_default_url`), and which status is asked for (`get_new_status`).
     """
 
     template_name = "commerce/admin/confirm_status_change.html"
     header_icon = "clipboard-list"
+    refusals = (order_status.StatusChangeRefused,)
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(order_status.CHANGE_STATUS_PERMISSION):
-            raise PermissionDenied
-        self.order = self.get_order()
-        return super().dispatch(request, *args, **kwargs)
+    @property
+    def order(self):
+        return self.object
 
-    def get_order(self):
-        raise NotImplementedError
+    def user_may_act(self):
+        return self.request.user.has_perm(order_status.CHANGE_STATUS_PERMISSION)
 
     def get_new_status(self):
         raise NotImplementedError
 
-    def get_success_url(self):
-        raise NotImplementedError
-
-    def get_cancel_url(self):
-        return self.get_success_url()
-
     def get_page_title(self):
         return order_status.ACTION_LABELS.get(self.get_new_status(), "Change status")
 
-    def get_page_subtitle(self):
-        return str(self.order)
-
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            *self.get_parent_breadcrumbs(),
-            {"url": "", "label": self.get_page_title(), "sublabel": self.get_page_subtitle()},
-        ]
-
-    def get_parent_breadcrumbs(self):
-        """The admin pages above this one, as {"url", "label"} items after Home."""
-        return []
-
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
         new_status = self.get_new_status()
-        context.update(
+        return super().get_context_data(
             order=self.order,
             items=self.order.items.all(),
             new_status=new_status,
             new_status_label=OrderStatus(new_status).label,
             action_label=self.get_page_title(),
-            cancel_url=self.get_cancel_url(),
+            **kwargs,
         )
-        return context
 
-    def get(self, request, *args, **kwargs):
-        try:
-            order_status.check_transition(self.order, self.get_new_status())
-        except order_status.StatusChangeRefused as refusal:
-            messages.error(request, str(refusal))
-            return redirect(self.get_success_url())
-        return super().get(request, *args, **kwargs)
+    def check_allowed(self):
+        order_status.check_transition(self.order, self.get_new_status())
 
-    def post(self, request, *args, **kwargs):
-        try:
-            order_status.change_status(self.order, self.get_new_status(), user=request.user)
-        except order_status.StatusChangeRefused as refusal:
-            messages.error(request, str(refusal))
-        else:
-            messages.success(
-                request, f"{self.order} is now {self.order.get_status_display().lower()}."
+    def perform(self, form):
+        order_status.change_status(self.order, self.get_new_status(), user=self.request.user)
+        return f"{self.order} is now {self.order.get_status_display().lower()}."
+
+    def after_success(self):
+        cancelled = self.order.status == OrderStatus.CANCELLED
+        if cancelled and (refunded := card_payment_refunded(self.order)):
+            messages.info(
+                self.request,
+                f"{format_money(refunded.amount_refunded)} was given back to the customer's "
+                f"{refunded.card_brand or 'card'} ending {refunded.card_last4}.",
             )
-            cancelled = self.order.status == OrderStatus.CANCELLED
-            if cancelled and (refunded := card_payment_refunded(self.order)):
-                messages.info(
-                    request,
-                    f"{format_money(refunded.amount_refunded)} was given back to the customer's "
-                    f"{refunded.card_brand or 'card'} ending {refunded.card_last4}.",
-                )
-        return redirect(self.get_success_url())
 
 
 def card_payment_refunded(order):
@@ -289,19 +256,19 @@ class OrderStatusView(ConfirmStatusChangeView):
     index_url_name = None
     inspect_url_name = None
 
-    def get_order(self):
+    def get_object(self):
         return get_object_or_404(placed_orders().prefetch_related("items"), pk=self.kwargs["pk"])
 
     def get_new_status(self):
         return self.request.POST.get("status") or self.request.GET.get("status", "")
 
-    def get_success_url(self):
+    def get_default_url(self):
         return reverse(self.inspect_url_name, args=[self.order.pk])
 
     def get_parent_breadcrumbs(self):
         return [
             {"url": reverse(self.index_url_name), "label": "Orders"},
-            {"url": self.get_success_url(), "label": str(self.order)},
+            {"url": self.get_default_url(), "label": str(self.order)},
         ]
 
 

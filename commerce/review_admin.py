@@ -8,25 +8,20 @@ commerce.reviews, which records the staff member and logs the action in the revi
 
 import django_filters
 from django import forms
-from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.text import Truncator
-from django.views.generic import FormView
 from wagtail import hooks
-from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
-from wagtail.admin.views.generic.base import BaseObjectMixin, WagtailAdminTemplateMixin
-from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import LogFormatter
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.views.snippets import HistoryView, IndexView, InspectView
 
 from home.admin_access import AdminWritesRefusedPolicy, ShopSnippetViewSet
-from home.next_url import safe_next_url
+from home.admin_actions import ConfirmedActionView
 from products.models import ProductPage
 
 from .models import Review
@@ -111,10 +106,8 @@ class ReviewHistoryView(HistoryView):
     any_permission_required = ["view", MODERATE, "delete"]
 
 
-class ReviewModerationView(
-    PermissionCheckedMixin, BaseObjectMixin, WagtailAdminTemplateMixin, FormView
-):
-    """Ask a moderator to confirm (GET), then apply the decision (POST, CSRF-protected)."""
+class ReviewModerationView(ConfirmedActionView):
+    """Ask a moderator to confirm (GET), then apply the decision through commerce.reviews."""
 
     model = Review
     permission_required = MODERATE
@@ -125,35 +118,22 @@ class ReviewModerationView(
     submit_label = ""
     explanation = ""
 
-    def get_page_subtitle(self):
-        return str(self.object)
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [
+    def get_parent_breadcrumbs(self):
+        return [
             {"url": reverse(self.index_url_name), "label": "Reviews"},
             {"url": reverse(self.inspect_url_name, args=[self.object.pk]), "label": "Review"},
-            {"url": "", "label": self.get_page_title(), "sublabel": self.get_page_subtitle()},
         ]
 
-    def get_success_url(self):
-        return safe_next_url(self.request, default=reverse(self.index_url_name))
+    def get_default_url(self):
+        return reverse(self.index_url_name)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             review=self.object,
             submit_label=self.submit_label,
             explanation=self.explanation,
-            cancel_url=self.get_success_url(),
             **kwargs,
         )
-
-    def form_valid(self, form):
-        messages.success(self.request, self.moderate(form))
-        return redirect(self.get_success_url())
-
-    def moderate(self, form):
-        """Apply the decision and return the message for the moderator."""
-        raise NotImplementedError
 
 
 class HideReviewView(ReviewModerationView):
@@ -165,7 +145,7 @@ class HideReviewView(ReviewModerationView):
         "product's average rating. The customer can still see and edit it."
     )
 
-    def moderate(self, form):
+    def perform(self, form):
         hide_review(self.object, self.request.user, form.cleaned_data["reason"])
         return f"Review hidden: it is no longer shown on “{self.object.product}”."
 
@@ -178,7 +158,7 @@ class PublishReviewView(ReviewModerationView):
         "A published review is shown on the product page and counts in its average rating."
     )
 
-    def moderate(self, form):
+    def perform(self, form):
         publish_review(self.object, self.request.user)
         return f"Review published: it is shown on “{self.object.product}” again."
 
