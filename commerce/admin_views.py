@@ -31,6 +31,7 @@ from home.spreadsheets import FormulaSafeExportMixin
 
 from . import order_status, payments
 from .accounts import change_email, email_in_use
+from .admin_tables import MoneyColumn, OrderLinesTable, customer_orders_table
 from .models import (
     PLACED_OR_LATER,
     CheckoutDetail,
@@ -76,12 +77,6 @@ class ShopIndexView(FormulaSafeExportMixin, IndexView):
         },
         Decimal: {IndexView.FORMAT_XLSX: None},
     }
-
-
-class MoneyColumn(Column):
-    def get_value(self, instance):
-        value = super().get_value(instance)
-        return "" if value is None else format_money(value)
 
 
 class OrderFilterSet(WagtailFilterSet):
@@ -168,7 +163,7 @@ class OrderInspectView(InspectView):
         status_url = reverse(self.status_url_name, args=[order.pk])
         context.update(
             order=order,
-            items=order.items.all(),
+            lines_table=OrderLinesTable(order, order.items.all()),
             checkout=getattr(order, "checkout_detail", None),
             status_url=status_url,
             # Cancelling cannot be undone, so it asks first; the other moves are one click.
@@ -219,7 +214,7 @@ class ConfirmStatusChangeView(ConfirmedActionView):
         new_status = self.get_new_status()
         return super().get_context_data(
             order=self.order,
-            items=self.order.items.all(),
+            lines_table=OrderLinesTable(self.order, self.order.items.all()),
             new_status=new_status,
             new_status_label=OrderStatus(new_status).label,
             action_label=self.get_page_title(),
@@ -359,13 +354,13 @@ class CustomerInspectView(InspectView):
         context = super().get_context_data(**kwargs)
         if may_view_records(self.request.user, Order):
             orders_viewset = Order.snippet_viewset
-            context["orders"] = placed_orders().filter(customer=self.object).order_by(
-                "-date_ordered"
-            )[: self.recent_orders_shown]
+            orders = placed_orders().filter(customer=self.object).order_by("-date_ordered")
+            context["orders_table"] = customer_orders_table(
+                orders[: self.recent_orders_shown], orders_viewset.get_url_name("inspect")
+            )
             context["orders_url"] = (
                 f"{reverse(orders_viewset.get_url_name('list'))}?customer={self.object.pk}"
             )
-            context["order_url_name"] = orders_viewset.get_url_name("inspect")
         return context
 
 

@@ -20,7 +20,7 @@ from wagtail.admin.ui.components import Component
 
 from home.admin_access import may_view_records
 
-from . import reports
+from . import admin_tables, reports
 from .models import Order, Review, ReviewStatus
 
 SALES_REPORT_PERMISSION = "commerce.view_sales_report"
@@ -54,14 +54,16 @@ class SalesPanel(Component):
             "figures": reports.sales_figures(now),
             "series": series,
             "chart": RevenueChart.from_series(series),
+            "table": admin_tables.daily_sales_table(series),
         }
 
 
 class AdminListPanel(Component):
     """A panel listing a few records of one model, each linked to where staff open it.
 
-    Its template gets `rows` ((record, admin URL or None) pairs), `count` (of all the records
-    the panel is about, queried only if the template shows it) and `list_url`.
+    Its template gets `rows` ((record, admin URL or None) pairs), `table` (the rows as a
+    Wagtail table, from `get_table`), `count` (of all the records the panel is about, queried
+    only if the template shows it) and `list_url`.
     """
 
     shown = 8
@@ -75,14 +77,18 @@ class AdminListPanel(Component):
     def order_shown(self, queryset):
         return queryset
 
+    def get_table(self, rows):
+        raise NotImplementedError
+
     def get_context_data(self, parent_context):
         user = parent_context["request"].user
         records = self.get_queryset()
+        rows = [
+            (record, admin_url(user, record)) for record in self.order_shown(records)[: self.shown]
+        ]
         return {
-            "rows": [
-                (record, admin_url(user, record))
-                for record in self.order_shown(records)[: self.shown]
-            ],
+            "rows": rows,
+            "table": self.get_table(rows),
             "count": records.count,
             "list_url": admin_list_url(self.model),
         }
@@ -99,6 +105,9 @@ class RecentOrdersPanel(AdminListPanel):
     def order_shown(self, queryset):
         return queryset.select_related("customer").order_by("-date_ordered")
 
+    def get_table(self, rows):
+        return admin_tables.recent_orders_table(rows)
+
 
 class ReviewsAwaitingAttentionPanel(AdminListPanel):
     """Reviews publish at once; staff skim the last week's and act on low ratings first."""
@@ -114,9 +123,12 @@ class ReviewsAwaitingAttentionPanel(AdminListPanel):
     def order_shown(self, queryset):
         return queryset.select_related("product", "customer").order_by("rating", "-created_at")
 
+    def get_table(self, rows):
+        return admin_tables.reviews_table(rows, low_rating=REVIEW_LOW_RATING)
+
     def get_context_data(self, parent_context):
         context = super().get_context_data(parent_context)
-        context.update(days=REVIEW_ATTENTION_DAYS, low_rating=REVIEW_LOW_RATING)
+        context.update(days=REVIEW_ATTENTION_DAYS)
         return context
 
 
