@@ -37,7 +37,8 @@ class ConfirmedActionView(PermissionCheckedMixin, WagtailAdminTemplateMixin, For
         return super().dispatch(request, *args, **kwargs)
 
     def user_may_act(self):
-        # PermissionCheckedMixin's check of `permission_required`, run before dispatch.
+        """A check beyond `permission_required` (which PermissionCheckedMixin makes against
+        the model's policy), for permissions that are not a policy action."""
         return True
 
     def get_object(self):
