@@ -10,16 +10,15 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.views import View
 from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, UserColumn
 from wagtail.admin.utils import get_user_display_name
-from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.snippets.views.snippets import EditView, IndexView
 
 from home.shared.admin_access import ShopSnippetViewSet
+from home.shared.admin_actions import ConfirmedActionView
 from home.shared.spreadsheets import FormulaSafeExportMixin
 
 from .inquiries import (
@@ -129,35 +128,32 @@ class InquiryEditView(EditView):
         return context
 
 
-class InquiryActionView(PermissionCheckedMixin, View):
-    """A POST-only staff action on one inquiry; reports back on the inquiry's edit page."""
+class InquiryActionView(ConfirmedActionView):
+    """A staff action on one inquiry, made from the buttons on its edit page (so POST only,
+    with no page of its own); reports back on that page."""
 
     model = Contact
     permission_required = "change"
     http_method_names = ["post"]
-    form_class = None
+    refusals = (InquiryActionError,)
     edit_url_name = None
 
-    def post(self, request, pk):
-        inquiry = get_object_or_404(Contact, pk=unquote(str(pk)))
-        form = self.form_class(request.POST)
-        if not form.is_valid():
-            messages.error(request, "That choice is not available; nothing was changed.")
-        else:
-            try:
-                messages.success(request, self.perform(inquiry, **form.cleaned_data))
-            except InquiryActionError as error:
-                messages.error(request, str(error))
-        return redirect(self.edit_url_name, quote(inquiry.pk))
+    def get_object(self):
+        return get_object_or_404(Contact, pk=unquote(str(self.kwargs["pk"])))
 
-    def perform(self, inquiry, **data):
-        raise NotImplementedError
+    def get_default_url(self):
+        return reverse(self.edit_url_name, args=[quote(self.object.pk)])
+
+    def form_invalid(self, form):
+        messages.error(self.request, "That choice is not available; nothing was changed.")
+        return redirect(self.get_success_url())
 
 
 class AssignInquiryView(InquiryActionView):
     form_class = AssignForm
 
-    def perform(self, inquiry, assignee):
+    def perform(self, form):
+        inquiry, assignee = self.object, form.cleaned_data["assignee"]
         assign_inquiry(inquiry, assignee, by=self.request.user)
         if assignee is None:
             return f"Inquiry {inquiry} is no longer assigned."
@@ -169,8 +165,9 @@ class AssignInquiryView(InquiryActionView):
 class ChangeStatusView(InquiryActionView):
     form_class = StatusForm
 
-    def perform(self, inquiry, status):
-        change_status(inquiry, status, by=self.request.user)
+    def perform(self, form):
+        inquiry = self.object
+        change_status(inquiry, form.cleaned_data["status"], by=self.request.user)
         return f"Inquiry {inquiry} is now {inquiry.get_status_display().lower()}."
 
 
@@ -255,9 +252,6 @@ class InquiryViewSet(ShopSnippetViewSet):
                 name="status",
             ),
         ]
-
-    def get_permissions_to_register(self):
-        return super().get_permissions_to_register().exclude(codename="add_contact")
 
     @cached_property
     def menu_item_class(self):

@@ -8,8 +8,11 @@ class SupportConfig(AppConfig):
     def ready(self):
         from wagtail.permissions import register_permission_policy
 
+        from home.shared.admin_access import AdminWritesRefusedPolicy
+
         from .models import Contact
-        from .permissions import InquiryPermissionPolicy
 
         # Before anything asks for Contact's policy, which would create the default one.
-        register_permission_policy(Contact, InquiryPermissionPolicy(Contact))
+        # Inquiries arrive through the contact page only: nobody adds (or copies) one in the
+        # admin, while support staff change their notes, status and assignee.
+        register_permission_policy(Contact, AdminWritesRefusedPolicy(Contact, {"add"}))

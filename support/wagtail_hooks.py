@@ -1,8 +1,9 @@
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 from wagtail.log_actions import LogFormatter
-from wagtail.permissions import policy_registry
 from wagtail.snippets.models import register_snippet
+
+from home.shared.admin_access import may_view_records
 
 from .admin_views import InquiryViewSet
 from .inquiries import ASSIGN_ACTION, STATUS_ACTION, new_inquiry_count
@@ -53,6 +54,5 @@ class OpenInquiriesPanel(Component):
 
 @hooks.register("construct_homepage_panels")
 def add_open_inquiries_panel(request, panels):
-    policy = policy_registry.get_by_type(Contact)
-    if policy.user_has_any_permission(request.user, ["view", "change"]):
+    if may_view_records(request.user, Contact):
         panels.append(OpenInquiriesPanel())

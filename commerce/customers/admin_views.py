@@ -11,11 +11,12 @@ from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.snippets.views.snippets import InspectView
 
+from commerce.admin_tables import customer_orders_table
 from commerce.customers.accounts import change_email, email_in_use
 from commerce.customers.models import Customer
-from commerce.orders.admin_views import ShopIndexView, order_permission_policy, placed_orders
+from commerce.orders.admin_views import ShopIndexView, placed_orders
 from commerce.orders.models import Order, cart_q
-from home.shared.admin_access import ShopSnippetViewSet
+from home.shared.admin_access import ShopSnippetViewSet, may_view_records
 from home.shared.phone import PhoneNumberField
 
 
@@ -69,15 +70,15 @@ class CustomerInspectView(InspectView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if order_permission_policy.user_has_permission(self.request.user, "view"):
+        if may_view_records(self.request.user, Order):
             orders_viewset = Order.snippet_viewset
-            context["orders"] = placed_orders().filter(customer=self.object).order_by(
-                "-date_ordered"
-            )[: self.recent_orders_shown]
+            orders = placed_orders().filter(customer=self.object).order_by("-date_ordered")
+            context["orders_table"] = customer_orders_table(
+                orders[: self.recent_orders_shown], orders_viewset.get_url_name("inspect")
+            )
             context["orders_url"] = (
                 f"{reverse(orders_viewset.get_url_name('list'))}?customer={self.object.pk}"
             )
-            context["order_url_name"] = orders_viewset.get_url_name("inspect")
         return context
 
 

@@ -9,22 +9,19 @@ from datetime import datetime
 from decimal import Decimal
 
 import django_filters
-from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.timezone import localtime
-from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import registry as log_registry
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views.snippets import IndexView, InspectView
 
+from commerce.admin_tables import MoneyColumn, OrderLinesTable
 from commerce.checkout.models import CheckoutDetail
 from commerce.customers.models import Customer
 from commerce.orders import status as order_status
@@ -32,24 +29,9 @@ from commerce.orders.models import PLACED_OR_LATER, Order, OrderStatus
 from commerce.payments.models import PaymentStatus
 from commerce.payments.refunds import LOG_ACTION_REFUND, LOG_ACTION_REFUND_FAILED
 from commerce.pricing import format_money
-from home.shared.admin_access import ShopSnippetViewSet
+from home.shared.admin_access import AdminWritesRefusedPolicy, ShopSnippetViewSet
+from home.shared.admin_actions import ConfirmedActionView
 from home.shared.spreadsheets import FormulaSafeExportMixin
-
-
-class AdminWritesRefusedPolicy(ModelPermissionPolicy):
-    """Django model permissions, except that `refused_actions` are refused to everyone."""
-
-    def __init__(self, model, refused_actions):
-        super().__init__(model)
-        self.refused_actions = frozenset(refused_actions)
-
-    def user_has_permission(self, user, action):
-        return action not in self.refused_actions and super().user_has_permission(user, action)
-
-    def users_with_any_permission(self, actions):
-        allowed = [action for action in actions if action not in self.refused_actions]
-        return super().users_with_any_permission(allowed)
-
 
 # What the order page lists under "Status history": status changes and the refunds they made.
 ORDER_HISTORY_ACTIONS = [
@@ -60,7 +42,7 @@ ORDER_HISTORY_ACTIONS = [
 
 
 # Checkout creates orders and pricing writes their totals; staff only move their status.
-order_permission_policy = AdminWritesRefusedPolicy(Order, {"add", "change", "delete"})
+order_permission_policy = AdminWritesRefusedPolicy(Order)
 
 
 # Customers come from sign-up and their orders keep them; staff may correct contact details.
@@ -87,12 +69,6 @@ class ShopIndexView(FormulaSafeExportMixin, IndexView):
         },
         Decimal: {IndexView.FORMAT_XLSX: None},
     }
-
-
-class MoneyColumn(Column):
-    def get_value(self, instance):
-        value = super().get_value(instance)
-        return "" if value is None else format_money(value)
 
 
 class OrderFilterSet(WagtailFilterSet):
@@ -161,7 +137,7 @@ class OrderInspectView(InspectView):
         status_url = reverse(self.status_url_name, args=[order.pk])
         context.update(
             order=order,
-            items=order.items.all(),
+            lines_table=OrderLinesTable(order, order.items.all()),
             checkout=getattr(order, "checkout_detail", None),
             status_url=status_url,
             # Cancelling cannot be undone, so it asks first; the other moves are one click.
@@ -183,88 +159,57 @@ class OrderInspectView(InspectView):
         return context
 
 
-class ConfirmStatusChangeView(WagtailAdminTemplateMixin, TemplateView):
-    """Asks "are you sure?" before a status change that cannot be undone, then applies it.
+class ConfirmStatusChangeView(ConfirmedActionView):
+    """Asks "are you sure?" before a status change that cannot be undone, then applies it
+    through commerce.orders.status.
 
-    Subclasses say which order is meant, where to go afterwards, and which status is asked for.
+    Subclasses say which order is meant (`get_object`), where to go afterwards
+    (`get_default_url`), and which status is asked for (`get_new_status`).
     """
 
     template_name = "commerce/orders/admin/confirm_status_change.html"
     header_icon = "clipboard-list"
+    refusals = (order_status.StatusChangeRefused,)
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(order_status.CHANGE_STATUS_PERMISSION):
-            raise PermissionDenied
-        self.order = self.get_order()
-        return super().dispatch(request, *args, **kwargs)
+    @property
+    def order(self):
+        return self.object
 
-    def get_order(self):
-        raise NotImplementedError
+    def user_may_act(self):
+        return self.request.user.has_perm(order_status.CHANGE_STATUS_PERMISSION)
 
     def get_new_status(self):
         raise NotImplementedError
 
-    def get_success_url(self):
-        raise NotImplementedError
-
-    def get_cancel_url(self):
-        return self.get_success_url()
-
     def get_page_title(self):
         return order_status.ACTION_LABELS.get(self.get_new_status(), "Change status")
 
-    def get_page_subtitle(self):
-        return str(self.order)
-
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            *self.get_parent_breadcrumbs(),
-            {"url": "", "label": self.get_page_title(), "sublabel": self.get_page_subtitle()},
-        ]
-
-    def get_parent_breadcrumbs(self):
-        """The admin pages above this one, as {"url", "label"} items after Home."""
-        return []
-
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
         new_status = self.get_new_status()
-        context.update(
+        return super().get_context_data(
             order=self.order,
-            items=self.order.items.all(),
+            lines_table=OrderLinesTable(self.order, self.order.items.all()),
             new_status=new_status,
             new_status_label=OrderStatus(new_status).label,
             action_label=self.get_page_title(),
-            cancel_url=self.get_cancel_url(),
+            **kwargs,
         )
-        return context
 
-    def get(self, request, *args, **kwargs):
-        try:
-            order_status.check_transition(self.order, self.get_new_status())
-        except order_status.StatusChangeRefused as refusal:
-            messages.error(request, str(refusal))
-            return redirect(self.get_success_url())
-        return super().get(request, *args, **kwargs)
+    def check_allowed(self):
+        order_status.check_transition(self.order, self.get_new_status())
 
-    def post(self, request, *args, **kwargs):
-        try:
-            order_status.change_status(self.order, self.get_new_status(), user=request.user)
-        except order_status.StatusChangeRefused as refusal:
-            messages.error(request, str(refusal))
-        else:
-            messages.success(
-                request, f"{self.order} is now {self.order.get_status_display().lower()}."
+    def perform(self, form):
+        order_status.change_status(self.order, self.get_new_status(), user=self.request.user)
+        return f"{self.order} is now {self.order.get_status_display().lower()}."
+
+    def after_success(self):
+        cancelled = self.order.status == OrderStatus.CANCELLED
+        if cancelled and (refunded := card_payment_refunded(self.order)):
+            messages.info(
+                self.request,
+                f"{format_money(refunded.amount_refunded)} was given back to the customer's "
+                f"{refunded.card_brand or 'card'} ending {refunded.card_last4}.",
             )
-            cancelled = self.order.status == OrderStatus.CANCELLED
-            if cancelled and (refunded := card_payment_refunded(self.order)):
-                messages.info(
-                    request,
-                    f"{format_money(refunded.amount_refunded)} was given back to the customer's "
-                    f"{refunded.card_brand or 'card'} ending {refunded.card_last4}.",
-                )
-        return redirect(self.get_success_url())
 
 
 def card_payment_refunded(order):
@@ -280,19 +225,19 @@ class OrderStatusView(ConfirmStatusChangeView):
     index_url_name = None
     inspect_url_name = None
 
-    def get_order(self):
+    def get_object(self):
         return get_object_or_404(placed_orders().prefetch_related("items"), pk=self.kwargs["pk"])
 
     def get_new_status(self):
         return self.request.POST.get("status") or self.request.GET.get("status", "")
 
-    def get_success_url(self):
+    def get_default_url(self):
         return reverse(self.inspect_url_name, args=[self.order.pk])
 
     def get_parent_breadcrumbs(self):
         return [
             {"url": reverse(self.index_url_name), "label": "Orders"},
-            {"url": self.get_success_url(), "label": str(self.order)},
+            {"url": self.get_default_url(), "label": str(self.order)},
         ]
 
 

@@ -69,7 +69,7 @@ class MarkShippedView(ConfirmStatusChangeView):
     model_admin = None
     header_icon = "tasks"
 
-    def get_order(self):
+    def get_object(self):
         detail = get_object_or_404(
             CheckoutDetail.objects.select_related("order__customer"),
             pk=self.kwargs["instance_pk"],
@@ -79,11 +79,11 @@ class MarkShippedView(ConfirmStatusChangeView):
     def get_new_status(self):
         return OrderStatus.SHIPPED
 
-    def get_success_url(self):
+    def get_default_url(self):
         return self.model_admin.url_helper.index_url
 
     def get_parent_breadcrumbs(self):
-        return [{"url": self.get_success_url(), "label": self.model_admin.menu_label}]
+        return [{"url": self.get_default_url(), "label": self.model_admin.menu_label}]
 
 
 class FulfilmentIndexView(FormulaSafeExportMixin, IndexView):

@@ -4,14 +4,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from wagtail.admin.auth import user_passes_test
-from wagtail.permissions import policy_registry
 
 from commerce.orders.invoices import invoice_filename, render_invoice_pdf
 from commerce.orders.models import Order
+from home.shared.admin_access import may_view_records
 
 
 def may_view_orders(user):
-    return policy_registry.get_by_type(Order).user_has_any_permission(user, {"view", "change"})
+    return may_view_records(user, Order)
 
 
 @login_required

@@ -17,11 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.admin.admin_url_finder import AdminURLFinder
 from wagtail.admin.ui.components import Component
-from wagtail.permissions import policy_registry
 
+from commerce import admin_tables
 from commerce.orders.models import Order
 from commerce.reports import sales as reports
 from commerce.reviews.models import Review, ReviewStatus
+from home.shared.admin_access import may_view_records
 
 SALES_REPORT_PERMISSION = "commerce.view_sales_report"
 REVIEW_ATTENTION_DAYS = 7
@@ -33,9 +34,9 @@ def add_dashboard_panels(request, panels):
     user = request.user
     if user.has_perm(SALES_REPORT_PERMISSION):
         panels.append(SalesPanel())
-    if _can_view(user, Order):
+    if may_view_records(user, Order):
         panels.append(RecentOrdersPanel(Order))
-    if _can_view(user, Review):
+    if may_view_records(user, Review):
         panels.append(ReviewsAwaitingAttentionPanel(Review))
 
 
@@ -54,14 +55,16 @@ class SalesPanel(Component):
             "figures": reports.sales_figures(now),
             "series": series,
             "chart": RevenueChart.from_series(series),
+            "table": admin_tables.daily_sales_table(series),
         }
 
 
 class AdminListPanel(Component):
     """A panel listing a few records of one model, each linked to where staff open it.
 
-    Its template gets `rows` ((record, admin URL or None) pairs), `count` (of all the records
-    the panel is about, queried only if the template shows it) and `list_url`.
+    Its template gets `rows` ((record, admin URL or None) pairs), `table` (the rows as a
+    Wagtail table, from `get_table`), `count` (of all the records the panel is about, queried
+    only if the template shows it) and `list_url`.
     """
 
     shown = 8
@@ -75,14 +78,18 @@ class AdminListPanel(Component):
     def order_shown(self, queryset):
         return queryset
 
+    def get_table(self, rows):
+        raise NotImplementedError
+
     def get_context_data(self, parent_context):
         user = parent_context["request"].user
         records = self.get_queryset()
+        rows = [
+            (record, admin_url(user, record)) for record in self.order_shown(records)[: self.shown]
+        ]
         return {
-            "rows": [
-                (record, admin_url(user, record))
-                for record in self.order_shown(records)[: self.shown]
-            ],
+            "rows": rows,
+            "table": self.get_table(rows),
             "count": records.count,
             "list_url": admin_list_url(self.model),
         }
@@ -99,6 +106,9 @@ class RecentOrdersPanel(AdminListPanel):
     def order_shown(self, queryset):
         return queryset.select_related("customer").order_by("-date_ordered")
 
+    def get_table(self, rows):
+        return admin_tables.recent_orders_table(rows)
+
 
 class ReviewsAwaitingAttentionPanel(AdminListPanel):
     """Reviews publish at once; staff skim the last week's and act on low ratings first."""
@@ -114,9 +124,12 @@ class ReviewsAwaitingAttentionPanel(AdminListPanel):
     def order_shown(self, queryset):
         return queryset.select_related("product", "customer").order_by("rating", "-created_at")
 
+    def get_table(self, rows):
+        return admin_tables.reviews_table(rows, low_rating=REVIEW_LOW_RATING)
+
     def get_context_data(self, parent_context):
         context = super().get_context_data(parent_context)
-        context.update(days=REVIEW_ATTENTION_DAYS, low_rating=REVIEW_LOW_RATING)
+        context.update(days=REVIEW_ATTENTION_DAYS)
         return context
 
 
@@ -211,7 +224,7 @@ def nice_ceiling(amount):
 def admin_url(user, obj):
     """Where staff open obj: its inspect view when the snippet has one, else its edit view."""
     viewset = getattr(type(obj), "snippet_viewset", None)
-    if viewset is not None and viewset.inspect_view_enabled and _can_view(user, type(obj)):
+    if viewset is not None and viewset.inspect_view_enabled and may_view_records(user, type(obj)):
         return reverse(viewset.get_url_name("inspect"), args=[quote(obj.pk)])
     return AdminURLFinder(user).get_edit_url(obj)
 
@@ -219,12 +232,6 @@ def admin_url(user, obj):
 def admin_list_url(model):
     viewset = getattr(model, "snippet_viewset", None)
     return reverse(viewset.get_url_name("list")) if viewset is not None else None
-
-
-def _can_view(user, model):
-    # The registered policy, looked up when needed: apps may register their own in hooks.
-    policy = policy_registry.get_by_type(model)
-    return policy.user_has_any_permission(user, {"view", "change"})
 
 
 def _svg_number(value):

@@ -8,55 +8,31 @@ commerce.reviews.rules, which records the staff member and logs the action in th
 
 import django_filters
 from django import forms
-from django.contrib.auth import get_permission_codename, get_user_model
-from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.text import Truncator
-from django.views.generic import FormView
 from wagtail import hooks
-from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
-from wagtail.admin.views.generic.base import BaseObjectMixin, WagtailAdminTemplateMixin
-from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import LogFormatter
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.views.snippets import HistoryView, IndexView, InspectView
 
 from commerce.reviews.forms import HideReviewForm
 from commerce.reviews.models import Review
 from commerce.reviews.rules import LOG_ACTION_HIDE, LOG_ACTION_PUBLISH, hide_review, publish_review
-from home.shared.admin_access import ShopSnippetViewSet
-from home.shared.next_url import safe_next_url
+from home.shared.admin_access import AdminWritesRefusedPolicy, ShopSnippetViewSet
+from home.shared.admin_actions import ConfirmedActionView
 from products.models import ProductPage
 
 MODERATE = "moderate"
 
 
-class ReviewPermissionPolicy(ModelPermissionPolicy):
-    """Django model permissions, except that nobody, superusers included, may add or change
-    a review in the admin: reviews are written by customers on the site."""
-
-    customer_only_actions = {"add", "change"}
-
-    def user_has_permission(self, user, action):
-        if action in self.customer_only_actions:
-            return False
-        return super().user_has_permission(user, action)
-
-    def users_with_any_permission(self, actions):
-        actions = [action for action in actions if action not in self.customer_only_actions]
-        if not actions:
-            return get_user_model().objects.none()
-        return super().users_with_any_permission(actions)
-
-
 # Registered on import, before the snippet viewset asks for the model's policy.
-register_permission_policy(Review, ReviewPermissionPolicy(Review))
+# Reviews are the customers' own words: nobody, superusers included, writes or edits one here.
+register_permission_policy(Review, AdminWritesRefusedPolicy(Review, {"add", "change"}))
 
 
 @hooks.register("register_log_actions")
@@ -129,10 +105,8 @@ class ReviewHistoryView(HistoryView):
     any_permission_required = ["view", MODERATE, "delete"]
 
 
-class ReviewModerationView(
-    PermissionCheckedMixin, BaseObjectMixin, WagtailAdminTemplateMixin, FormView
-):
-    """Ask a moderator to confirm (GET), then apply the decision (POST, CSRF-protected)."""
+class ReviewModerationView(ConfirmedActionView):
+    """Ask a moderator to confirm (GET), then apply the decision through commerce.reviews."""
 
     model = Review
     permission_required = MODERATE
@@ -143,35 +117,22 @@ class ReviewModerationView(
     submit_label = ""
     explanation = ""
 
-    def get_page_subtitle(self):
-        return str(self.object)
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [
+    def get_parent_breadcrumbs(self):
+        return [
             {"url": reverse(self.index_url_name), "label": "Reviews"},
             {"url": reverse(self.inspect_url_name, args=[self.object.pk]), "label": "Review"},
-            {"url": "", "label": self.get_page_title(), "sublabel": self.get_page_subtitle()},
         ]
 
-    def get_success_url(self):
-        return safe_next_url(self.request, default=reverse(self.index_url_name))
+    def get_default_url(self):
+        return reverse(self.index_url_name)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             review=self.object,
             submit_label=self.submit_label,
             explanation=self.explanation,
-            cancel_url=self.get_success_url(),
             **kwargs,
         )
-
-    def form_valid(self, form):
-        messages.success(self.request, self.moderate(form))
-        return redirect(self.get_success_url())
-
-    def moderate(self, form):
-        """Apply the decision and return the message for the moderator."""
-        raise NotImplementedError
 
 
 class HideReviewView(ReviewModerationView):
@@ -183,7 +144,7 @@ class HideReviewView(ReviewModerationView):
         "product's average rating. The customer can still see and edit it."
     )
 
-    def moderate(self, form):
+    def perform(self, form):
         hide_review(self.object, self.request.user, form.cleaned_data["reason"])
         return f"Review hidden: it is no longer shown on “{self.object.product}”."
 
@@ -196,7 +157,7 @@ class PublishReviewView(ReviewModerationView):
         "A published review is shown on the product page and counts in its average rating."
     )
 
-    def moderate(self, form):
+    def perform(self, form):
         publish_review(self.object, self.request.user)
         return f"Review published: it is shown on “{self.object.product}” again."
 
@@ -266,11 +227,3 @@ class ReviewViewSet(ShopSnippetViewSet):
             path("hide/<int:pk>/", self.hide_view, name="hide"),
             path("publish/<int:pk>/", self.publish_view, name="publish"),
         ]
-
-    def get_permissions_to_register(self):
-        # Offer only the permissions that mean something for reviews in the group editor.
-        never_granted = [
-            get_permission_codename(action, self.model_opts)
-            for action in ReviewPermissionPolicy.customer_only_actions
-        ]
-        return super().get_permissions_to_register().exclude(codename__in=never_granted)

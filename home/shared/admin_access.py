@@ -12,16 +12,63 @@ chooser lists orders, never shoppers' carts.
 
 The same goes for the snippets' bulk delete: its confirmation page (`/admin/bulk/<app>/<model>/
 delete/?id=all`) names every record asked for, those the user may not delete included.
+
+Most shop records are written by the shop itself (checkout, sign-up, the review and contact
+forms): `AdminWritesRefusedPolicy` lets staff view, inspect and export them and refuses the
+admin's writes to everyone, and `may_view_records` is the one rule for "may this staff member
+see these records" outside the listing (dashboard panels, links, downloads).
+
+This module is the shop's shared admin infrastructure: it imports no shop app.
 """
 
+from django.contrib.auth import get_permission_codename, get_user_model
 from django.core.exceptions import PermissionDenied
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import policy_registry
 from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 from wagtail.snippets.views import chooser
 from wagtail.snippets.views.snippets import HistoryView, IndexView, SnippetViewSet
 
 # What lets a staff member see a model's records: Wagtail's own rule for the listing.
 SEE_RECORDS = IndexView.any_permission_required
+
+# The admin's writes. Records the shop writes itself refuse them all, unless staff genuinely
+# edit part of a record (a customer's contact details, an inquiry's notes and status).
+ADMIN_WRITES = frozenset({"add", "change", "delete"})
+
+
+class AdminWritesRefusedPolicy(ModelPermissionPolicy):
+    """Django model permissions, except that `refused_actions` are refused to everyone,
+    superusers included: the shop's own code makes those writes, not an admin form."""
+
+    def __init__(self, model, refused_actions=ADMIN_WRITES):
+        super().__init__(model)
+        self.refused_actions = frozenset(refused_actions)
+
+    def user_has_permission(self, user, action):
+        return action not in self.refused_actions and super().user_has_permission(user, action)
+
+    def users_with_any_permission(self, actions):
+        allowed = [action for action in actions if action not in self.refused_actions]
+        if not allowed:
+            return get_user_model().objects.none()
+        return super().users_with_any_permission(allowed)
+
+    def never_granted_codenames(self):
+        """The permission codenames this policy ignores (e.g. "add_order")."""
+        return [
+            get_permission_codename(action, self.model._meta) for action in self.refused_actions
+        ]
+
+
+def may_view_records(user, model):
+    """Whether `user` may see `model`'s records: whoever may view or change them.
+
+    The model's registered policy is looked up when asked: apps register their own in hooks.
+    """
+    policy = policy_registry.get_by_type(model)
+    return policy.user_has_any_permission(user, {"view", "change"})
 
 
 class ListedRecordsOnly(PermissionCheckedMixin):
@@ -89,6 +136,14 @@ class ShopSnippetViewSet(SnippetViewSet):
         viewset = super().chooser_viewset
         viewset.listed_records = self.get_queryset
         return viewset
+
+    def get_permissions_to_register(self):
+        # The group editor offers only the permissions that mean something for the model.
+        permissions = super().get_permissions_to_register()
+        policy = policy_registry.get_by_type(self.model)
+        if isinstance(policy, AdminWritesRefusedPolicy):
+            permissions = permissions.exclude(codename__in=policy.never_granted_codenames())
+        return permissions
 
 
 class SnippetDeleteBulkAction(DeleteBulkAction):

@@ -188,3 +188,28 @@ def test_the_order_chooser_offers_the_orders_the_listing_shows_never_carts(admin
     assert admin_client.get(f"{chooser}chosen/{order.pk}/").status_code == 200
     chosen = admin_client.get(f"{chooser}chosen-multiple/?id={cart.pk}&id={order.pk}").json()
     assert [item["id"] for item in chosen["result"]] == [str(order.pk)]
+
+
+@pytest.mark.parametrize(
+    "model_label, offered, never_offered",
+    [
+        ("commerce.Order", {"view_order", "change_order_status"},
+         {"add_order", "change_order", "delete_order"}),
+        ("commerce.Customer", {"view_customer", "change_customer"},
+         {"add_customer", "delete_customer"}),
+        ("commerce.Review", {"view_review", "moderate_review", "delete_review"},
+         {"add_review", "change_review"}),
+        ("support.Contact", {"view_contact", "change_contact", "delete_contact"},
+         {"add_contact"}),
+    ],
+)
+def test_group_editor_offers_only_the_permissions_the_admin_grants(
+    model_label, offered, never_offered
+):
+    """Checkout, sign-up and the review and contact forms write these records, so the group
+    editor has no box for an admin write that nobody, superusers included, is allowed."""
+    viewset = apps.get_model(model_label).snippet_viewset
+    codenames = set(viewset.get_permissions_to_register().values_list("codename", flat=True))
+
+    assert offered <= codenames
+    assert not never_offered & codenames

@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 from datetime import datetime
 
 import pytest
@@ -96,6 +97,13 @@ def test_customer_inspect_lists_their_orders_for_staff_who_see_orders(staff_clie
     assert "ada@example.com" in html
     assert html.count("$800.00") == 2
     assert f"?customer={ada.pk}" in html
+    latest = re.search(r'id="customer-orders-heading".*?</table>', html, re.S).group(0)
+    assert re.findall(r"<th\b[^>]*>\s*(.*?)\s*</th>", latest, re.S) == [
+        "Order", "Placed", "Status", "Total"
+    ]
+    order = ada.orders.not_carts().order_by("-date_ordered").first()
+    order_url = reverse("wagtailsnippets_commerce_order:inspect", args=[order.pk])
+    assert re.search(rf'<a href="{order_url}">\s*{order.number}\s*</a>', latest)
 
 
 def test_support_sees_customers_but_cannot_edit_them(staff_client, shoppers):

@@ -108,11 +108,25 @@ def test_order_staff_see_recent_orders_but_not_revenue(client, todays_orders):
     assert "Ada Lovelace" in orders
     inspect = reverse(Order.snippet_viewset.get_url_name("inspect"), args=[placed.pk])
     assert f'href="{inspect}"' in orders
-    assert orders.count("<tr>") == 3  # header and the two placed orders; the cart is not an order
+    assert table_headers(orders) == ["Order", "Customer", "Status", "Total", "Ordered"]
+    assert len(table_rows(orders)) == 2  # the two placed orders; the cart is not an order
+    assert re.search(rf'<a href="{inspect}">\s*{placed.number}\s*</a>', "".join(table_rows(orders)))
 
 
 def panel(page, marker):
     return re.search(rf"{marker}.*?</section>", page, re.S).group(0)
+
+
+def table_headers(html):
+    """The column headings of the first table in html."""
+    thead = re.search(r"<thead>.*?</thead>", html, re.S).group(0)
+    return re.findall(r"<th\b[^>]*>\s*(.*?)\s*</th>", thead, re.S)
+
+
+def table_rows(html):
+    """The body rows of the first table in html, as HTML."""
+    tbody = re.search(r"<tbody>.*?</tbody>", html, re.S).group(0)
+    return re.findall(r"<tr\b.*?</tr>", tbody, re.S)
 
 
 def test_reviews_panel_lists_the_last_weeks_published_reviews_lowest_rating_first(
@@ -135,6 +149,11 @@ def test_reviews_panel_lists_the_last_weeks_published_reviews_lowest_rating_firs
 
     reviews = panel(page, REVIEWS_PANEL)
     assert "2 reviews published in the last 7 days" in reviews
+    assert table_headers(reviews) == ["Product", "Customer", "Rating", "Posted"]
+    lowest = table_rows(reviews)[0]
+    assert "Grace Hopper" in lowest and "1 out of 5" in lowest
+    inspect = r"/admin/snippets/commerce/review/inspect/\d+/"
+    assert re.search(rf'<a href="{inspect}">\s*Zenith Air\s*</a>', lowest)
     assert reviews.index("Grace Hopper") < reviews.index("Ada Lovelace")
     assert "Alan Turing" not in reviews  # already hidden
     assert "Orbit Mouse" not in reviews  # older than a week
