@@ -10,9 +10,10 @@ from wagtail.models import Orderable, Page
 from products.models import ProductPage
 
 from .blocks import HomeContentBlock
+from .public_address import PublicAddressMixin
 
 
-class HomePage(Page):
+class HomePage(PublicAddressMixin, Page):
     """The site root: an editable hero and the products marketers choose to feature."""
 
     hero = StreamField(HomeContentBlock(), blank=True)

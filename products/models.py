@@ -15,6 +15,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from commerce.reviews import aggregate_rating_structured_data, product_review_context
+from home.public_address import PublicAddressMixin, shop_url
 
 from .blocks import ProductSpecsBlock, first_spec_value, spec_rows
 from .forms import ProductPageForm, StockFieldPanel
@@ -39,7 +40,7 @@ class ProductPageQuerySet(PageQuerySet):
 ProductPageManager = PageManager.from_queryset(ProductPageQuerySet)
 
 
-class ProductIndexPage(Page):
+class ProductIndexPage(PublicAddressMixin, Page):
     """A catalogue section that lists its products, with filters, facets and sorting."""
 
     intro = RichTextField(blank=True)
@@ -75,7 +76,7 @@ class ProductPageTag(TaggedItemBase):
         ]
 
 
-class ProductPage(Page):
+class ProductPage(PublicAddressMixin, Page):
     """A product for sale. The page title is the product name."""
 
     price = models.DecimalField(
@@ -233,7 +234,7 @@ class ProductPage(Page):
             data["model"] = model
         if self.image:
             image_url = self.image.get_rendition(self.STRUCTURED_DATA_IMAGE).url
-            data["image"] = [request.build_absolute_uri(image_url) if request else image_url]
+            data["image"] = [shop_url(image_url)]
         data["offers"] = {
             "@type": "Offer",
             # Decimal(): a page built in code may hold its price as a string.

@@ -17,6 +17,7 @@ from config.env import (
     logging_config,
     media_origins,
     media_storage_config,
+    public_base_url,
     search_config,
     tasks_config,
 )
@@ -241,7 +242,11 @@ if not re.fullmatch(r"[A-Z]{3}", SHOP_CURRENCY):
 
 # Wagtail
 WAGTAIL_SITE_NAME = os.environ.get("SHOP_NAME", "Storefront")
-WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# The shop's one public address (scheme, host and port). Every absolute link it gives out is
+# built on it (home/public_address.py): emails, the API, the sitemap, canonical links, Open Graph
+# and JSON-LD, never the Wagtail Site's hostname or the request's Host header.
+SHOP_BASE_URL = public_base_url(os.environ.get("SHOP_BASE_URL") or "http://127.0.0.1:8000")
+WAGTAILADMIN_BASE_URL = SHOP_BASE_URL
 WAGTAILSEARCH_BACKENDS = search_config(
     os.environ.get("SEARCH_BACKEND"),
     urls=env_list("SEARCH_URL"),
@@ -252,7 +257,7 @@ WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # Nothing is fetched from the internet at run time: no Gravatar avatars in the admin.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
-WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
+WAGTAILAPI_BASE_URL = SHOP_BASE_URL
 WAGTAILAPI_LIMIT_MAX = 100
 WAGTAILAPI_SEARCH_ENABLED = True
 

@@ -72,14 +72,14 @@ def test_structured_data_describes_the_product_for_search_engines(client, produc
     assert data["description"] == "A sturdy 14-inch business laptop."
     assert data["brand"] == {"@type": "Brand", "name": "Lenovo"}
     assert data["model"] == "T14 Gen 5"
-    assert data["url"] == "http://localhost/shop/lenovo-thinkpad-t14/"
+    assert data["url"] == "http://testserver/shop/lenovo-thinkpad-t14/"
     assert re.fullmatch(r"http://testserver/media/images/.*fill-800x600.*\.png", data["image"][0])
     assert data["offers"] == {
         "@type": "Offer",
         "price": "1249.00",
         "priceCurrency": "USD",
         "availability": "https://schema.org/InStock",
-        "url": "http://localhost/shop/lenovo-thinkpad-t14/",
+        "url": "http://testserver/shop/lenovo-thinkpad-t14/",
     }
 
 
