@@ -10,10 +10,10 @@ from wagtail.models import Orderable, Page
 from products.models import ProductPage
 
 from .blocks import HomeContentBlock
-from .public_address import PublicAddressMixin
+from .seo import SeoPageMixin, plain_text_excerpt
 
 
-class HomePage(PublicAddressMixin, Page):
+class HomePage(SeoPageMixin, Page):
     """The site root: an editable hero and the products marketers choose to feature."""
 
     hero = StreamField(HomeContentBlock(), blank=True)
@@ -39,6 +39,13 @@ class HomePage(PublicAddressMixin, Page):
         )
         by_id = {product.pk: product for product in products}
         return [by_id[pk] for pk in ids if pk in by_id]
+
+    def default_meta_description(self):
+        for block in self.hero:
+            text = block.value.get("text") if block.block_type == "hero" else block.value.source
+            if text and plain_text_excerpt(text):
+                return plain_text_excerpt(text)
+        return f"{settings.WAGTAIL_SITE_NAME}: {self.featured_heading.lower()} and our catalogue."
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -15,12 +15,20 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from commerce.reviews import aggregate_rating_structured_data, product_review_context
-from home.public_address import PublicAddressMixin, shop_url
+from home.public_address import shop_url
+from home.seo import SeoPageMixin, plain_text_excerpt
 
 from .blocks import ProductSpecsBlock, first_spec_value, spec_rows
 from .forms import ProductPageForm, StockFieldPanel
 from .listing import build_listing
 from .serializers import TagNamesField
+from .structured_data import (
+    breadcrumb_structured_data,
+    breadcrumb_trail,
+    identifiers_from_specs,
+    newest_reviews,
+    review_structured_data,
+)
 
 
 class ProductPageQuerySet(PageQuerySet):
@@ -40,7 +48,7 @@ class ProductPageQuerySet(PageQuerySet):
 ProductPageManager = PageManager.from_queryset(ProductPageQuerySet)
 
 
-class ProductIndexPage(PublicAddressMixin, Page):
+class ProductIndexPage(SeoPageMixin, Page):
     """A catalogue section that lists its products, with filters, facets and sorting."""
 
     intro = RichTextField(blank=True)
@@ -55,6 +63,12 @@ class ProductIndexPage(PublicAddressMixin, Page):
 
     def get_products(self):
         return ProductPage.objects.child_of(self).visible()
+
+    def default_meta_description(self):
+        return plain_text_excerpt(self.intro) or (
+            f"{self.title}: every product at {settings.WAGTAIL_SITE_NAME}, with prices, "
+            "stock and the specs that matter."
+        )
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -76,7 +90,7 @@ class ProductPageTag(TaggedItemBase):
         ]
 
 
-class ProductPage(PublicAddressMixin, Page):
+class ProductPage(SeoPageMixin, Page):
     """A product for sale. The page title is the product name."""
 
     price = models.DecimalField(
@@ -179,6 +193,30 @@ class ProductPage(PublicAddressMixin, Page):
     class Meta:
         verbose_name = "product"
 
+    open_graph_type = "product"
+
+    def default_meta_description(self):
+        return (
+            plain_text_excerpt(self.short_description)
+            or plain_text_excerpt(self.body)
+            or plain_text_excerpt(self.spec_text)
+            or super().default_meta_description()
+        )
+
+    @property
+    def social_image(self):
+        return self.image
+
+    def open_graph_properties(self):
+        return [
+            ("product:price:amount", self.structured_data_price()),
+            ("product:price:currency", settings.SHOP_CURRENCY),
+        ]
+
+    def structured_data_price(self):
+        # Decimal(): a page built in code may hold its price as a string.
+        return str(Decimal(self.price).quantize(Decimal("0.01"), ROUND_HALF_UP))
+
     def save(self, *args, **kwargs):
         self.sync_spec_columns()
         super().save(*args, **kwargs)
@@ -212,6 +250,14 @@ class ProductPage(PublicAddressMixin, Page):
         aggregate_rating = aggregate_rating_structured_data(context["rating_summary"])
         if aggregate_rating:
             context["structured_data"]["aggregateRating"] = aggregate_rating
+            context["structured_data"]["review"] = [
+                review_structured_data(review)
+                for review in newest_reviews(self, context.get("reviews"))
+            ]
+        context["breadcrumbs"] = breadcrumb_trail(self, request)
+        context["breadcrumb_structured_data"] = breadcrumb_structured_data(
+            context["breadcrumbs"]
+        )
         return context
 
     def structured_data(self, request=None):
@@ -221,6 +267,10 @@ class ProductPage(PublicAddressMixin, Page):
         get_context adds the reviews' aggregateRating to it.
         """
         data = {"@context": "https://schema.org", "@type": "Product", "name": self.title}
+        if self.pk:
+            # No SKU field: the product's id is what the cart and orders know it by.
+            data["sku"] = str(self.pk)
+        data.update(identifiers_from_specs(self.spec_rows))
         url = self.get_full_url(request) if self.pk else None
         if url:
             data["url"] = url
@@ -237,8 +287,7 @@ class ProductPage(PublicAddressMixin, Page):
             data["image"] = [shop_url(image_url)]
         data["offers"] = {
             "@type": "Offer",
-            # Decimal(): a page built in code may hold its price as a string.
-            "price": str(Decimal(self.price).quantize(Decimal("0.01"), ROUND_HALF_UP)),
+            "price": self.structured_data_price(),
             "priceCurrency": settings.SHOP_CURRENCY,
             "availability": "https://schema.org/InStock"
             if self.in_stock

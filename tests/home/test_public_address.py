@@ -81,3 +81,12 @@ def test_every_page_type_of_the_shop_builds_its_full_url_on_the_public_address()
 )
 def test_the_public_address_is_kept_as_scheme_and_host(value, address):
     assert public_base_url(value) == address
+
+
+def test_canonical_link_and_link_previews_use_the_public_address(client, laptop, public_address):
+    html = client.get(laptop.url, HTTP_HOST="127.0.0.1").content.decode()
+
+    assert f'<link rel="canonical" href="{PUBLIC}/shop/aero-14/">' in html
+    assert f'<meta property="og:url" content="{PUBLIC}/shop/aero-14/">' in html
+    assert re.search(rf'<meta property="og:image" content="{PUBLIC}/media/images/', html)
+    assert "localhost" not in html and "127.0.0.1" not in html

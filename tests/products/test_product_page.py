@@ -8,10 +8,13 @@ from tests.factories import make_image, make_product
 pytestmark = pytest.mark.django_db
 
 
-def structured_data(html):
+def structured_data(html, kind="Product"):
+    """The one JSON-LD document of type `kind` on the page."""
     scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
-    assert len(scripts) == 1
-    return json.loads(scripts[0])
+    documents = [json.loads(script) for script in scripts]
+    matching = [document for document in documents if document["@type"] == kind]
+    assert len(matching) == 1
+    return matching[0]
 
 
 @pytest.fixture
