@@ -18,6 +18,7 @@ from commerce.reviews import aggregate_rating_structured_data, product_review_co
 from home.public_address import shop_url
 from home.seo import SeoPageMixin, plain_text_excerpt
 
+from .availability import stock_state
 from .blocks import ProductSpecsBlock, first_spec_value, spec_rows
 from .forms import ProductPageForm, StockFieldPanel
 from .listing import build_listing
@@ -316,3 +317,8 @@ class ProductPage(SeoPageMixin, Page):
     @property
     def in_stock(self):
         return self.stock is None or self.stock > 0
+
+    @property
+    def stock_state(self):
+        """What the shopper is told: "In stock", "Only 3 left" or "Out of stock"."""
+        return stock_state(self.stock)

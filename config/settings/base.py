@@ -240,6 +240,12 @@ if not re.fullmatch(r"[A-Z]{3}", SHOP_CURRENCY):
         f"{SHOP_CURRENCY!r}."
     )
 
+# Listings and product pages say "Only N left" at or below this many units in stock
+# (products/availability.py); 0 shows only "In stock" and "Out of stock".
+SHOP_LOW_STOCK_THRESHOLD = env_int("SHOP_LOW_STOCK_THRESHOLD", 5)
+if SHOP_LOW_STOCK_THRESHOLD < 0:
+    raise ImproperlyConfigured("SHOP_LOW_STOCK_THRESHOLD must be 0 or more.")
+
 # Wagtail
 WAGTAIL_SITE_NAME = os.environ.get("SHOP_NAME", "Storefront")
 # The shop's one public address (scheme, host and port). Every absolute link it gives out is
