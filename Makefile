@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Where links in emails, the API, the sitemap and page metadata point (config/settings/base.py).
+SHOP_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test install install-dev lint migrations-check bench sqlite-load mutations
 
@@ -26,9 +28,9 @@ install-dev: $(VENV)/.installed-dev
 ## Install, migrate, load the demo catalogue and serve the shop on SQLite.
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
+	SHOP_BASE_URL=$(SHOP_BASE_URL) $(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py create_dev_superuser
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	SHOP_BASE_URL=$(SHOP_BASE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## Install the dev tools and run the whole test suite.
 test: install-dev

@@ -22,7 +22,8 @@ GUNICORN_PID=""
 export DJANGO_SETTINGS_MODULE=config.settings.production
 SECRET_KEY=$("$BIN/python" -c "import secrets; print(secrets.token_urlsafe(50))")
 export SECRET_KEY
-export ALLOWED_HOSTS=127.0.0.1,localhost
+# Served on loopback, but its links name the public address a real deployment would have.
+export ALLOWED_HOSTS=127.0.0.1,localhost,shop.example.com SHOP_BASE_URL=https://shop.example.com
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/${SMOKE_DB}"
 export STATIC_ROOT="$WORK/static" MEDIA_ROOT="$WORK/media"
 export GUNICORN_BIND="127.0.0.1:${SMOKE_PORT}" WEB_CONCURRENCY=2

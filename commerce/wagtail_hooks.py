@@ -20,7 +20,12 @@ from commerce.payments.refunds import LOG_ACTION_REFUND, LOG_ACTION_REFUND_FAILE
 from commerce.pricing import format_money
 from commerce.reports import dashboard
 from commerce.reviews.admin_views import ReviewViewSet
-from commerce.reviews.rules import aggregate_rating_structured_data, product_review_context
+from commerce.reviews.rules import product_review_context
+from commerce.reviews.structured_data import (
+    aggregate_rating_structured_data,
+    newest_reviews,
+    review_structured_data,
+)
 from products.models import PRODUCT_PAGE_CONTEXT_HOOK
 
 # Policies first: Wagtail must not build its default policy for these models before them.
@@ -87,3 +92,7 @@ def add_reviews_to_product_page(request, product, context):
     aggregate_rating = aggregate_rating_structured_data(context["rating_summary"])
     if aggregate_rating:
         context["structured_data"]["aggregateRating"] = aggregate_rating
+        context["structured_data"]["review"] = [
+            review_structured_data(review)
+            for review in newest_reviews(product, context.get("reviews"))
+        ]

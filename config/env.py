@@ -253,3 +253,38 @@ def logging_config(level="INFO", json_lines=False):
             "home.shared.emails": {"handlers": ["mail_admins"], "level": "INFO"},
         },
     }
+
+
+# Hosts that only the machine itself can reach: a link to one is useless to a shopper.
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
+
+
+def public_base_url(value, *, public=False):
+    """SHOP_BASE_URL, checked and normalised to scheme://host[:port] (no trailing slash).
+
+    With `public` (production) it must be https and not a loopback address, so no shopper,
+    mail client or crawler is ever handed an http://localhost link.
+    """
+    parts = urlsplit(value.strip())
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.username
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+    ):
+        raise ImproperlyConfigured(
+            "SHOP_BASE_URL must be the shop's public address, a scheme and host such as "
+            f"https://shop.example.com (no path), not {value!r}."
+        )
+    if public and (
+        parts.scheme != "https"
+        or parts.hostname in LOOPBACK_HOSTS
+        or parts.hostname.endswith(".localhost")
+    ):
+        raise ImproperlyConfigured(
+            "SHOP_BASE_URL must be the address shoppers reach the shop on, over https, "
+            f"not {value!r}: emails, the sitemap and search engines get links built on it."
+        )
+    return f"{parts.scheme}://{parts.netloc}"

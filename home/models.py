@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel
@@ -8,10 +9,11 @@ from home.blocks import HomeContentBlock
 
 # Shared models live with the shared code; imported here so that Django registers them.
 from home.shared.models import EmailStatus, OutgoingEmail  # noqa: F401
+from home.shared.seo import SeoPageMixin, plain_text_excerpt
 from products.models import ProductPage
 
 
-class HomePage(Page):
+class HomePage(SeoPageMixin, Page):
     """The site root: an editable hero and the products marketers choose to feature."""
 
     hero = StreamField(HomeContentBlock(), blank=True)
@@ -37,6 +39,13 @@ class HomePage(Page):
         )
         by_id = {product.pk: product for product in products}
         return [by_id[pk] for pk in ids if pk in by_id]
+
+    def default_meta_description(self):
+        for block in self.hero:
+            text = block.value.get("text") if block.block_type == "hero" else block.value.source
+            if text and plain_text_excerpt(text):
+                return plain_text_excerpt(text)
+        return f"{settings.WAGTAIL_SITE_NAME}: {self.featured_heading.lower()} and our catalogue."
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -15,10 +15,19 @@ from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from home.shared.public_address import shop_url
+from home.shared.seo import SeoPageMixin, plain_text_excerpt
+
+from .availability import stock_state
 from .blocks import ProductSpecsBlock, first_spec_value, spec_rows
 from .forms import ProductPageForm, StockFieldPanel
 from .listing import build_listing
 from .serializers import TagNamesField
+from .structured_data import (
+    breadcrumb_structured_data,
+    breadcrumb_trail,
+    identifiers_from_specs,
+)
 
 # Wagtail hook: functions (request, product, context) that add to a product page's context.
 PRODUCT_PAGE_CONTEXT_HOOK = "product_page_context"
@@ -41,7 +50,7 @@ class ProductPageQuerySet(PageQuerySet):
 ProductPageManager = PageManager.from_queryset(ProductPageQuerySet)
 
 
-class ProductIndexPage(Page):
+class ProductIndexPage(SeoPageMixin, Page):
     """A catalogue section that lists its products, with filters, facets and sorting."""
 
     intro = RichTextField(blank=True)
@@ -56,6 +65,12 @@ class ProductIndexPage(Page):
 
     def get_products(self):
         return ProductPage.objects.child_of(self).visible()
+
+    def default_meta_description(self):
+        return plain_text_excerpt(self.intro) or (
+            f"{self.title}: every product at {settings.WAGTAIL_SITE_NAME}, with prices, "
+            "stock and the specs that matter."
+        )
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -77,7 +92,7 @@ class ProductPageTag(TaggedItemBase):
         ]
 
 
-class ProductPage(Page):
+class ProductPage(SeoPageMixin, Page):
     """A product for sale. The page title is the product name."""
 
     price = models.DecimalField(
@@ -180,6 +195,30 @@ class ProductPage(Page):
     class Meta:
         verbose_name = "product"
 
+    open_graph_type = "product"
+
+    def default_meta_description(self):
+        return (
+            plain_text_excerpt(self.short_description)
+            or plain_text_excerpt(self.body)
+            or plain_text_excerpt(self.spec_text)
+            or super().default_meta_description()
+        )
+
+    @property
+    def social_image(self):
+        return self.image
+
+    def open_graph_properties(self):
+        return [
+            ("product:price:amount", self.structured_data_price()),
+            ("product:price:currency", settings.SHOP_CURRENCY),
+        ]
+
+    def structured_data_price(self):
+        # Decimal(): a page built in code may hold its price as a string.
+        return str(Decimal(self.price).quantize(Decimal("0.01"), ROUND_HALF_UP))
+
     def save(self, *args, **kwargs):
         self.sync_spec_columns()
         super().save(*args, **kwargs)
@@ -209,6 +248,10 @@ class ProductPage(Page):
         context["listing_url"] = index.get_url(request) if index else None
         context["tags"] = list(self.tags.all())
         context["structured_data"] = self.structured_data(request)
+        context["breadcrumbs"] = breadcrumb_trail(self, request)
+        context["breadcrumb_structured_data"] = breadcrumb_structured_data(
+            context["breadcrumbs"]
+        )
         # Other apps add what they show on a product page (commerce: the reviews and their
         # aggregateRating), so that products imports none of them.
         for add_to_context in hooks.get_hooks(PRODUCT_PAGE_CONTEXT_HOOK):
@@ -222,6 +265,10 @@ class ProductPage(Page):
         get_context lets other apps add to it (the reviews' aggregateRating).
         """
         data = {"@context": "https://schema.org", "@type": "Product", "name": self.title}
+        if self.pk:
+            # No SKU field: the product's id is what the cart and orders know it by.
+            data["sku"] = str(self.pk)
+        data.update(identifiers_from_specs(self.spec_rows))
         url = self.get_full_url(request) if self.pk else None
         if url:
             data["url"] = url
@@ -235,11 +282,10 @@ class ProductPage(Page):
             data["model"] = model
         if self.image:
             image_url = self.image.get_rendition(self.STRUCTURED_DATA_IMAGE).url
-            data["image"] = [request.build_absolute_uri(image_url) if request else image_url]
+            data["image"] = [shop_url(image_url)]
         data["offers"] = {
             "@type": "Offer",
-            # Decimal(): a page built in code may hold its price as a string.
-            "price": str(Decimal(self.price).quantize(Decimal("0.01"), ROUND_HALF_UP)),
+            "price": self.structured_data_price(),
             "priceCurrency": settings.SHOP_CURRENCY,
             "availability": "https://schema.org/InStock"
             if self.in_stock
@@ -268,3 +314,8 @@ class ProductPage(Page):
     @property
     def in_stock(self):
         return self.stock is None or self.stock > 0
+
+    @property
+    def stock_state(self):
+        """What the shopper is told: "In stock", "Only 3 left" or "Out of stock"."""
+        return stock_state(self.stock)

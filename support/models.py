@@ -13,6 +13,7 @@ from wagtail.models import Page
 from wagtail.permissions import policy_registry
 
 from home.shared.phone import validate_phone
+from home.shared.seo import SeoPageMixin
 
 SUBJECT_LENGTH = 60
 
@@ -89,7 +90,7 @@ class SupportSettings(BaseSiteSetting):
         verbose_name = "support"
 
 
-class ContactPage(RoutablePageMixin, Page):
+class ContactPage(SeoPageMixin, RoutablePageMixin, Page):
     """The public contact form. Marketers edit the texts; the support app handles the form."""
 
     intro = RichTextField(blank=True, features=["bold", "italic", "link", "ol", "ul"])

@@ -178,20 +178,6 @@ def rating_summary(product):
     return RatingSummary(average=average, count=figures["count"])
 
 
-def aggregate_rating_structured_data(summary):
-    """The schema.org AggregateRating for a product's JSON-LD, or None without reviews
-    (search engines reject a rating with no count)."""
-    if not summary.count:
-        return None
-    return {
-        "@type": "AggregateRating",
-        "ratingValue": str(summary.average),
-        "reviewCount": summary.count,
-        "bestRating": 5,
-        "worstRating": 1,
-    }
-
-
 def product_review_context(request, product):
     """Template context for the reviews section of a product page.
 

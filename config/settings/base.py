@@ -17,6 +17,7 @@ from config.env import (
     logging_config,
     media_origins,
     media_storage_config,
+    public_base_url,
     search_config,
     tasks_config,
 )
@@ -241,9 +242,19 @@ if not re.fullmatch(r"[A-Z]{3}", SHOP_CURRENCY):
         f"{SHOP_CURRENCY!r}."
     )
 
+# Listings and product pages say "Only N left" at or below this many units in stock
+# (products/availability.py); 0 shows only "In stock" and "Out of stock".
+SHOP_LOW_STOCK_THRESHOLD = env_int("SHOP_LOW_STOCK_THRESHOLD", 5)
+if SHOP_LOW_STOCK_THRESHOLD < 0:
+    raise ImproperlyConfigured("SHOP_LOW_STOCK_THRESHOLD must be 0 or more.")
+
 # Wagtail
 WAGTAIL_SITE_NAME = os.environ.get("SHOP_NAME", "Storefront")
-WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# The shop's one public address (scheme, host and port). Every absolute link it gives out is
+# built on it (home/shared/public_address.py): emails, the API, the sitemap, canonical links,
+# Open Graph and JSON-LD, never the Wagtail Site's hostname or the request's Host header.
+SHOP_BASE_URL = public_base_url(os.environ.get("SHOP_BASE_URL") or "http://127.0.0.1:8000")
+WAGTAILADMIN_BASE_URL = SHOP_BASE_URL
 WAGTAILSEARCH_BACKENDS = search_config(
     os.environ.get("SEARCH_BACKEND"),
     urls=env_list("SEARCH_URL"),
@@ -254,7 +265,7 @@ WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # Nothing is fetched from the internet at run time: no Gravatar avatars in the admin.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
-WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
+WAGTAILAPI_BASE_URL = SHOP_BASE_URL
 WAGTAILAPI_LIMIT_MAX = 100
 WAGTAILAPI_SEARCH_ENABLED = True
 

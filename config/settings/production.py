@@ -3,10 +3,21 @@
 `python manage.py check --deploy` passes with these settings (tests/config/test_production.py).
 """
 
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ImproperlyConfigured
+from django.http.request import validate_host
 
 from .base import *  # noqa: F403
-from .base import env_bool, env_int, env_list, logging_config, os, tasks_config
+from .base import (
+    env_bool,
+    env_int,
+    env_list,
+    logging_config,
+    os,
+    public_base_url,
+    tasks_config,
+)
 
 DEBUG = False
 
@@ -27,16 +38,22 @@ CSRF_TRUSTED_ORIGINS = env_list(
     "CSRF_TRUSTED_ORIGINS", default=[f"https://{host}" for host in ALLOWED_HOSTS]
 )
 
-# The public address, for links in admin notification emails and API responses.
-WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "")
-if not WAGTAILADMIN_BASE_URL:
-    if ALLOWED_HOSTS[0].startswith(".") or "*" in ALLOWED_HOSTS[0]:
-        raise ImproperlyConfigured(
-            "Set WAGTAILADMIN_BASE_URL to the shop's public address, e.g. "
-            "https://shop.example.com (it cannot be derived from a wildcard ALLOWED_HOSTS)."
-        )
-    WAGTAILADMIN_BASE_URL = f"https://{ALLOWED_HOSTS[0]}"
-WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
+# The public address every absolute link is built on (base.py). No default: one guessed from
+# the Wagtail Site or ALLOWED_HOSTS would send crawlers and customers to the wrong place.
+if not os.environ.get("SHOP_BASE_URL"):
+    raise ImproperlyConfigured(
+        "Set SHOP_BASE_URL to the shop's public address, e.g. https://shop.example.com: "
+        "links in emails, the API, the sitemap, canonical links and JSON-LD are built on it."
+        + (" WAGTAILADMIN_BASE_URL is no longer read: rename it to SHOP_BASE_URL."
+           if os.environ.get("WAGTAILADMIN_BASE_URL") else "")
+    )
+SHOP_BASE_URL = public_base_url(os.environ["SHOP_BASE_URL"], public=True)
+if not validate_host(urlsplit(SHOP_BASE_URL).hostname, ALLOWED_HOSTS):
+    raise ImproperlyConfigured(
+        f"The host of SHOP_BASE_URL ({SHOP_BASE_URL}) is not in ALLOWED_HOSTS: every link "
+        "the shop gives out would be refused."
+    )
+WAGTAILADMIN_BASE_URL = WAGTAILAPI_BASE_URL = SHOP_BASE_URL
 
 # TLS ends at the proxy, which must set X-Forwarded-Proto (and overwrite any value a client
 # sent). Health probes come straight from the load balancer over plain HTTP.

@@ -19,7 +19,7 @@ STORAGES["default"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 CACHES = cache_config(None)
 WAGTAILSEARCH_BACKENDS = search_config()
 TASKS = tasks_config("immediate")
-WAGTAILADMIN_BASE_URL = "http://testserver"
+SHOP_BASE_URL = WAGTAILADMIN_BASE_URL = WAGTAILAPI_BASE_URL = "http://testserver"
 # The cache outlives each test's database; tests/home/test_page_cache.py switches it on.
 PAGE_CACHE_ENABLED = False
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405

@@ -25,6 +25,7 @@ from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
 
 from home.shared.models import EmailStatus, OutgoingEmail
+from home.shared.public_address import shop_url
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +38,8 @@ class EmailNotResendable(Exception):
 
 def absolute_url(path):
     """`path` (as from `reverse` or `get_absolute_url`) on the shop's public address
-    (WAGTAILADMIN_BASE_URL), for links in emails, which have no request to build them from."""
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+    (SHOP_BASE_URL), for links in emails, which have no request to build them from."""
+    return shop_url(path)
 
 
 @task()

@@ -33,3 +33,23 @@ def test_product_page_and_cart_fit_a_phone_screen(mobile_journey):
     assert_no_horizontal_scroll(page)
     expect(page.get_by_role("link", name="Check out")).to_be_visible()
     mobile_journey.checkpoint("cart")
+
+
+def test_on_a_phone_the_first_product_shows_before_the_filters(mobile_journey):
+    page = mobile_journey.page
+
+    mobile_journey.goto("/shop/")
+    assert_no_horizontal_scroll(page)
+    first_card = page.locator(".product-card").first
+    expect(first_card).to_be_in_viewport()
+    sort = page.get_by_label("Sort by")
+    expect(sort).to_be_hidden()
+
+    page.get_by_text("Filters and sorting").click()
+    expect(sort).to_be_visible()
+    assert_no_horizontal_scroll(page)
+    # No facet is a scroll box that hides its last options (the brands were cut off).
+    clipped = page.eval_on_selector_all(
+        ".facet__options", "lists => lists.filter(l => l.scrollHeight > l.clientHeight + 1).length"
+    )
+    assert clipped == 0

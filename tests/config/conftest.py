@@ -37,6 +37,7 @@ def production_env():
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "shop.example.com",
+        "SHOP_BASE_URL": "https://shop.example.com",
     }
 
 

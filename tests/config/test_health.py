@@ -49,7 +49,7 @@ def test_readyz_reports_a_broken_database_as_unhealthy(run_production):
     probes = run_production(
         BROKEN_DATABASE_PROBE,
         DATABASE_URL="postgres://shop@127.0.0.1:1/shop",  # nothing listens on port 1
-        ALLOWED_HOSTS="testserver",
+        ALLOWED_HOSTS="testserver,shop.example.com",
     )
     assert probes["ready"] == [
         503,

@@ -18,7 +18,8 @@ from django.conf import settings
 names = [
     "DEBUG", "SECURE_SSL_REDIRECT", "SECURE_PROXY_SSL_HEADER", "SECURE_HSTS_SECONDS",
     "SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "CSRF_COOKIE_SECURE",
-    "CSRF_COOKIE_HTTPONLY", "CSRF_TRUSTED_ORIGINS", "WAGTAILADMIN_BASE_URL", "ADMINS",
+    "CSRF_COOKIE_HTTPONLY", "CSRF_TRUSTED_ORIGINS", "SHOP_BASE_URL", "WAGTAILADMIN_BASE_URL",
+    "WAGTAILAPI_BASE_URL", "ADMINS",
     "TASKS", "STORAGES", "CACHES", "SESSION_ENGINE",
 ]
 print(json.dumps({name: getattr(settings, name) for name in names}))
@@ -40,11 +41,17 @@ def test_check_deploy_reports_no_warnings(run_python, production_env):
     [
         ({"SECRET_KEY": ""}, "Set the SECRET_KEY environment variable"),
         ({"ALLOWED_HOSTS": ""}, "Set ALLOWED_HOSTS"),
-        ({"ALLOWED_HOSTS": ".example.com"}, "Set WAGTAILADMIN_BASE_URL"),
+        ({"SHOP_BASE_URL": ""}, "Set SHOP_BASE_URL"),
+        ({"SHOP_BASE_URL": "http://localhost:8000"}, "SHOP_BASE_URL must be the address"),
+        ({"SHOP_BASE_URL": "http://shop.example.com"}, "over https"),
+        ({"SHOP_BASE_URL": "https://other.example.com"}, "is not in ALLOWED_HOSTS"),
+        ({"SHOP_BASE_URL": "https://shop.example.com/shop/"}, "(no path)"),
         ({"SECURE_HSTS_SECONDS": "a year"}, "SECURE_HSTS_SECONDS must be a whole number"),
         ({"SHOP_CURRENCY": "euro"}, "SHOP_CURRENCY must be a three-letter ISO 4217 code"),
     ],
-    ids=["without_a_secret_key", "without_allowed_hosts", "with_only_a_wildcard_host",
+    ids=["without_a_secret_key", "without_allowed_hosts", "without_a_public_address",
+         "with_localhost_as_public_address", "with_a_plain_http_address",
+         "with_an_address_it_does_not_answer_to", "with_a_path_in_the_address",
          "with_a_malformed_number", "with_a_currency_that_is_not_a_code"],
 )
 def test_production_settings_refuse_to_start(run_python, production_env, environment, reason):
@@ -62,7 +69,10 @@ def test_production_is_locked_down_with_only_the_required_variables(run_producti
     assert settings["SESSION_COOKIE_SECURE"] and settings["SESSION_COOKIE_HTTPONLY"]
     assert settings["CSRF_COOKIE_SECURE"] and settings["CSRF_COOKIE_HTTPONLY"]
     assert settings["CSRF_TRUSTED_ORIGINS"] == ["https://shop.example.com"]
+    assert settings["SHOP_BASE_URL"] == "https://shop.example.com"
+    # Wagtail's admin emails and the API build their links on the same address.
     assert settings["WAGTAILADMIN_BASE_URL"] == "https://shop.example.com"
+    assert settings["WAGTAILAPI_BASE_URL"] == "https://shop.example.com"
     assert settings["STORAGES"]["staticfiles"]["BACKEND"] == (
         "whitenoise.storage.CompressedManifestStaticFilesStorage"
     )
@@ -78,13 +88,13 @@ def test_production_reads_addresses_admins_and_services_from_the_environment(run
         SETTINGS_AS_JSON,
         ALLOWED_HOSTS="shop.example.com,www.shop.example.com",
         CSRF_TRUSTED_ORIGINS="https://shop.example.com",
-        WAGTAILADMIN_BASE_URL="https://www.shop.example.com",
+        SHOP_BASE_URL="https://www.shop.example.com/",
         ADMIN_EMAILS="ops@example.com, cto@example.com",
         REDIS_URL="redis://cache.internal:6379/0",
         MEDIA_S3_BUCKET="shop-media",
     )
     assert settings["CSRF_TRUSTED_ORIGINS"] == ["https://shop.example.com"]
-    assert settings["WAGTAILADMIN_BASE_URL"] == "https://www.shop.example.com"
+    assert settings["SHOP_BASE_URL"] == "https://www.shop.example.com"
     assert [email for _, email in settings["ADMINS"]] == ["ops@example.com", "cto@example.com"]
     assert settings["CACHES"]["default"]["LOCATION"] == "redis://cache.internal:6379/0"
     # Never read through Redis: a copy kept there during an outage would go stale.

@@ -224,5 +224,5 @@ def test_prune_tasks_refuses_a_negative_age():
 
 @pytest.mark.parametrize("base_url", ["https://shop.example.com", "https://shop.example.com/"])
 def test_links_in_emails_are_on_the_shops_public_address(settings, base_url):
-    settings.WAGTAILADMIN_BASE_URL = base_url
+    settings.SHOP_BASE_URL = base_url
     assert absolute_url("/accounts/orders/A1/") == "https://shop.example.com/accounts/orders/A1/"

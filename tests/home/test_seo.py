@@ -25,9 +25,9 @@ def test_the_sitemap_lists_the_home_page_the_catalogue_and_each_live_product(
     locations = sitemap_locations(client)
 
     assert locations == [
-        "http://localhost/",
-        "http://localhost/shop/",
-        f"http://localhost{laptop.url}",
+        "http://testserver/",
+        "http://testserver/shop/",
+        f"http://testserver{laptop.url}",
     ]
 
 

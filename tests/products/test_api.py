@@ -43,7 +43,7 @@ def test_product_listing_gives_price_stock_state_tags_and_a_card_image(client, p
     assert item["tags"] == ["business", "ultralight"]
     assert set(item["image_card"]) == RENDITION
     assert item["image_card"]["width"] == 480
-    assert item["meta"]["html_url"] == "http://localhost/shop/dell-xps-13/"
+    assert item["meta"]["html_url"] == "http://testserver/shop/dell-xps-13/"
 
 
 def test_product_detail_gives_specs_tags_and_image_renditions(client, product):

@@ -8,10 +8,13 @@ from tests.factories import make_image, make_product
 pytestmark = pytest.mark.django_db
 
 
-def structured_data(html):
+def structured_data(html, kind="Product"):
+    """The one JSON-LD document of type `kind` on the page."""
     scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
-    assert len(scripts) == 1
-    return json.loads(scripts[0])
+    documents = [json.loads(script) for script in scripts]
+    matching = [document for document in documents if document["@type"] == kind]
+    assert len(matching) == 1
+    return matching[0]
 
 
 @pytest.fixture
@@ -72,14 +75,14 @@ def test_structured_data_describes_the_product_for_search_engines(client, produc
     assert data["description"] == "A sturdy 14-inch business laptop."
     assert data["brand"] == {"@type": "Brand", "name": "Lenovo"}
     assert data["model"] == "T14 Gen 5"
-    assert data["url"] == "http://localhost/shop/lenovo-thinkpad-t14/"
+    assert data["url"] == "http://testserver/shop/lenovo-thinkpad-t14/"
     assert re.fullmatch(r"http://testserver/media/images/.*fill-800x600.*\.png", data["image"][0])
     assert data["offers"] == {
         "@type": "Offer",
         "price": "1249.00",
         "priceCurrency": "USD",
         "availability": "https://schema.org/InStock",
-        "url": "http://localhost/shop/lenovo-thinkpad-t14/",
+        "url": "http://testserver/shop/lenovo-thinkpad-t14/",
     }
 
 

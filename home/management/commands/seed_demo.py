@@ -1,4 +1,5 @@
 from io import BytesIO
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -79,9 +80,11 @@ class Command(BaseCommand):
             self.stdout.write("Created the home page.")
         site = Site.objects.filter(is_default_site=True).first()
         if site is None:
+            # The Site names the address the shop runs on; links use SHOP_BASE_URL itself.
+            address = urlsplit(settings.SHOP_BASE_URL)
             Site.objects.create(
-                hostname="localhost",
-                port=80,
+                hostname=address.hostname,
+                port=address.port or (443 if address.scheme == "https" else 80),
                 root_page=home,
                 is_default_site=True,
                 site_name="Storefront",

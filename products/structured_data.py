@@ -1,0 +1,44 @@
+"""The schema.org pieces of a product page besides the Product itself (ProductPage.
+structured_data): its identifiers from the specs and its breadcrumb trail (the reviews are
+added by commerce, commerce/reviews/structured_data.py). Every link is on the public address
+(home/shared/public_address.py)."""
+
+from home.shared.public_address import shop_url
+
+# Spec rows ("feature" blocks) whose label names a product identifier, by schema.org property.
+IDENTIFIER_LABELS = {
+    "mpn": {"mpn", "part number", "manufacturer part number"},
+    "gtin": {"gtin", "ean", "upc", "barcode"},
+}
+
+
+def identifiers_from_specs(spec_rows):
+    """{"mpn": ..., "gtin": ...} for the spec rows labelled as such (first one wins)."""
+    found = {}
+    for label, value in spec_rows:
+        for prop, labels in IDENTIFIER_LABELS.items():
+            if label.strip().lower() in labels and value and prop not in found:
+                found[prop] = value
+    return found
+
+
+def breadcrumb_trail(page, request=None):
+    """[(title, URL)] from the home page down to `page` itself, in one query."""
+    if page.pk is None:
+        return []
+    ancestors = page.get_ancestors().filter(depth__gt=1)
+    return [(crumb.title, crumb.get_url(request)) for crumb in [*ancestors, page]]
+
+
+def breadcrumb_structured_data(trail):
+    """A schema.org BreadcrumbList of a breadcrumb trail, or None for a trail of one."""
+    if len(trail) < 2:
+        return None
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": position, "name": title, "item": shop_url(url)}
+            for position, (title, url) in enumerate(trail, start=1)
+        ],
+    }
