@@ -20,7 +20,7 @@ from wagtail.admin.ui.components import Component
 from wagtail.permissions import policy_registry
 
 from . import reports
-from .models import Order, Review, ReviewStatus
+from .models import Order, OrderStatus, Review, ReviewStatus
 
 SALES_REPORT_PERMISSION = "commerce.view_sales_report"
 REVIEW_ATTENTION_DAYS = 7
@@ -93,7 +93,12 @@ class RecentOrdersPanel(AdminListPanel):
     order = 60
 
     def get_queryset(self):
-        return self.model.objects.not_carts().filter(date_ordered__isnull=False)
+        # An order still awaiting payment is no sale yet: it appears here once paid.
+        return (
+            self.model.objects.not_carts()
+            .exclude(status=OrderStatus.AWAITING_PAYMENT)
+            .filter(date_ordered__isnull=False)
+        )
 
     def order_shown(self, queryset):
         return queryset.select_related("customer").order_by("-date_ordered")

@@ -32,9 +32,18 @@ from .cart import (
     remove_from_cart,
 )
 from .checkout import CheckoutError, place_order
-from .forms import CartLineForm, CheckoutForm, ProfileForm, RemoveLineForm, SignUpForm
-from .models import CheckoutDetail, Order, PaymentMethod
+from .forms import (
+    CardPaymentForm,
+    CartLineForm,
+    CheckoutForm,
+    ProfileForm,
+    RemoveLineForm,
+    SignUpForm,
+)
+from .models import CheckoutDetail, Order, OrderStatus, PaymentMethod
 from .order_emails import confirmation_email
+from .payment_flow import PaymentNotTaken, ReservationReleased, pay_order
+from .reservations import awaits_payment, back_to_cart, release_reservation
 
 ORDERS_PER_PAGE = 20
 
@@ -139,13 +148,72 @@ def checkout(request):
                     card=form.cleaned_data.get("card"),
                     expected_total=form.cleaned_data["expected_total"],
                 )
+            except PaymentNotTaken as declined:
+                # The order is placed and its stock held: the shopper pays it on its own page.
+                messages.error(request, declined.message)
+                return redirect("commerce:order_payment", number=declined.order.number)
             except CheckoutError as error:
                 form.add_error(error.field, error.message)
             else:
-                return redirect("commerce:order_confirmation", number=order.number)
+                return redirect(_after_checkout(order))
         contents = _cart_contents(request, CustomerCart(customer))
         form.prepare_retry(contents.totals.total, uuid.uuid4())
     return render(request, "commerce/checkout.html", {"form": form, "cart": contents})
+
+
+def _after_checkout(order):
+    if order.status == OrderStatus.AWAITING_PAYMENT:
+        return reverse("commerce:order_payment", args=[order.number])
+    return reverse("commerce:order_confirmation", args=[order.number])
+
+
+@login_required
+@sensitive_post_parameters("card_number", "card_expiry", "card_cvc")
+@require_http_methods(["GET", "POST"])
+def order_payment(request, number):
+    """The pay page of an order awaiting payment: pay it by card, or go back to the cart."""
+    order, items = _customer_order(request, number)
+    if order.status != OrderStatus.AWAITING_PAYMENT:
+        return redirect(_after_checkout(order) if order.status == OrderStatus.PAID
+                        else order.get_absolute_url())
+    if not awaits_payment(order):
+        release_reservation(order)
+        return _reservation_released(request, ReservationReleased(order))
+    form = CardPaymentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pay_order(order, form.cleaned_data["card"])
+        except PaymentNotTaken as declined:
+            form.add_error(declined.field, declined.message)
+        except ReservationReleased as released:
+            return _reservation_released(request, released)
+        else:
+            return redirect("commerce:order_confirmation", number=order.number)
+    return render(
+        request, "commerce/order_payment.html", {"order": order, "items": items, "form": form}
+    )
+
+
+def _reservation_released(request, released):
+    messages.error(request, released.message)
+    return redirect("commerce:cart")
+
+
+@login_required
+@require_POST
+def order_back_to_cart(request, number):
+    """Give up paying an order awaiting payment: it is cancelled, its lines back in the cart."""
+    order, _items = _customer_order(request, number)
+    notes = back_to_cart(order)
+    if notes is None:
+        messages.info(request, f"Order {order.number} no longer awaits payment.")
+        return redirect(order.get_absolute_url())
+    messages.success(
+        request, f"Order {order.number} was cancelled and its products are back in your cart."
+    )
+    for note in notes:
+        messages.warning(request, note)
+    return redirect("commerce:cart")
 
 
 def _customer_order(request, number):
@@ -158,6 +226,8 @@ def _customer_order(request, number):
 @login_required
 def order_confirmation(request, number):
     order, items = _customer_order(request, number)
+    if order.status == OrderStatus.AWAITING_PAYMENT:
+        return redirect("commerce:order_payment", number=order.number)
     return render(
         request,
         "commerce/order_confirmation.html",

@@ -239,6 +239,10 @@ if not re.fullmatch(r"[A-Z]{3}", SHOP_CURRENCY):
         f"{SHOP_CURRENCY!r}."
     )
 
+# An order paid through a provider (card) holds its stock this long while it awaits payment;
+# then `manage.py release_expired_reservations` (or its task) puts the stock back.
+SHOP_PAYMENT_RESERVATION_MINUTES = env_int("SHOP_PAYMENT_RESERVATION_MINUTES", 15)
+
 # Wagtail
 WAGTAIL_SITE_NAME = os.environ.get("SHOP_NAME", "Storefront")
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
