@@ -1,10 +1,10 @@
 """The mutation check: does the test suite notice when the money and order logic is wrong?
 
 `python -m bench.mutations` (or `make mutations`) applies each mutation listed below, a
-one-line change to commerce/pricing.py, stock.py, checkout.py, payments.py, order_status.py,
-cart.py or products/stock.py, runs the tests aimed at it (`pytest -x -q`), puts the file back
-and says whether the tests caught it. It ends with "N of M mutations caught" and exits 0 only
-if all were.
+one-line change to commerce/pricing.py, stock.py, checkout.py, payment_flow.py,
+reservations.py, payments.py, order_status.py, cart.py or products/stock.py, runs the tests
+aimed at it (`pytest -x -q`), puts the file back and says whether the tests caught it. It
+ends with "N of M mutations caught" and exits 0 only if all were.
 A mutation that survives is a change to the shop's rules no test would notice.
 
     python -m bench.mutations --list       # the mutations, numbered
@@ -59,6 +59,8 @@ ORDER_STATUS = ("tests/commerce/test_order_status.py", "tests/commerce/test_stoc
 CART = ("tests/commerce/test_cart.py", "tests/commerce/test_checkout.py",
         "tests/commerce/test_sessions.py")
 RACES = ("tests/commerce/test_concurrency.py", "tests/commerce/test_order_status.py")
+TWO_PHASE = ("tests/commerce/test_two_phase_checkout.py", "tests/commerce/test_checkout.py",
+             "tests/commerce/test_order_status.py")
 
 MUTATIONS = [
     # Pricing: rounding, the discount rule and the sums.
@@ -102,17 +104,34 @@ MUTATIONS = [
              "            if False:", CHECKOUT),
     Mutation("commerce/checkout.py", "if totals.total != expected_total:",
              "if totals.total > expected_total:", CHECKOUT),
-    Mutation("commerce/checkout.py", "if payment.status == PaymentStatus.AUTHORISED",
-             "if payment.status != PaymentStatus.AUTHORISED", CHECKOUT),
+    Mutation("commerce/checkout.py", "order.payment_due_by = now + reservation_time()",
+             "order.payment_due_by = now", CHECKOUT + TWO_PHASE),
     Mutation("commerce/checkout.py", "{order.pk:06d}", "{order.pk % 1000:06d}", CHECKOUT),
     Mutation("commerce/checkout.py", "timezone.localdate(placed_at)", "placed_at.date()",
              CHECKOUT),
     Mutation("commerce/checkout.py", "order.billing_name = customer.name",
              "order.billing_name = order.customer.user.username", CHECKOUT),
-    Mutation("commerce/checkout.py", "            gateway.void(payment)", "            pass",
-             CHECKOUT),
-    Mutation("commerce/checkout.py", "amount_captured=payment.amount_captured,",
-             "amount_captured=totals.total,", CHECKOUT),
+    # Paying after the reservation: recorded as answered, refused once released, voided.
+    Mutation("commerce/payment_flow.py", "if payment.status == PaymentStatus.AUTHORISED",
+             "if payment.status != PaymentStatus.AUTHORISED", TWO_PHASE),
+    Mutation("commerce/payment_flow.py", "        gateway.void(payment)\n        raise",
+             "        raise", TWO_PHASE),
+    Mutation("commerce/payment_flow.py", "amount_captured=payment.amount_captured,",
+             "amount_captured=order.total + 1,", TWO_PHASE),
+    Mutation("commerce/payment_flow.py", "        if not awaits_payment(locked):",
+             "        if False:", TWO_PHASE),
+    Mutation("commerce/payment_flow.py",
+             "        gateway.void(payment)\n        order.refresh_from_db()",
+             "        order.refresh_from_db()", TWO_PHASE),
+    # Reservations: released once, only when due, lines back in the cart.
+    Mutation("commerce/reservations.py", "    release_stock(locked)\n", "\n", TWO_PHASE),
+    Mutation("commerce/reservations.py",
+             "if locked.status != OrderStatus.AWAITING_PAYMENT or awaits_payment(locked, now):",
+             "if awaits_payment(locked, now):", TWO_PHASE),
+    Mutation("commerce/reservations.py", "filter(payment_due_by__lte=now)",
+             "filter(payment_due_by__gte=now)", TWO_PHASE),
+    Mutation("commerce/reservations.py", "return cart.restore_to_cart(locked.customer, quantities)",
+             "return []", TWO_PHASE),
     # Payments: card checks, refunds bounded by what was captured, settled once.
     Mutation("commerce/payments.py", "amount = detail.refundable_amount",
              "amount = order.subtotal", PAYMENTS),

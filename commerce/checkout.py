@@ -35,12 +35,12 @@ def place_order(customer, delivery, payment_method, checkout_token, *, expected_
     """Place `customer`'s cart as an order and, when paying by card, pay it; return the order.
 
     The checkout page's one step: reserve_order, then, for a method whose gateway calls a
-    provider, commerce.payment_flow.pay_order with `card` once the reservation has committed. A refusal
-    before anything was reserved raises CheckoutError and leaves cart and stock untouched. A
-    declined card raises payment_flow.PaymentNotTaken: the order exists, awaiting payment
-    with its stock reserved, and the customer can pay it with another card or go back to the
-    cart. Placing with a token already used returns that order (paying it if it still awaits
-    payment), so a double submit never makes two orders.
+    provider, commerce.payment_flow.pay_order with `card` once the reservation has committed.
+    A refusal before anything was reserved raises CheckoutError and leaves cart and stock
+    untouched. A declined card raises payment_flow.PaymentNotTaken: the order exists,
+    awaiting payment with its stock reserved, and the customer can pay it with another card
+    or go back to the cart. Placing with a token already used returns that order (paying it
+    if it still awaits payment), so a double submit never makes two orders.
     """
     from .payment_flow import pay_order  # it raises this module's CheckoutError
 

@@ -11,6 +11,7 @@ from bench.mutations import MUTATIONS, PROJECT_DIR, Mutation, Stale, mutated, oc
 DOMAIN_MODULES = {
     "commerce/pricing.py", "commerce/stock.py", "commerce/checkout.py", "commerce/payments.py",
     "commerce/order_status.py", "commerce/cart.py", "products/stock.py",
+    "commerce/payment_flow.py", "commerce/reservations.py",
 }
 
 
