@@ -14,6 +14,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from commerce.cart import CustomerCart, add_to_cart
 from commerce.checkout import place_order
@@ -27,6 +28,7 @@ from commerce.reservations import (
     release_expired_reservations_task,
     release_reservation,
 )
+from config.env import tasks_config
 from products.models import ProductPage
 from tests.factories import DELIVERY, TEST_CARD, make_customer, make_product
 
@@ -365,3 +367,23 @@ def test_a_payment_and_an_expiry_at_once_end_one_way_only(
         assert order.status == OrderStatus.PAID
         assert stock_of(ten_in_stock) == 8
         assert voided == []
+
+
+@pytest.mark.django_db
+def test_under_production_task_settings_the_worker_releases_the_reservation_when_due(
+    customer, ten_in_stock, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = tasks_config("database")
+    with django_capture_on_commit_callbacks(execute=True):
+        order = reserve(customer, ten_in_stock)
+
+    queued = DBTaskResult.objects.get(task_path="commerce.reservations.release_reservation_task")
+    assert queued.run_after == order.payment_due_by
+    result = queued.task_result
+    assert result.task.call(*result.args, **result.kwargs) is False  # not due yet
+    expire(order)
+    assert result.task.call(*result.args, **result.kwargs) is True
+
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert stock_of(ten_in_stock) == 10
