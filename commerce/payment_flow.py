@@ -24,7 +24,7 @@ from django.db import transaction
 from django.views.decorators.debug import sensitive_variables
 
 from .checkout import CheckoutError
-from .models import CheckoutDetail, Order, OrderStatus, PaymentStatus
+from .models import PLACED_OR_LATER, CheckoutDetail, Order, OrderStatus, PaymentStatus
 from .order_emails import send_order_confirmation
 from .payments import PaymentDeclined, configured_gateways
 from .reservations import (
@@ -52,9 +52,9 @@ class ReservationReleased(CheckoutError):
 
     def __init__(self, order):
         super().__init__(
-            f"Your reservation for order {order.number} has expired, so it was cancelled and "
-            "its items went back on sale. Nothing was charged: place the order again from "
-            "your cart."
+            f"Your reservation for order {order.number} has expired or was cancelled, so its "
+            "items went back on sale. Nothing was charged: place the order again from your "
+            "cart."
         )
         self.order = order
 
@@ -72,7 +72,7 @@ def pay_order(order, card=None):
     """
     order = Order.objects.get(pk=order.pk)
     if order.status != OrderStatus.AWAITING_PAYMENT:
-        if order.status == OrderStatus.PAID:
+        if order.status in PLACED_OR_LATER:
             return order
         raise ReservationReleased(order)
     if not awaits_payment(order):
@@ -101,7 +101,7 @@ def pay_order(order, card=None):
         logger.warning("Voiding payment %s: %s no longer awaited payment", payment.token, order)
         gateway.void(payment)
         order.refresh_from_db()
-        if order.status == OrderStatus.PAID:
+        if order.status in PLACED_OR_LATER:
             return order
         raise ReservationReleased(order)
     return paid
