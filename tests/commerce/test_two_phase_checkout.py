@@ -93,6 +93,8 @@ def test_a_declined_card_keeps_the_order_awaiting_payment_and_a_retry_pays_it(
     assert paid.checkout_detail.payment_status == PaymentStatus.AUTHORISED
     assert paid.checkout_detail.amount_captured == Decimal("200.00")
     assert stock_of(ten_in_stock) == 8  # taken once, at the reservation
+    assert release_reservation(paid, now=timezone.now() + timedelta(days=1)) is False
+    assert stock_of(ten_in_stock) == 8
     assert len(mail.outbox) == 1 and order.number in mail.outbox[0].subject + mail.outbox[0].body
 
 
