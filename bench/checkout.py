@@ -1,7 +1,8 @@
 """The checkout race: N buyers place their order at the same moment for a product with K
-units left. Exactly K must get an order, the others a clear out-of-stock answer, and nothing
-else may go wrong. Runs commerce.checkout.place_order.place_order in N threads, each with its own
-database connection (PostgreSQL: the row locks are what is being tested)."""
+units left. Exactly K must get an order, paid, the others a clear out-of-stock answer, and
+nothing else may go wrong. Runs commerce.checkout.place_order.place_order in N threads, each
+with its own database connection (PostgreSQL: the row locks are what is being tested), paying
+by card through the test gateway: each order reserves its stock, then is paid once that commits."""
 
 import threading
 import time
@@ -11,12 +12,14 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.utils import timezone
 
 from commerce.cart.carts import CustomerCart, add_to_cart
 from commerce.checkout.place_order import CheckoutError, place_order
 from commerce.customers.models import Customer
-from commerce.orders.models import Order, OrderItem, cart_q
+from commerce.orders.models import Order, OrderItem, OrderStatus, cart_q
 from commerce.payments.models import PaymentMethod
+from commerce.payments.testcard import CardDetails
 from products.models import ProductIndexPage, ProductPage
 
 RACE_PRODUCT_SLUG = "checkout-race-laptop"
@@ -24,6 +27,8 @@ DELIVERY = {
     "address": "1 Benchmark Street", "city": "Springfield", "state": "IL",
     "zip_code": "62701", "phone": "5550100000",
 }
+# A card the test gateway approves.
+RACE_CARD = CardDetails("4242424242424242", 12, timezone.now().year + 1, "123")
 
 
 def checkout_race(buyers, stock):
@@ -44,8 +49,10 @@ def checkout_race(buyers, stock):
         start_line.wait()
         started.append(time.monotonic())
         try:
-            place_order(customer, DELIVERY, PaymentMethod.CASH_ON_DELIVERY, uuid.uuid4().hex,
-                        expected_total=totals[customer.pk])
+            order = place_order(customer, DELIVERY, PaymentMethod.CARD, uuid.uuid4().hex,
+                                expected_total=totals[customer.pk], card=RACE_CARD)
+            if order.status != OrderStatus.PAID:
+                return "other", f"{order} is {order.get_status_display().lower()}, not paid"
             return "order", ""
         except CheckoutError as error:
             if "out of stock" in error.message:

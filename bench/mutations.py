@@ -2,9 +2,10 @@
 
 `python -m bench.mutations` (or `make mutations`) applies each mutation listed below, a
 one-line change to commerce/pricing.py, orders/stock.py, checkout/place_order.py,
-payments/refunds.py, orders/status.py, cart/carts.py or products/stock.py, runs the tests
-aimed at it (`pytest -x -q`), puts the file back and says whether the tests caught it. It
-ends with "N of M mutations caught" and exits 0 only if all were.
+checkout/payment_flow.py, checkout/reservations.py, payments/refunds.py, orders/status.py,
+cart/carts.py or products/stock.py, runs the tests aimed at it (`pytest -x -q`), puts the
+file back and says whether the tests caught it. It ends with "N of M mutations caught" and
+exits 0 only if all were.
 A mutation that survives is a change to the shop's rules no test would notice.
 
     python -m bench.mutations --list       # the mutations, numbered
@@ -51,6 +52,8 @@ CHECKOUT_MODULE = "commerce/checkout/place_order.py"
 REFUNDS_MODULE = "commerce/payments/refunds.py"
 STATUS_MODULE = "commerce/orders/status.py"
 CART_MODULE = "commerce/cart/carts.py"
+PAYMENT_FLOW_MODULE = "commerce/checkout/payment_flow.py"
+RESERVATIONS_MODULE = "commerce/checkout/reservations.py"
 
 PRICING = ("tests/commerce/test_pricing.py", "tests/commerce/test_pricing_properties.py",
            "tests/commerce/checkout/test_place_order.py", "tests/commerce/cart/test_cart.py")
@@ -65,6 +68,8 @@ ORDER_STATUS = ("tests/commerce/orders/test_status.py", "tests/commerce/orders/t
 CART = ("tests/commerce/cart/test_cart.py", "tests/commerce/checkout/test_place_order.py",
         "tests/commerce/cart/test_sessions.py")
 RACES = ("tests/commerce/test_concurrency.py", "tests/commerce/orders/test_status.py")
+TWO_PHASE = ("tests/commerce/checkout/test_two_phase.py",
+             "tests/commerce/checkout/test_place_order.py", "tests/commerce/orders/test_status.py")
 
 MUTATIONS = [
     # Pricing: rounding, the discount rule and the sums.
@@ -108,17 +113,34 @@ MUTATIONS = [
              "            if False:", CHECKOUT),
     Mutation(CHECKOUT_MODULE, "if totals.total != expected_total:",
              "if totals.total > expected_total:", CHECKOUT),
-    Mutation(CHECKOUT_MODULE, "if payment.status == PaymentStatus.AUTHORISED",
-             "if payment.status != PaymentStatus.AUTHORISED", CHECKOUT),
+    Mutation(CHECKOUT_MODULE, "order.payment_due_by = now + reservation_time()",
+             "order.payment_due_by = now", CHECKOUT + TWO_PHASE),
     Mutation(CHECKOUT_MODULE, "{order.pk:06d}", "{order.pk % 1000:06d}", CHECKOUT),
     Mutation(CHECKOUT_MODULE, "timezone.localdate(placed_at)", "placed_at.date()",
              CHECKOUT),
     Mutation(CHECKOUT_MODULE, "order.billing_name = customer.name",
              "order.billing_name = order.customer.user.username", CHECKOUT),
-    Mutation(CHECKOUT_MODULE, "            gateway.void(payment)", "            pass",
-             CHECKOUT),
-    Mutation(CHECKOUT_MODULE, "amount_captured=payment.amount_captured,",
-             "amount_captured=totals.total,", CHECKOUT),
+    # Paying after the reservation: recorded as answered, refused once released, voided.
+    Mutation(PAYMENT_FLOW_MODULE, "if payment.status == PaymentStatus.AUTHORISED",
+             "if payment.status != PaymentStatus.AUTHORISED", TWO_PHASE),
+    Mutation(PAYMENT_FLOW_MODULE, "        gateway.void(payment)\n        raise",
+             "        raise", TWO_PHASE),
+    Mutation(PAYMENT_FLOW_MODULE, "amount_captured=payment.amount_captured,",
+             "amount_captured=order.total + 1,", TWO_PHASE),
+    Mutation(PAYMENT_FLOW_MODULE, "        if not awaits_payment(locked):",
+             "        if False:", TWO_PHASE),
+    Mutation(PAYMENT_FLOW_MODULE,
+             "        gateway.void(payment)\n        order.refresh_from_db()",
+             "        order.refresh_from_db()", TWO_PHASE),
+    # Reservations: released once, only when due, lines back in the cart.
+    Mutation(RESERVATIONS_MODULE, "    release_stock(locked)\n", "\n", TWO_PHASE),
+    Mutation(RESERVATIONS_MODULE,
+             "if locked.status != OrderStatus.AWAITING_PAYMENT or awaits_payment(locked, now):",
+             "if awaits_payment(locked, now):", TWO_PHASE),
+    Mutation(RESERVATIONS_MODULE, "filter(payment_due_by__lte=now)",
+             "filter(payment_due_by__gte=now)", TWO_PHASE),
+    Mutation(RESERVATIONS_MODULE, "return cart.restore_to_cart(locked.customer, quantities)",
+             "return []", TWO_PHASE),
     # Payments: card checks, refunds bounded by what was captured, settled once.
     Mutation(REFUNDS_MODULE, "amount = detail.refundable_amount",
              "amount = order.subtotal", PAYMENTS),

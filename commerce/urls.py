@@ -7,7 +7,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from commerce.cart.views import cart_add, cart_page, cart_remove, cart_update
-from commerce.checkout.views import checkout, order_confirmation
+from commerce.checkout.views import (
+    checkout,
+    order_back_to_cart,
+    order_confirmation,
+    order_payment,
+)
 from commerce.customers.forms import ShopPasswordResetForm
 from commerce.customers.views import (
     LoginView,
@@ -30,6 +35,9 @@ urlpatterns = never_cached([
     path("checkout/", checkout, name="checkout"),
     path("checkout/thank-you/<str:number>/", order_confirmation,
          name="order_confirmation"),
+    path("checkout/pay/<str:number>/", order_payment, name="order_payment"),
+    path("checkout/pay/<str:number>/back-to-cart/", order_back_to_cart,
+         name="order_back_to_cart"),
     path("accounts/signup/", signup, name="signup"),
     path("accounts/profile/", profile, name="profile"),
     path("accounts/confirm-email/send/", send_confirmation_link,

@@ -329,6 +329,16 @@ def merge_session_cart(request, user):
         messages.warning(request, note, fail_silently=True)
 
 
+def restore_to_cart(customer, quantities):
+    """Put {product id: units} back into `customer`'s cart, as when they leave an unpaid
+    order (commerce.checkout.reservations.back_to_cart): within stock and 99 units, as a merge is.
+    Returns sentences for the shopper about the lines capped or left out."""
+    left_out, notes = _add_lines(CustomerCart(customer), quantities)
+    if left_out:
+        notes.append(f"{cart_full()} These products did not fit: {', '.join(left_out)}.")
+    return notes
+
+
 def _add_lines(cart, quantities):
     """Add {product id: units} to `cart`, each line within stock and 99 units, the cart within
     CART_MAX_LINES. Returns (names of products that did not fit, sentences for the shopper

@@ -84,23 +84,7 @@ class CheckoutForm(forms.ModelForm):
         return cleaned
 
     def _clean_card(self, cleaned):
-        values = {}
-        for name, clean in [("card_number", clean_card_number), ("card_expiry", clean_expiry)]:
-            if not cleaned.get(name):
-                self.add_error(name, "Enter this to pay by card.")
-                continue
-            try:
-                values[name] = clean(cleaned[name])
-            except forms.ValidationError as error:
-                self.add_error(name, error)
-        try:
-            values["card_cvc"] = clean_cvc(cleaned.get("card_cvc"), values.get("card_number", ""))
-        except forms.ValidationError as error:
-            self.add_error("card_cvc", error)
-        if len(values) < len(self.card_fields):
-            return None
-        month, year = values["card_expiry"]
-        return CardDetails(values["card_number"], month, year, values["card_cvc"])
+        return clean_card_fields(self, cleaned)
 
     def prepare_retry(self, total, new_token):
         """Before showing the form again: the total now due, and a fresh token if it had none.
@@ -115,6 +99,41 @@ class CheckoutForm(forms.ModelForm):
     @property
     def delivery(self):
         return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class CardPaymentForm(forms.Form):
+    """The card an order awaiting payment is paid with (the pay page), checked as checkout
+    checks it; cleaned_data["card"] is the CardDetails."""
+
+    card_number = CheckoutForm.base_fields["card_number"]
+    card_expiry = CheckoutForm.base_fields["card_expiry"]
+    card_cvc = CheckoutForm.base_fields["card_cvc"]
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["card"] = clean_card_fields(self, cleaned)
+        return cleaned
+
+
+def clean_card_fields(form, cleaned):
+    """The CardDetails typed into `form`'s card fields, or None after adding their errors."""
+    values = {}
+    for name, clean in [("card_number", clean_card_number), ("card_expiry", clean_expiry)]:
+        if not cleaned.get(name):
+            form.add_error(name, "Enter this to pay by card.")
+            continue
+        try:
+            values[name] = clean(cleaned[name])
+        except forms.ValidationError as error:
+            form.add_error(name, error)
+    try:
+        values["card_cvc"] = clean_cvc(cleaned.get("card_cvc"), values.get("card_number", ""))
+    except forms.ValidationError as error:
+        form.add_error("card_cvc", error)
+    if len(values) < 3:
+        return None
+    month, year = values["card_expiry"]
+    return CardDetails(values["card_number"], month, year, values["card_cvc"])
 
 
 def _split_name(name):

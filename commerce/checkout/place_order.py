@@ -8,10 +8,11 @@ from django.views.decorators.debug import sensitive_variables
 
 from commerce import pricing
 from commerce.checkout.models import CheckoutDetail
+from commerce.checkout.reservations import reservation_time, schedule_release
 from commerce.orders.emails import send_order_confirmation
 from commerce.orders.models import Order, OrderItem, OrderStatus
 from commerce.orders.stock import OutOfStock, ProductUnavailable, reserve_stock
-from commerce.payments.gateways import PaymentDeclined, get_gateway
+from commerce.payments.gateways import PaymentDeclined, PaymentResult, get_gateway
 from commerce.payments.models import PaymentStatus
 
 logger = logging.getLogger(__name__)
@@ -33,14 +34,39 @@ class CheckoutError(Exception):
 @sensitive_variables("card")
 def place_order(customer, delivery, payment_method, checkout_token, *, expected_total,
                 card=None):
-    """Turn `customer`'s cart into a placed order, in one transaction, and return it.
+    """Place `customer`'s cart as an order and, when paying by card, pay it; return the order.
 
-    `delivery` holds the CheckoutDetail fields (address, city, state, zip_code, phone);
-    `card` is a payments.CardDetails when paying by card. In order: lock the cart, lock the
-    products and take their stock (refusing if any is short), snapshot names and prices,
-    compute the totals through commerce.pricing, authorise the payment, record it and set the
-    status (PAID once a card is authorised, PLACED for cash on delivery). Any failure raises
-    CheckoutError and leaves cart, stock and payment untouched.
+    The checkout page's one step: reserve_order, then, for a method whose gateway calls a
+    provider, commerce.checkout.payment_flow.pay_order with `card` once the reservation has
+    committed.
+    A refusal before anything was reserved raises CheckoutError and leaves cart and stock
+    untouched. A declined card raises payment_flow.PaymentNotTaken: the order exists,
+    awaiting payment with its stock reserved, and the customer can pay it with another card
+    or go back to the cart. Placing with a token already used returns that order (paying it
+    if it still awaits payment), so a double submit never makes two orders.
+    """
+    from commerce.checkout.payment_flow import pay_order
+
+    order = reserve_order(
+        customer, delivery, payment_method, checkout_token, expected_total=expected_total
+    )
+    if order.status == OrderStatus.AWAITING_PAYMENT:
+        return pay_order(order, card)
+    return order
+
+
+def reserve_order(customer, delivery, payment_method, checkout_token, *, expected_total):
+    """Turn `customer`'s cart into an order in one short transaction, and return it.
+
+    `delivery` holds the CheckoutDetail fields (address, city, state, zip_code, phone). In
+    order: lock the cart, lock the products and take their stock (refusing if any is short),
+    snapshot names and prices, and compute the totals through commerce.pricing. A method
+    whose gateway calls a payment provider (card) leaves the order AWAITING_PAYMENT, its
+    stock reserved until `payment_due_by` (SHOP_PAYMENT_RESERVATION_MINUTES from now): the
+    provider is called only after this transaction commits (commerce.checkout.payment_flow), so no
+    product row stays locked while it answers. Cash on delivery needs no provider: the order
+    is PLACED at once and its confirmation emailed. Any refusal raises CheckoutError and
+    leaves cart and stock untouched.
 
     `checkout_token` comes from the checkout form: placing with a token already used returns
     the order it placed, so a double submit never makes two orders. `expected_total` is the
@@ -48,7 +74,6 @@ def place_order(customer, delivery, payment_method, checkout_token, *, expected_
     form that did not send it), nothing is placed and they are told the total now due, so
     nobody is charged an amount they did not see.
     """
-    payment = None
     try:
         gateway = get_gateway(payment_method)
         with transaction.atomic():
@@ -91,14 +116,15 @@ def place_order(customer, delivery, payment_method, checkout_token, *, expected_
                     "since you opened this page. Check your order and place it again."
                 )
 
-            payment = gateway.authorise(totals.total, reference=f"order {order.pk}", card=card)
-
             now = timezone.now()
-            order.status = (
-                OrderStatus.PAID
-                if payment.status == PaymentStatus.AUTHORISED
-                else OrderStatus.PLACED
-            )
+            if gateway.calls_provider:
+                payment = PaymentResult(status=PaymentStatus.PENDING)
+                order.status = OrderStatus.AWAITING_PAYMENT
+                order.payment_due_by = now + reservation_time()
+            else:
+                # Cash on delivery: nothing outside the shop is asked, so it is safe here.
+                payment = gateway.authorise(totals.total, reference=f"order {order.pk}")
+                order.status = OrderStatus.PLACED
             order.date_ordered = now
             order.number = order_number(order, now)
             order.checkout_token = checkout_token
@@ -106,8 +132,8 @@ def place_order(customer, delivery, payment_method, checkout_token, *, expected_
             snapshot_billing(order, customer, delivery)
             order.save(
                 update_fields=[
-                    "status", "date_ordered", "number", "checkout_token", "stock_reserved",
-                    *BILLING_FIELDS, "updated_at",
+                    "status", "payment_due_by", "date_ordered", "number", "checkout_token",
+                    "stock_reserved", *BILLING_FIELDS, "updated_at",
                 ]
             )
             # One statement for every line, and no per-line signal: the order's totals are
@@ -121,25 +147,18 @@ def place_order(customer, delivery, payment_method, checkout_token, *, expected_
                 **{name: delivery[name] for name in DELIVERY_FIELDS},
                 payment_method=gateway.method,
                 payment_status=payment.status,
-                payment_token=payment.token,
-                card_brand=payment.card_brand,
-                card_last4=payment.card_last4,
-                amount_authorised=payment.amount_authorised,
-                amount_captured=payment.amount_captured,
             )
             pricing.recalculate_order(order, rule)
-            transaction.on_commit(lambda: send_order_confirmation(order))
+            if order.status == OrderStatus.PLACED:
+                transaction.on_commit(lambda: send_order_confirmation(order))
+            else:
+                transaction.on_commit(lambda: schedule_release(order))
     except OutOfStock as error:
         raise CheckoutError(str(error)) from None
     except ProductUnavailable as error:
         raise CheckoutError(str(error)) from None
     except PaymentDeclined as error:
         raise CheckoutError(error.message, field=error.field) from None
-    except BaseException:
-        if payment is not None:
-            logger.error("Voiding payment %s: order %s was not placed", payment.token, order.pk)
-            gateway.void(payment)
-        raise
     return order
 
 

@@ -20,6 +20,9 @@ MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
 
 class OrderStatus(models.TextChoices):
     CART = "cart", "Cart"
+    # Stock reserved at checkout, waiting for the provider to take the payment (until
+    # Order.payment_due_by; see commerce.checkout.payment_flow). Not a sale yet.
+    AWAITING_PAYMENT = "awaiting_payment", "Awaiting payment"
     PLACED = "placed", "Placed"
     PAID = "paid", "Paid"
     SHIPPED = "shipped", "Shipped"
@@ -60,6 +63,10 @@ class OrderQuerySet(models.QuerySet):
         the admin's order list show."""
         return self.exclude(cart_q())
 
+    def awaiting_payment(self):
+        """Orders holding a stock reservation until they are paid or it expires."""
+        return self.filter(status=OrderStatus.AWAITING_PAYMENT)
+
 
 class Order(models.Model):
     """A customer's cart while status is CART; an order once placed.
@@ -84,6 +91,9 @@ class Order(models.Model):
     # True while the order holds stock taken at placement; commerce.orders.stock.release_stock
     # puts it back once (on cancellation) and clears the flag.
     stock_reserved = models.BooleanField(default=False, editable=False)
+    # While the order awaits payment: when its stock reservation expires and is released
+    # (commerce.checkout.reservations.release_expired_reservations).
+    payment_due_by = models.DateTimeField(null=True, blank=True, editable=False)
     # Who was billed, as they were at checkout: renaming the customer later does not rewrite
     # the invoices, emails and admin pages of their earlier orders.
     billing_name = models.CharField(max_length=150, blank=True, editable=False)

@@ -2,8 +2,11 @@
 
 An order goes placed → paid → shipped → completed. It may be cancelled until it ships;
 cancelling puts its units back in stock and gives a card payment back. Checkout alone turns a
-cart into a placed order, so "cart" appears nowhere in this table. Every change is recorded in
-the order's Wagtail history.
+cart into a placed order, so "cart" appears nowhere in this table. An order awaiting payment
+(its stock reserved at checkout) leaves that status only through the payment flow
+(PAYMENT_TRANSITIONS: commerce.checkout.payment_flow pays it, commerce.checkout.reservations
+releases it), never through a staff member's change. Every change is recorded in the order's
+Wagtail history.
 """
 
 import logging
@@ -26,11 +29,19 @@ from commerce.reviews.rules import hide_reviews_no_longer_backed
 logger = logging.getLogger(__name__)
 
 TRANSITIONS = {
+    OrderStatus.AWAITING_PAYMENT: (),
     OrderStatus.PLACED: (OrderStatus.PAID, OrderStatus.CANCELLED),
     OrderStatus.PAID: (OrderStatus.SHIPPED, OrderStatus.CANCELLED),
     OrderStatus.SHIPPED: (OrderStatus.COMPLETED,),
     OrderStatus.COMPLETED: (),
     OrderStatus.CANCELLED: (),
+}
+
+# The moves of an order awaiting payment, made only by commerce.checkout.payment_flow (paid;
+# placed when a provider answers with a payment still pending) and
+# commerce.checkout.reservations (cancelled: expired, or the shopper went back to the cart).
+PAYMENT_TRANSITIONS = {
+    OrderStatus.AWAITING_PAYMENT: (OrderStatus.PAID, OrderStatus.PLACED, OrderStatus.CANCELLED),
 }
 
 # What a staff member sees on the button that makes each move.
@@ -154,11 +165,26 @@ def check_transition(order, new_status):
     return new_status
 
 
+def check_payment_transition(old_status, new_status):
+    """Refuse (StatusChangeRefused) a move of the payment flow PAYMENT_TRANSITIONS lacks."""
+    if new_status not in PAYMENT_TRANSITIONS.get(old_status, ()):
+        raise StatusChangeRefused(
+            f"An order {old_status.label.lower()} cannot become {new_status.label.lower()} "
+            "through its payment."
+        )
+
+
 def refusal_message(order, old_status, new_status):
     if old_status == new_status:
         return f"{order} is already {old_status.label.lower()}."
     if old_status == OrderStatus.CART:
         return f"{order} has not been placed yet; only checkout can place it."
+    if old_status == OrderStatus.AWAITING_PAYMENT:
+        return (
+            f"{order} awaits the customer's payment: it becomes paid when they pay, or is "
+            "cancelled and its stock released when they go back to the cart or the "
+            "reservation expires."
+        )
     if new_status == OrderStatus.CANCELLED and old_status in (
         OrderStatus.SHIPPED,
         OrderStatus.COMPLETED,

@@ -9,7 +9,7 @@ from commerce.orders.models import Order
 ORDERS_PER_PAGE = 20
 
 
-def _customer_order(request, number):
+def customer_order(request, number):
     """The placed order `number` if it belongs to the signed-in customer; 404 otherwise."""
     orders = Order.objects.not_carts().select_related("checkout_detail")
     order = get_object_or_404(orders, number=number, customer__user=request.user)
@@ -18,7 +18,7 @@ def _customer_order(request, number):
 
 @login_required
 def order_detail(request, number):
-    order, items = _customer_order(request, number)
+    order, items = customer_order(request, number)
     return render(request, "commerce/orders/order_detail.html", {"order": order, "items": items})
 
 

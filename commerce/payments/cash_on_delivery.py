@@ -9,6 +9,7 @@ class CashOnDelivery(PaymentGateway):
 
     method = PaymentMethod.CASH_ON_DELIVERY
     label = "Cash on delivery"
+    calls_provider = False
 
     def authorise(self, amount, reference, card=None):
         return PaymentResult(status=PaymentStatus.PENDING)

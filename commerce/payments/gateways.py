@@ -61,6 +61,11 @@ class PaymentGateway:
     method = None
     label = ""
     takes_card = False
+    # True when authorise() asks a payment provider: checkout then reserves the stock first
+    # and pays after that transaction commits (commerce.checkout.payment_flow), so no row lock
+    # is held while the provider answers. False (cash on delivery) authorises inside the
+    # checkout transaction, and must not call anything outside the shop.
+    calls_provider = True
 
     def authorise(self, amount, reference, card=None):
         """Authorise `amount` (Decimal) for the order `reference`.

@@ -19,7 +19,7 @@ from wagtail.admin.admin_url_finder import AdminURLFinder
 from wagtail.admin.ui.components import Component
 
 from commerce import admin_tables
-from commerce.orders.models import Order
+from commerce.orders.models import Order, OrderStatus
 from commerce.reports import sales as reports
 from commerce.reviews.models import Review, ReviewStatus
 from home.shared.admin_access import may_view_records
@@ -101,7 +101,12 @@ class RecentOrdersPanel(AdminListPanel):
     order = 60
 
     def get_queryset(self):
-        return self.model.objects.not_carts().filter(date_ordered__isnull=False)
+        # An order still awaiting payment is no sale yet: it appears here once paid.
+        return (
+            self.model.objects.not_carts()
+            .exclude(status=OrderStatus.AWAITING_PAYMENT)
+            .filter(date_ordered__isnull=False)
+        )
 
     def order_shown(self, queryset):
         return queryset.select_related("customer").order_by("-date_ordered")

@@ -248,6 +248,10 @@ SHOP_LOW_STOCK_THRESHOLD = env_int("SHOP_LOW_STOCK_THRESHOLD", 5)
 if SHOP_LOW_STOCK_THRESHOLD < 0:
     raise ImproperlyConfigured("SHOP_LOW_STOCK_THRESHOLD must be 0 or more.")
 
+# An order paid through a provider (card) holds its stock this long while it awaits payment;
+# then `manage.py release_expired_reservations` (or its task) puts the stock back.
+SHOP_PAYMENT_RESERVATION_MINUTES = env_int("SHOP_PAYMENT_RESERVATION_MINUTES", 15)
+
 # Wagtail
 WAGTAIL_SITE_NAME = os.environ.get("SHOP_NAME", "Storefront")
 # The shop's one public address (scheme, host and port). Every absolute link it gives out is

@@ -11,7 +11,7 @@ from bench.mutations import MUTATIONS, PROJECT_DIR, Mutation, Stale, mutated, oc
 DOMAIN_MODULES = {
     "commerce/pricing.py", "commerce/orders/stock.py", "commerce/checkout/place_order.py",
     "commerce/payments/refunds.py", "commerce/orders/status.py", "commerce/cart/carts.py",
-    "products/stock.py",
+    "products/stock.py", "commerce/checkout/payment_flow.py", "commerce/checkout/reservations.py",
 }
 
 

@@ -1,4 +1,5 @@
-"""Journey 2: a returning customer's card is declined; then they buy fewer and lose the discount."""
+"""Journey 2: a returning customer's card is declined, so they go back to the cart from the
+pay page; then they buy fewer and lose the discount."""
 
 import pytest
 from playwright.sync_api import expect
@@ -7,12 +8,14 @@ from commerce.orders.models import Order, OrderStatus
 from home.demo_content import DEMO_CUSTOMER_PASSWORD
 from products.models import ProductPage
 
-from .steps import DECLINED_CARD, DELIVERY, add_to_cart, fill_checkout, money
+from .steps import DECLINED_CARD, add_to_cart, fill_checkout, money
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_declined_card_keeps_the_order_form_and_three_units_lose_the_discount(journey):
+def test_declined_card_waits_on_the_pay_page_and_back_to_cart_three_units_lose_the_discount(
+    journey,
+):
     page = journey.page
     product = ProductPage.objects.get(slug="apple-macbook-air-13-m3")
 
@@ -26,18 +29,23 @@ def test_declined_card_keeps_the_order_form_and_three_units_lose_the_discount(jo
     fill_checkout(page, DECLINED_CARD)
     page.get_by_role("button", name="Place order").click()
 
-    expect(page.get_by_role("alert")).to_contain_text("Please correct the errors below.")
-    expect(page.locator(".form-field--error")).to_contain_text("Your card was declined")
-    for label, value in DELIVERY.items():
-        expect(page.get_by_label(label)).to_have_value(value)
-    expect(page.get_by_label("Card", exact=True)).to_be_checked()
+    # The order waits for payment with its stock held: another card, or back to the cart.
+    journey.wait_for_path(r"/checkout/pay/[\w-]+/")
+    expect(page.get_by_role("status")).to_contain_text("Your card was declined")
     # Card details are never sent back to the browser: the customer types them again.
     expect(page.get_by_label("Card number")).to_have_value("")
-    assert not Order.objects.exclude(status=OrderStatus.CART).exists()
+    order = Order.objects.get(customer__user__username="ada", status=OrderStatus.AWAITING_PAYMENT)
+    expect(page.get_by_role("button", name="Pay")).to_contain_text(money(order.total))
     journey.checkpoint("card declined")
 
-    page.get_by_role("link", name="Change your cart").click()
+    page.get_by_role("button", name="Back to cart").click()
     journey.wait_for_path("/cart/")
+    expect(page.get_by_role("status")).to_contain_text(
+        f"Order {order.number} was cancelled and its products are back in your cart."
+    )
+    expect(page.get_by_label(f"Quantity of {product.title}")).to_have_value("4")
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
     page.get_by_label(f"Quantity of {product.title}").fill("3")
     page.get_by_role("button", name=f"Update {product.title}").click()
     expect(page.get_by_role("status")).to_contain_text(f"You now have 3 × {product.title}.")

@@ -296,6 +296,7 @@ def test_the_refund_is_in_the_orders_history(customer, hundred_dollar_laptop, pr
 
     entries = log_registry.get_logs_for_instance(order).order_by("timestamp", "pk")
     assert [(entry.message, entry.user) for entry in entries] == [
+        ("Status changed from awaiting payment to paid", None),  # the customer paid
         ("$100.00 refunded", clerk),
         ("Status changed from paid to cancelled", clerk),
     ]
