@@ -17,8 +17,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from commerce.cart.carts import CustomerCart, add_to_cart
-from commerce.checkout import place_order
 from commerce.checkout.payment_flow import PaymentNotTaken, ReservationReleased, pay_order
+from commerce.checkout.place_order import place_order
 from commerce.checkout.reservations import (
     back_to_cart,
     release_expired_reservations,
