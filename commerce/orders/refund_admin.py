@@ -94,6 +94,15 @@ class RefundOrderView(ConfirmedActionView):
         if not has_refundable_payment(payment_of(self.order)):
             raise RefundRefused(f"Nothing is left to refund on {self.order}.")
 
+    def post(self, request, *args, **kwargs):
+        # Nothing left to refund is said at once, not as an error on a form that cannot help.
+        self.object = self.get_object()
+        try:
+            self.check_allowed()
+        except RefundRefused as refusal:
+            return self.refused(refusal)
+        return super().post(request, *args, **kwargs)
+
     def get_form_kwargs(self):
         payment = payment_of(self.order)
         remaining = payment.refundable_amount if payment else Decimal("0.00")
