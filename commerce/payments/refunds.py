@@ -55,8 +55,8 @@ def pending_staff_refund(order, amount, reason, *, user):
     recorded, so two refunds at once cannot give back more than was captured. A refund left
     pending by an attempt the provider did not answer is returned again if the same staff
     member asks for the same amount (its key then makes the provider pay once); anything else
-    is refused until it is settled. Raises RefundRefused, changing nothing, if the amount is more than remains or
-    no gateway takes the payment's method any more.
+    is refused until it is settled. Raises RefundRefused, changing nothing, if the amount is
+    more than remains or no gateway takes the payment's method any more.
     """
     with transaction.atomic():
         detail = CheckoutDetail.objects.select_for_update().filter(order=order).first()
