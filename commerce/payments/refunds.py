@@ -107,13 +107,20 @@ def pending_refund(order, *, user=None):
     Commits before returning, so the refund and its idempotency key are on record before the
     gateway is asked. A refund left pending by an earlier attempt is returned as it is: asking
     again with its key cannot pay twice. Raises RefundFailed if no gateway takes the payment's
-    method any more.
+    method any more, or if a partial refund staff made is still unconfirmed.
     """
     with transaction.atomic():
         detail = CheckoutDetail.objects.select_for_update().filter(order=order).first()
         if detail is None:
             return None
         pending = detail.refunds.filter(status=RefundStatus.PENDING).first()
+        if pending is not None and pending.amount != detail.refundable_amount:
+            # A partial refund staff made is unconfirmed: settling it would leave the rest
+            # with the shop, and a second refund cannot be asked for until it is.
+            raise RefundFailed(
+                f"A refund of {format_money(pending.amount)} is still waiting for the payment "
+                "provider's answer. Retry it from the order's Refund page first."
+            )
         if pending is not None:
             return pending
         amount = detail.refundable_amount

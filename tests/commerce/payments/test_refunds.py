@@ -10,7 +10,7 @@ from wagtail.log_actions import registry as log_registry
 from commerce.checkout.models import CheckoutDetail
 from commerce.orders.models import Order, OrderStatus
 from commerce.orders.refund_order import refund_order
-from commerce.orders.status import change_status
+from commerce.orders.status import StatusChangeRefused, change_status
 from commerce.payments.gateways import RefundFailed
 from commerce.payments.models import PaymentStatus, Refund, RefundStatus
 from commerce.payments.refunds import RefundRefused
@@ -181,6 +181,26 @@ def test_cancelling_after_a_partial_refund_gives_back_the_rest(card_order, clerk
     assert payment(card_order).payment_status == PaymentStatus.REFUNDED
 
 
+def test_an_unconfirmed_partial_refund_must_be_retried_before_the_order_is_cancelled(
+    card_order, clerk, provider, monkeypatch
+):
+    def times_out(self, token, amount, idempotency_key):
+        raise TimeoutError
+
+    monkeypatch.setattr(TestCardGateway, "refund", times_out)
+    with pytest.raises(RefundRefused):
+        refund_order(card_order, Decimal("30.00"), "Scratched cover", user=clerk)
+    monkeypatch.setattr(TestCardGateway, "refund", provider.refund)
+
+    with pytest.raises(StatusChangeRefused, match="Retry it from the order's Refund page"):
+        change_status(card_order, OrderStatus.CANCELLED, user=clerk)
+    refund_order(card_order, Decimal("30.00"), "Scratched cover", user=clerk)
+    change_status(card_order, OrderStatus.CANCELLED, user=clerk)
+
+    assert provider.total_paid == Decimal("100.00")
+    assert payment(card_order).payment_status == PaymentStatus.REFUNDED
+
+
 def test_cash_not_collected_yet_has_nothing_to_refund(customer, book, clerk):
     order = make_placed_order(customer, (book, 1), payment_method="cod")
 
@@ -188,6 +208,17 @@ def test_cash_not_collected_yet_has_nothing_to_refund(customer, book, clerk):
         refund_order(order, Decimal("10.00"), "Goodwill", user=clerk)
 
     assert not Refund.objects.exists()
+
+
+def test_cash_the_courier_collected_can_be_partly_given_back(customer, book, clerk):
+    order = make_placed_order(customer, (book, 1), payment_method="cod")
+    change_status(order, OrderStatus.PAID)
+
+    refund_order(order, Decimal("20.00"), "Handed back at the counter", user=clerk)
+
+    assert (payment(order).amount_refunded, payment(order).refundable_amount) == (
+        Decimal("20.00"), Decimal("80.00")
+    )
 
 
 @pytest.mark.postgres
