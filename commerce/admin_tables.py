@@ -136,3 +136,25 @@ class OrderLinesTable(Table):
             ("Discount", f"−{discount}" if order.discount else discount),
             ("Total", format_money(order.total)),
         ]
+
+
+def refunds_table(refunds):
+    """An order's refunds: how much, why, by whom, when and whether the provider paid it."""
+    return Table(
+        [
+            MoneyColumn("amount", label="Amount"),
+            Column("reason", label="Reason", accessor=lambda refund: refund.reason or "—"),
+            Column(
+                "created_by",
+                label="By",
+                accessor=lambda refund: (
+                    refund.created_by.get_full_name() or refund.created_by.get_username()
+                )
+                if refund.created_by
+                else "the shop",
+            ),
+            DateColumn("created_at", label="When"),
+            Column("status", label="Status", accessor="get_status_display"),
+        ],
+        refunds,
+    )

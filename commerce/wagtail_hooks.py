@@ -16,6 +16,7 @@ from commerce.orders.admin_views import (
 )
 from commerce.orders.fulfilment import FulfilmentQueueAdmin
 from commerce.orders.models import Order, OrderStatus
+from commerce.orders.stock import LOG_ACTION_RESTOCK
 from commerce.payments.refunds import LOG_ACTION_REFUND, LOG_ACTION_REFUND_FAILED
 from commerce.pricing import format_money
 from commerce.reports import dashboard
@@ -65,9 +66,22 @@ def register_order_log_actions(actions):
 
         def format_message(self, log_entry):
             try:
-                return f"{format_money(log_entry.data['amount'])} refunded"
+                message = f"{format_money(log_entry.data['amount'])} refunded"
             except (KeyError, ArithmeticError):
                 return "Payment refunded"
+            reason = log_entry.data.get("reason")
+            return f"{message}: {reason}" if reason else message
+
+    @actions.register_action(LOG_ACTION_RESTOCK)
+    class RestockFormatter(LogFormatter):
+        label = "Put units back in stock"
+
+        def format_message(self, log_entry):
+            lines = log_entry.data.get("lines") or []
+            listed = ", ".join(
+                f"{line.get('units')} × {line.get('product')}" for line in lines
+            )
+            return f"Put back in stock: {listed}" if listed else "Units put back in stock"
 
     @actions.register_action(LOG_ACTION_REFUND_FAILED)
     class RefundFailedFormatter(LogFormatter):

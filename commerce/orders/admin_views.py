@@ -21,23 +21,30 @@ from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import registry as log_registry
 from wagtail.snippets.views.snippets import IndexView, InspectView
 
-from commerce.admin_tables import MoneyColumn, OrderLinesTable
+from commerce.admin_tables import MoneyColumn, OrderLinesTable, refunds_table
 from commerce.checkout.models import CheckoutDetail
 from commerce.customers.models import Customer
 from commerce.orders import status as order_status
 from commerce.orders.models import PLACED_OR_LATER, Order, OrderStatus
+from commerce.orders.refund_admin import RefundOrderView, may_refund
+from commerce.orders.stock import LOG_ACTION_RESTOCK
 from commerce.payments.models import PaymentStatus
-from commerce.payments.refunds import LOG_ACTION_REFUND, LOG_ACTION_REFUND_FAILED
+from commerce.payments.refunds import (
+    LOG_ACTION_REFUND,
+    LOG_ACTION_REFUND_FAILED,
+    has_refundable_payment,
+)
 from commerce.pricing import format_money
 from home.shared.admin_access import AdminWritesRefusedPolicy, ShopSnippetViewSet
 from home.shared.admin_actions import ConfirmedActionView
 from home.shared.spreadsheets import FormulaSafeExportMixin
 
-# What the order page lists under "Status history": status changes and the refunds they made.
+# What the order page lists under "Status history": status changes, refunds and restocks.
 ORDER_HISTORY_ACTIONS = [
     order_status.LOG_ACTION,
     LOG_ACTION_REFUND,
     LOG_ACTION_REFUND_FAILED,
+    LOG_ACTION_RESTOCK,
 ]
 
 
@@ -104,6 +111,7 @@ class OrderInspectView(InspectView):
     template_name = "commerce/orders/admin/order_inspect.html"
     history_url_name = None
     status_url_name = None
+    refund_url_name = None
 
     def get_object(self, queryset=None):
         return get_object_or_404(
@@ -135,10 +143,15 @@ class OrderInspectView(InspectView):
         context = super().get_context_data(**kwargs)
         order = self.object
         status_url = reverse(self.status_url_name, args=[order.pk])
+        checkout = getattr(order, "checkout_detail", None)
         context.update(
             order=order,
             lines_table=OrderLinesTable(order, order.items.all()),
-            checkout=getattr(order, "checkout_detail", None),
+            checkout=checkout,
+            refunds_table=refunds_table(order.refunds.select_related("created_by")),
+            refund_url=reverse(self.refund_url_name, args=[order.pk])
+            if may_refund(self.request.user) and has_refundable_payment(checkout)
+            else None,
             status_url=status_url,
             # Cancelling cannot be undone, so it asks first; the other moves are one click.
             status_actions=[
@@ -280,7 +293,9 @@ class OrderViewSet(ShopSnippetViewSet):
 
     def get_inspect_view_kwargs(self, **kwargs):
         return super().get_inspect_view_kwargs(
-            status_url_name=self.get_url_name("status"), **kwargs
+            status_url_name=self.get_url_name("status"),
+            refund_url_name=self.get_url_name("refund"),
+            **kwargs,
         )
 
     def get_urlpatterns(self):
@@ -288,7 +303,12 @@ class OrderViewSet(ShopSnippetViewSet):
             index_url_name=self.get_url_name("list"),
             inspect_url_name=self.get_url_name("inspect"),
         )
+        refund_view = RefundOrderView.as_view(
+            index_url_name=self.get_url_name("list"),
+            inspect_url_name=self.get_url_name("inspect"),
+        )
         return [
             *super().get_urlpatterns(),
             path("status/<int:pk>/", status_view, name="status"),
+            path("refund/<int:pk>/", refund_view, name="refund"),
         ]

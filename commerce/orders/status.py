@@ -124,7 +124,7 @@ def give_back_payment(order, *, user=None):
         locked = Order.objects.select_for_update().get(pk=order.pk)
         check_transition(locked, OrderStatus.CANCELLED)
         try:
-            refund = pending_refund(locked)
+            refund = pending_refund(locked, user=user)
         except RefundFailed as failure:
             raise _refund_refused(order, failure) from None
     if refund is None:

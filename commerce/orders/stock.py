@@ -6,8 +6,10 @@ module that writes it.
 """
 
 from django.db import transaction
+from django.db.models import F
+from wagtail.log_actions import log
 
-from commerce.orders.models import Order
+from commerce.orders.models import Order, OrderItem
 from home.shared import page_cache
 from products.stock import change_stock, lock_products
 
@@ -102,3 +104,68 @@ def release_stock(order):
         page_cache.invalidate_catalogue()
     order.stock_reserved = False
     return True
+
+
+LOG_ACTION_RESTOCK = "commerce.restock"
+
+
+class RestockRefused(Exception):
+    """Units staff asked to put back that the order's lines did not take; str() says why."""
+
+
+def check_restock(order, units_by_line):
+    """Raise RestockRefused unless every line of `order` in `units_by_line` ({OrderItem id:
+    units}) still holds that many units taken from the shelf. Returns the lines by id."""
+    lines = {line.pk: line for line in order.items.filter(pk__in=units_by_line)}
+    for line_id, units in units_by_line.items():
+        line = lines.get(line_id)
+        if line is None or units < 0:
+            raise RestockRefused(f"{order} has no such line to put back in stock.")
+        if units > line.reserved_quantity:
+            raise RestockRefused(
+                f"{line.product_name} took {line.reserved_quantity} "
+                f"unit{'' if line.reserved_quantity == 1 else 's'} from the shelf that "
+                f"{'is' if line.reserved_quantity == 1 else 'are'} not back yet, so "
+                f"{units} cannot go back in stock."
+            )
+    return lines
+
+
+def restock_lines(order, units_by_line, *, user=None):
+    """Put back on the shelf `units_by_line` ({OrderItem id: units}) of the units `order`'s
+    lines took at checkout (for example goods returned with a refund), never more than a line
+    took: each line's reserved_quantity goes down by what comes back, so a later cancellation
+    puts back only the rest. Raises RestockRefused, changing nothing, otherwise.
+
+    Logged in the order's history with `user`. Units of products deleted since, or whose stock
+    is no longer tracked, are counted back on the line but add to no stock count.
+    """
+    units_by_line = {pk: units for pk, units in units_by_line.items() if units}
+    if not units_by_line:
+        return []
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        lines = check_restock(locked, units_by_line)
+        quantities = {}
+        for line_id, units in units_by_line.items():
+            product_id = lines[line_id].product_id
+            if product_id is not None:
+                quantities[product_id] = quantities.get(product_id, 0) + units
+        locked_products = lock_products(quantities)
+        change_stock(
+            {pk: quantities[pk] for pk, product in locked_products.items()
+             if product.stock is not None},
+            sign=1,
+        )
+        restocked = []
+        for line_id, units in units_by_line.items():
+            # update(): saving a line of a placed order would send the repricing signal.
+            OrderItem.objects.filter(pk=line_id).update(
+                reserved_quantity=F("reserved_quantity") - units
+            )
+            restocked.append({"product": lines[line_id].product_name, "units": units})
+        if not locked.items.filter(reserved_quantity__gt=0).exists():
+            Order.objects.filter(pk=order.pk).update(stock_reserved=False)
+        log(locked, LOG_ACTION_RESTOCK, user=user, data={"lines": restocked})
+        page_cache.invalidate_catalogue()
+    return restocked

@@ -1,5 +1,6 @@
 """How an order was paid and what was given back: payment methods, statuses and refunds."""
 
+from django.conf import settings
 from django.db import models
 
 
@@ -43,6 +44,12 @@ class Refund(models.Model):
     idempotency_key = models.CharField(max_length=64, unique=True, editable=False)
     provider_reference = models.CharField(max_length=255, blank=True)
     failure_reason = models.CharField(max_length=255, blank=True)
+    # Why staff gave the money back; blank for the full refund a cancellation makes.
+    reason = models.CharField(max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     settled_at = models.DateTimeField(null=True, blank=True)
 

@@ -178,7 +178,7 @@ def test_a_payment_that_arrives_after_the_release_is_voided_and_the_shopper_told
 ):
     order = reserve(customer, ten_in_stock)
     settings.SHOP_PAYMENT_GATEWAYS = {
-        "card": "tests.commerce.test_two_phase_checkout.ExpiringWhileAuthorising",
+        "card": "tests.commerce.checkout.test_two_phase.ExpiringWhileAuthorising",
     }
 
     with pytest.raises(ReservationReleased):
@@ -314,7 +314,7 @@ def test_no_product_row_is_locked_while_the_provider_is_asked(
     customer, ten_in_stock, settings
 ):
     settings.SHOP_PAYMENT_GATEWAYS = {
-        "card": "tests.commerce.test_two_phase_checkout.LockProbingGateway",
+        "card": "tests.commerce.checkout.test_two_phase.LockProbingGateway",
     }
     LockProbingGateway.probes = []
 
@@ -344,7 +344,7 @@ def test_a_payment_and_an_expiry_at_once_end_one_way_only(
 ):
     order = reserve(customer, ten_in_stock)
     settings.SHOP_PAYMENT_GATEWAYS = {
-        "card": "tests.commerce.test_two_phase_checkout.SlowApprovingGateway",
+        "card": "tests.commerce.checkout.test_two_phase.SlowApprovingGateway",
     }
     # The expiry treats the order as due; the payment, started in time, does not.
     due = order.payment_due_by + timedelta(seconds=1)

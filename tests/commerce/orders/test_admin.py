@@ -360,3 +360,146 @@ def test_admin_lists_run_the_same_queries_for_two_orders_or_twenty(
         make_order(grace, [(laptop, 1), (mouse, 2)], status=OrderStatus.PAID, checkout=True)
 
     assert count_queries(admin_client, url) == few
+
+
+def refund_url(order):
+    return reverse("wagtailsnippets_commerce_order:refund", args=[order.pk])
+
+
+def page_text(response):
+    return html.unescape(response.content.decode())
+
+
+def test_the_order_page_offers_a_refund_of_what_the_card_paid(fulfilment_client, ada, laptop):
+    order = make_placed_order(ada, (laptop, 1), payment_method="card")
+
+    page = page_text(fulfilment_client.get(inspect_url(order)))
+
+    assert refund_url(order) in page
+    assert "Nothing has been refunded on this order." in page
+    form = page_text(fulfilment_client.get(refund_url(order)))
+    assert "$1,200.00 left to refund" in form
+    assert "Analytical Book: units to put back in stock" in form
+
+
+def test_partial_refund_then_the_rest_then_no_more_from_the_order_page(
+    fulfilment_client, ada, laptop
+):
+    order = make_placed_order(ada, (laptop, 1), payment_method="card")
+
+    first = fulfilment_client.post(
+        refund_url(order), {"amount": "200.00", "reason": "Scratched lid"}, follow=True
+    )
+
+    page = page_text(first)
+    assert f"$200.00 was refunded on {order}." in page
+    assert "$1,000.00" in page  # left to refund
+    assert "Scratched lid" in page
+    assert "$200.00 refunded: Scratched lid, by fulfilment" in page  # the history
+
+    rest = fulfilment_client.post(
+        refund_url(order), {"amount": "1000.00", "reason": "Returned"}, follow=True
+    )
+    assert refund_url(order) not in page_text(rest)  # nothing left: no button
+    order.checkout_detail.refresh_from_db()
+    assert order.checkout_detail.payment_status == PaymentStatus.REFUNDED
+
+    one_more = fulfilment_client.post(
+        refund_url(order), {"amount": "0.01", "reason": "Again"}, follow=True
+    )
+    assert f"Nothing is left to refund on {order}." in page_text(one_more)
+    assert order.refunds.count() == 2
+
+
+def test_refunding_more_than_remains_shows_the_form_again_with_the_limit(
+    fulfilment_client, ada, laptop
+):
+    order = make_placed_order(ada, (laptop, 1), payment_method="card")
+
+    response = fulfilment_client.post(
+        refund_url(order), {"amount": "1200.01", "reason": "Everything and a bit"}
+    )
+
+    assert response.status_code == 200
+    assert "Only $1,200.00 is left to refund on this order." in page_text(response)
+    assert 'value="Everything and a bit"' in page_text(response)
+    assert not order.refunds.exists()
+
+
+def test_a_refund_needs_a_reason(fulfilment_client, ada, laptop):
+    order = make_placed_order(ada, (laptop, 1), payment_method="card")
+
+    response = fulfilment_client.post(refund_url(order), {"amount": "50.00", "reason": " "})
+
+    assert response.status_code == 200
+    assert "This field is required." in page_text(response)
+    assert not order.refunds.exists()
+
+
+def test_a_refund_can_put_units_back_in_stock_once(fulfilment_client, ada, laptop):
+    order = make_placed_order(ada, (laptop, 2), payment_method="card")
+    line = order.items.get()
+
+    fulfilment_client.post(
+        refund_url(order),
+        {"amount": "1200.00", "reason": "One returned", f"restock_{line.pk}": "1"},
+    )
+    laptop.refresh_from_db()
+    assert laptop.stock == 4
+
+    response = fulfilment_client.post(
+        refund_url(order),
+        {"amount": "100.00", "reason": "Another", f"restock_{line.pk}": "2"},
+    )
+    assert "Ensure this value is less than or equal to 1." in page_text(response)
+    laptop.refresh_from_db()
+    assert laptop.stock == 4
+    page = page_text(fulfilment_client.get(inspect_url(order)))
+    assert "Put back in stock: 1 × Analytical Book, by fulfilment" in page
+
+
+def test_staff_without_status_permission_cannot_refund(staff_client, ada, laptop):
+    client = staff_client(SUPPORT)
+    order = make_placed_order(ada, (laptop, 1), payment_method="card")
+
+    page = page_text(client.get(inspect_url(order)))
+    response = client.post(refund_url(order), {"amount": "50.00", "reason": "Goodwill"})
+
+    assert refund_url(order) not in page
+    assert response.status_code == 302
+    assert response["Location"] == reverse("wagtailadmin_home")
+    assert not order.refunds.exists()
+
+
+def test_cash_not_collected_offers_no_refund(fulfilment_client, ada, laptop):
+    order = make_placed_order(ada, (laptop, 1), payment_method="cod")
+
+    page = page_text(fulfilment_client.get(inspect_url(order)))
+    response = fulfilment_client.get(refund_url(order), follow=True)
+
+    assert refund_url(order) not in page
+    assert f"Nothing is left to refund on {order}." in page_text(response)
+
+
+def test_a_refund_the_provider_refuses_says_why_and_can_be_tried_again(
+    fulfilment_client, ada, laptop, monkeypatch
+):
+    from commerce.payments.gateways import RefundFailed
+    from commerce.payments.testcard import TestCardGateway
+
+    def refuses(self, token, amount, idempotency_key):
+        raise RefundFailed("The card account is closed.")
+
+    order = make_placed_order(ada, (laptop, 1), payment_method="card")
+    monkeypatch.setattr(TestCardGateway, "refund", refuses)
+    response = fulfilment_client.post(
+        refund_url(order), {"amount": "50.00", "reason": "Goodwill"}, follow=True
+    )
+
+    page = page_text(response)
+    assert "nothing was given back. The card account is closed." in page
+    assert refund_url(order) in page  # still offered
+    monkeypatch.undo()
+    fulfilment_client.post(refund_url(order), {"amount": "50.00", "reason": "Goodwill"})
+    order.checkout_detail.refresh_from_db()
+    assert order.checkout_detail.amount_refunded == Decimal("50.00")
