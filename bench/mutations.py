@@ -98,7 +98,7 @@ MUTATIONS = [
              "if pk not in products", STOCK),
     Mutation(STOCK_MODULE, "change_stock(tracked, sign=-1)",
              "change_stock(tracked, sign=1)", STOCK),
-    Mutation(STOCK_MODULE, "            sign=1,", "            sign=-1,", STOCK),
+    Mutation(STOCK_MODULE, "        sign=1,", "        sign=-1,", STOCK),
     Mutation(STOCK_MODULE, '"product", "reserved_quantity"', '"product", "quantity"', STOCK),
     Mutation(STOCK_MODULE,
              "locked.items.filter(reserved_quantity__gt=0).update(reserved_quantity=0)",

@@ -93,17 +93,22 @@ def release_stock(order):
         quantities = {}
         for product_id, units in lines.values_list("product", "reserved_quantity"):
             quantities[product_id] = quantities.get(product_id, 0) + units
-        locked_products = lock_products(quantities)
-        change_stock(
-            {pk: quantities[pk] for pk, product in locked_products.items()
-             if product.stock is not None},
-            sign=1,
-        )
+        _put_back(quantities)
         locked.items.filter(reserved_quantity__gt=0).update(reserved_quantity=0)
         Order.objects.filter(pk=order.pk).update(stock_reserved=False)
         page_cache.invalidate_catalogue()
     order.stock_reserved = False
     return True
+
+
+def _put_back(units_by_product):
+    """Add units back to the products whose stock is counted, under their row locks."""
+    locked_products = lock_products(units_by_product)
+    change_stock(
+        {pk: units_by_product[pk] for pk, product in locked_products.items()
+         if product.stock is not None},
+        sign=1,
+    )
 
 
 LOG_ACTION_RESTOCK = "commerce.restock"
@@ -151,12 +156,7 @@ def restock_lines(order, units_by_line, *, user=None):
             product_id = lines[line_id].product_id
             if product_id is not None:
                 quantities[product_id] = quantities.get(product_id, 0) + units
-        locked_products = lock_products(quantities)
-        change_stock(
-            {pk: quantities[pk] for pk, product in locked_products.items()
-             if product.stock is not None},
-            sign=1,
-        )
+        _put_back(quantities)
         restocked = []
         for line_id, units in units_by_line.items():
             # update(): saving a line of a placed order would send the repricing signal.

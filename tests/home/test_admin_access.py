@@ -198,7 +198,7 @@ ALLOWED = {
     **viewset(
         "wagtailsnippets_commerce_order",
         list=ORDERS, list_results=ORDERS, inspect=ORDERS, history=ORDERS,
-        history_results=ORDERS, status=SHIPPING,
+        history_results=ORDERS, status=SHIPPING, refund=SHIPPING,
         add=NOBODY, edit=NOBODY, delete=NOBODY, usage=NOBODY,
     ),
     **chooser("wagtailsnippetchoosers_commerce_order", see=ORDERS),
