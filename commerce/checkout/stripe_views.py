@@ -58,6 +58,9 @@ def stripe_payment_page(request, order, items, gateway):
     except PaymentDeclined as unavailable:
         intent = None
         messages.error(request, unavailable.message)
+    if intent and intent["status"] in ("succeeded", "processing"):
+        # Paid already (the page reloaded before the order was settled): settle it now.
+        return redirect("commerce:order_payment_return", number=order.number)
     response = render(request, "commerce/checkout/stripe_payment.html", {
         "order": order,
         "items": items,

@@ -151,16 +151,27 @@ class StripeGateway(PaymentGateway):
     def void(self, result):
         """Give back a payment whose order could not take it: cancel the intent if nothing
         was charged yet, refund it in full if it was."""
+        key = f"void-{result.token}"
         try:
             intent = self.retrieve_intent(result.token)
-            if intent["status"] == "succeeded":
-                self.refund(result.token, result.amount_captured,
-                            idempotency_key=f"void-{result.token}")
+            if intent["status"] == "succeeded" and not self._refunded_with(result.token, key):
+                self.refund(result.token, result.amount_captured, idempotency_key=key)
             elif intent["status"] != "canceled":
                 self._call(self.client.v1.payment_intents.cancel, result.token)
         except (PaymentDeclined, RefundFailed):
             logger.exception("Could not void Stripe payment %s: give it back from Stripe's "
                              "dashboard", result.token)
+
+    def _refunded_with(self, intent_id, idempotency_key):
+        """True if a refund of the intent was made with this key (the return and the webhook
+        both giving back a late payment; Stripe forgets idempotency keys after a day)."""
+        refunds = self._call(
+            self.client.v1.refunds.list, params={"payment_intent": intent_id, "limit": 100}
+        )
+        return any(
+            (refund.get("metadata") or {}).get("idempotency_key") == idempotency_key
+            for refund in refunds["data"]
+        )
 
     def cancel_intent(self, intent_id):
         """Cancel an intent nothing was charged on (an order released before it was paid)."""

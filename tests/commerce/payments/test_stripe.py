@@ -347,3 +347,34 @@ def test_a_refund_made_in_stripes_dashboard_is_recorded_once(
     assert detail.amount_refunded == Decimal("25.00")
     assert detail.refundable_amount == Decimal("974.98")
     assert Refund.objects.filter(order=order).count() == 1
+
+
+def test_reopening_the_pay_page_after_paying_settles_instead_of_asking_again(
+    shopper, order, fake_stripe
+):
+    _response, intent_id = open_pay_page(shopper, order)
+    fake_stripe.pay(intent_id, GOOD_CARD)
+
+    response = shopper.get(f"/checkout/pay/{order.number}/", follow=True)
+
+    assert response.redirect_chain[-1][0] == f"/checkout/thank-you/{order.number}/"
+    assert status_of(order) == OrderStatus.PAID
+
+
+def test_a_payment_that_succeeds_after_the_reservation_expired_is_refunded(
+    shopper, order, fake_stripe, laptop, deliver_webhook
+):
+    _response, intent_id = open_pay_page(shopper, order)
+    Order.objects.filter(pk=order.pk).update(payment_due_by=timezone.now() - timedelta(seconds=1))
+    release_expired_reservations()
+    fake_stripe.pay(intent_id, GOOD_CARD)  # the shopper had the page open
+    [succeeded] = fake_stripe.events("payment_intent.succeeded", intent_id)
+
+    deliver_webhook(succeeded)
+    response = come_back(shopper, order)
+
+    assert status_of(order) == OrderStatus.CANCELLED
+    assert stock_of(laptop) == 5
+    refunds = fake_stripe.client.v1.refunds.list(params={"payment_intent": intent_id}).data
+    assert [refund.amount for refund in refunds] == [99998]  # once, though told twice
+    assert "Nothing was charged" in response.content.decode()
