@@ -7,3 +7,4 @@ class CommerceConfig(AppConfig):
 
     def ready(self):
         from commerce import signals  # noqa: F401
+        from commerce.payments import checks  # noqa: F401

@@ -4,11 +4,11 @@ from commerce.cart.models import AnonymousCart, AnonymousCartLine
 from commerce.checkout.models import CheckoutDetail
 from commerce.customers.models import Customer
 from commerce.orders.models import Order, OrderItem
-from commerce.payments.models import Refund
+from commerce.payments.models import ProviderEvent, Refund
 from commerce.promotions.models import BulkDiscountSettings
 from commerce.reviews.models import Review
 
 __all__ = [
     "AnonymousCart", "AnonymousCartLine", "BulkDiscountSettings", "CheckoutDetail", "Customer",
-    "Order", "OrderItem", "Refund", "Review",
+    "Order", "OrderItem", "ProviderEvent", "Refund", "Review",
 ]

@@ -41,6 +41,28 @@ def with_currency(number):
     return f"{symbol}{number}" if symbol else f"{code} {number}"
 
 
+# Currencies a payment provider counts in whole units, not hundredths (Stripe's list).
+ZERO_DECIMAL_CURRENCIES = {
+    "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV",
+    "XAF", "XOF", "XPF",
+}
+
+
+def minor_units(amount, currency=None):
+    """`amount` as the whole number of the currency's smallest unit a provider charges:
+    Decimal("12.34") USD is 1234 cents; 1234 JPY is 1234."""
+    currency = (currency or settings.SHOP_CURRENCY).upper()
+    exponent = 0 if currency in ZERO_DECIMAL_CURRENCIES else 2
+    return int((to_money(amount) * 10**exponent).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def from_minor_units(units, currency=None):
+    """The Decimal amount of `units` of the currency's smallest unit (minor_units reversed)."""
+    currency = (currency or settings.SHOP_CURRENCY).upper()
+    exponent = 0 if currency in ZERO_DECIMAL_CURRENCIES else 2
+    return to_money(Decimal(int(units)).scaleb(-exponent))
+
+
 @dataclass(frozen=True)
 class DiscountRule:
     """More than `threshold` units on one line takes `percentage`% off the order."""

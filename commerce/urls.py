@@ -7,11 +7,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from commerce.cart.views import cart_add, cart_page, cart_remove, cart_update
+from commerce.checkout.stripe_views import stripe_webhook
 from commerce.checkout.views import (
     checkout,
     order_back_to_cart,
     order_confirmation,
     order_payment,
+    order_payment_landing,
 )
 from commerce.customers.forms import ShopPasswordResetForm
 from commerce.customers.views import (
@@ -36,6 +38,9 @@ urlpatterns = never_cached([
     path("checkout/thank-you/<str:number>/", order_confirmation,
          name="order_confirmation"),
     path("checkout/pay/<str:number>/", order_payment, name="order_payment"),
+    path("checkout/pay/<str:number>/return/", order_payment_landing,
+         name="order_payment_return"),
+    path("payments/stripe/webhook/", stripe_webhook, name="stripe_webhook"),
     path("checkout/pay/<str:number>/back-to-cart/", order_back_to_cart,
          name="order_back_to_cart"),
     path("accounts/signup/", signup, name="signup"),

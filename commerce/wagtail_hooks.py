@@ -5,6 +5,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 from wagtail_modeladmin.options import modeladmin_register
 
+from commerce.checkout.stripe_payment import LOG_ACTION_PAYMENT_FAILED, LOG_ACTION_PAYMENT_MISMATCH
 from commerce.customers.admin_views import CustomerViewSet
 from commerce.customers.models import Customer
 from commerce.orders import invoice_urls
@@ -82,6 +83,24 @@ def register_order_log_actions(actions):
                 f"{line.get('units')} × {line.get('product')}" for line in lines
             )
             return f"Put back in stock: {listed}" if listed else "Units put back in stock"
+
+    @actions.register_action(LOG_ACTION_PAYMENT_MISMATCH)
+    class PaymentMismatchFormatter(LogFormatter):
+        label = "Payment did not match the order"
+
+        def format_message(self, log_entry):
+            return (
+                f"Payment {log_entry.data.get('intent', '')} not accepted, it does not match "
+                f"the order: {log_entry.data.get('problem', '')}"
+            )
+
+    @actions.register_action(LOG_ACTION_PAYMENT_FAILED)
+    class PaymentFailedFormatter(LogFormatter):
+        label = "Card payment declined"
+
+        def format_message(self, log_entry):
+            message = log_entry.data.get("message", "")
+            return f"Card payment declined: {message}".strip(": ")
 
     @actions.register_action(LOG_ACTION_REFUND_FAILED)
     class RefundFailedFormatter(LogFormatter):

@@ -288,3 +288,20 @@ def public_base_url(value, *, public=False):
             f"not {value!r}: emails, the sitemap and search engines get links built on it."
         )
     return f"{parts.scheme}://{parts.netloc}"
+
+
+STRIPE_GATEWAY = "commerce.payments.stripe_gateway.StripeGateway"
+TEST_CARD_GATEWAY = "commerce.payments.testcard.TestCardGateway"
+CASH_ON_DELIVERY_GATEWAY = "commerce.payments.cash_on_delivery.CashOnDelivery"
+
+
+def payment_gateways(*, stripe, test_card):
+    """SHOP_PAYMENT_GATEWAYS: card through Stripe when its keys are set, else the test card
+    gateway if allowed, else no card at all; cash on delivery always."""
+    gateways = {}
+    if stripe:
+        gateways["card"] = STRIPE_GATEWAY
+    elif test_card:
+        gateways["card"] = TEST_CARD_GATEWAY
+    gateways["cod"] = CASH_ON_DELIVERY_GATEWAY
+    return gateways

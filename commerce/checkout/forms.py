@@ -74,6 +74,9 @@ class CheckoutForm(forms.ModelForm):
         return [self[name] for name in self._meta.fields]
 
     def card_bound_fields(self):
+        """The card fields, if a gateway takes the card on this form (not Stripe's own)."""
+        if not any(gateway.takes_card for gateway in configured_gateways().values()):
+            return []
         return [self[name] for name in self.card_fields]
 
     def clean(self):

@@ -109,12 +109,24 @@ def pay_order(order, card=None):
     return paid
 
 
+def record_payment(order, payment):
+    """Record a payment the provider confirmed outside pay_order (the Stripe return page or
+    webhook) and mark `order` paid: the same locked step as pay_order. Returns the order, or
+    None if it no longer held its reservation (the caller gives the payment back). Recording
+    the same payment twice changes nothing the second time."""
+    return _record_payment(order, payment)
+
+
 def _record_payment(order, payment):
     """In one short transaction that locks only the order row: record `payment` and mark the
     order paid if it still holds its reservation. Returns the order, or None if it did not
     (an expired one is released now, so that it ends one way only)."""
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.status in PLACED_OR_LATER and CheckoutDetail.objects.filter(
+            order=locked, payment_token=payment.token
+        ).exists():
+            return locked  # this very payment is recorded already: the return and webhook
         if not awaits_payment(locked):
             if locked.status == OrderStatus.AWAITING_PAYMENT:
                 release_held_stock(locked, EXPIRED)

@@ -51,6 +51,8 @@ def place_order(customer, delivery, payment_method, checkout_token, *, expected_
         customer, delivery, payment_method, checkout_token, expected_total=expected_total
     )
     if order.status == OrderStatus.AWAITING_PAYMENT:
+        if get_gateway(payment_method).pays_on_payment_page:
+            return order  # paid on its pay page, in the provider's own card fields
         return pay_order(order, card)
     return order
 

@@ -17,6 +17,8 @@ from commerce.checkout.models import CheckoutDetail
 from commerce.checkout.payment_flow import PaymentNotTaken, ReservationReleased, pay_order
 from commerce.checkout.place_order import CheckoutError, place_order
 from commerce.checkout.reservations import awaits_payment, back_to_cart, release_reservation
+from commerce.checkout.stripe_payment import payment_page_gateway
+from commerce.checkout.stripe_views import order_payment_return, stripe_payment_page
 from commerce.customers.accounts import customer_for
 from commerce.orders.emails import confirmation_email
 from commerce.orders.models import OrderStatus
@@ -94,6 +96,10 @@ def order_payment(request, number):
     if not awaits_payment(order):
         release_reservation(order)
         return _reservation_released(request, ReservationReleased(order))
+    gateway = payment_page_gateway(order)
+    if gateway is not None:
+        # Stripe: its own card field confirms the payment in the browser; nothing is posted.
+        return stripe_payment_page(request, order, items, gateway)
     form = CardPaymentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -113,6 +119,13 @@ def order_payment(request, number):
 def _reservation_released(request, released):
     messages.error(request, released.message)
     return redirect("commerce:cart")
+
+
+@login_required
+def order_payment_landing(request, number):
+    """The shopper back from paying on the provider's side (Stripe.js, 3-D Secure)."""
+    order, _items = customer_order(request, number)
+    return order_payment_return(request, order)
 
 
 @login_required

@@ -66,6 +66,9 @@ class PaymentGateway:
     # is held while the provider answers. False (cash on delivery) authorises inside the
     # checkout transaction, and must not call anything outside the shop.
     calls_provider = True
+    # True when the shopper pays on the order's pay page, in the provider's own fields
+    # (Stripe.js): checkout then only reserves the stock and sends the shopper there.
+    pays_on_payment_page = False
 
     def authorise(self, amount, reference, card=None):
         """Authorise `amount` (Decimal) for the order `reference`.

@@ -24,6 +24,24 @@ class RefundStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class ProviderEvent(models.Model):
+    """An event a payment provider sent (a Stripe webhook), recorded by its id before it is
+    handled, so a repeated delivery changes nothing (commerce.checkout.stripe_webhooks)."""
+
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=255)
+    event_type = models.CharField(max_length=100)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="one_provider_event"),
+        ]
+
+    def __str__(self):
+        return f"{self.provider} {self.event_type} {self.event_id}"
+
+
 class Refund(models.Model):
     """Money given back through a payment gateway, recorded before the gateway is asked.
 

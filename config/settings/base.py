@@ -17,6 +17,7 @@ from config.env import (
     logging_config,
     media_origins,
     media_storage_config,
+    payment_gateways,
     public_base_url,
     search_config,
     tasks_config,
@@ -251,6 +252,21 @@ if SHOP_LOW_STOCK_THRESHOLD < 0:
 # An order paid through a provider (card) holds its stock this long while it awaits payment;
 # then `manage.py release_expired_reservations` (or its task) puts the stock back.
 SHOP_PAYMENT_RESERVATION_MINUTES = env_int("SHOP_PAYMENT_RESERVATION_MINUTES", 15)
+
+# Card payments through Stripe (commerce/payments/stripe_gateway.py). With both keys the card
+# method takes real payments, the card typed into Stripe's own fields; without them Stripe is
+# not offered and the card method is the test card gateway, which never charges anyone
+# (production refuses it unless SHOP_ALLOW_TEST_CARD=true). The two base URLs are Stripe's
+# own unless tests point them at a local fake (localstripe).
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com").rstrip("/")
+STRIPE_JS_URL = os.environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/")
+SHOP_ALLOW_TEST_CARD = env_bool("SHOP_ALLOW_TEST_CARD", default=True)
+SHOP_PAYMENT_GATEWAYS = payment_gateways(
+    stripe=bool(STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY), test_card=SHOP_ALLOW_TEST_CARD
+)
 
 # Wagtail
 WAGTAIL_SITE_NAME = os.environ.get("SHOP_NAME", "Storefront")

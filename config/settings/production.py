@@ -15,6 +15,7 @@ from .base import (
     env_list,
     logging_config,
     os,
+    payment_gateways,
     public_base_url,
     tasks_config,
 )
@@ -73,6 +74,14 @@ CSRF_COOKIE_HTTPONLY = True
 
 STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
     "whitenoise.storage.CompressedManifestStaticFilesStorage"
+)
+
+# The test card gateway accepts any well-formed number and charges nothing: never offered to
+# real shoppers unless switched on, and then `check --deploy` warns (commerce.payments.checks).
+SHOP_ALLOW_TEST_CARD = env_bool("SHOP_ALLOW_TEST_CARD", default=False)
+SHOP_PAYMENT_GATEWAYS = payment_gateways(
+    stripe=bool(STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY),  # noqa: F405
+    test_card=SHOP_ALLOW_TEST_CARD,
 )
 
 # Shop emails (and Wagtail's index updates) wait in the database for `manage.py db_worker`.

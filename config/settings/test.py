@@ -7,7 +7,7 @@ MEDIA_S3_BUCKET exported in the shell must not send test data to real services.
 import tempfile
 
 from .base import *  # noqa: F403
-from .base import cache_config, search_config, tasks_config
+from .base import cache_config, payment_gateways, search_config, tasks_config
 
 DEBUG = False
 SECRET_KEY = "test-only-key"
@@ -19,6 +19,12 @@ STORAGES["default"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 CACHES = cache_config(None)
 WAGTAILSEARCH_BACKENDS = search_config()
 TASKS = tasks_config("immediate")
+# No Stripe keys from the shell: card payments use the test card gateway unless a test points
+# the shop at localstripe (tests/commerce/payments/conftest.py).
+STRIPE_SECRET_KEY = STRIPE_PUBLISHABLE_KEY = STRIPE_WEBHOOK_SECRET = ""
+STRIPE_API_BASE = "https://api.stripe.com"
+STRIPE_JS_URL = "https://js.stripe.com/v3/"
+SHOP_PAYMENT_GATEWAYS = payment_gateways(stripe=False, test_card=True)
 SHOP_BASE_URL = WAGTAILADMIN_BASE_URL = WAGTAILAPI_BASE_URL = "http://testserver"
 # The cache outlives each test's database; tests/home/test_page_cache.py switches it on.
 PAGE_CACHE_ENABLED = False
