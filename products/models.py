@@ -22,6 +22,7 @@ from .availability import stock_state
 from .blocks import ProductSpecsBlock, first_spec_value, spec_rows
 from .forms import ProductPageForm, StockFieldPanel
 from .listing import build_listing
+from .related import related_products
 from .serializers import TagNamesField
 from .structured_data import (
     breadcrumb_structured_data,
@@ -247,6 +248,7 @@ class ProductPage(SeoPageMixin, Page):
         index = self.get_parent()
         context["listing_url"] = index.get_url(request) if index else None
         context["tags"] = list(self.tags.all())
+        context["related_products"] = related_products(self, context["tags"])
         context["structured_data"] = self.structured_data(request)
         context["breadcrumbs"] = breadcrumb_trail(self, request)
         context["breadcrumb_structured_data"] = breadcrumb_structured_data(
