@@ -14,6 +14,7 @@ from wagtail.models import Collection, Locale, Page, Site
 from commerce.customers.models import Customer
 from home import demo_content
 from home.models import HomePage, HomePageFeaturedProduct
+from home.shared.roles import create_staff_roles
 from products.demo_images import draw_product_image
 from products.models import ProductIndexPage, ProductPage
 from support.models import ContactPage, SupportSettings
@@ -45,11 +46,13 @@ class Command(BaseCommand):
             self.ensure_featured_products(home)
             self.ensure_contact_page(home)
             customers = self.ensure_customers()
+            # Known passwords are for a developer's machine only, never a deployed shop.
+            staff = self.ensure_demo_staff() if settings.DEBUG else 0
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo shop ready: {created} product(s) added, "
                 f"{ProductPage.objects.live().count()} live in total; "
-                f"{customers} customer(s) added."
+                f"{customers} customer(s) added; {staff} demo staff added."
             )
         )
 
@@ -189,6 +192,26 @@ class Command(BaseCommand):
                 last_name=last,
             )
             Customer.objects.create(user=user, name=name, email=email, phone=phone)
+            created += 1
+        return created
+
+    def ensure_demo_staff(self):
+        """One user per staff role (create_dev_superuser prints their logins)."""
+        User = get_user_model()
+        groups = create_staff_roles()  # the staff_roles migration made them, unless flushed
+        created = 0
+        for username, name, role in demo_content.DEMO_STAFF:
+            if User.objects.filter(username=username).exists():
+                continue
+            first, _, last = name.partition(" ")
+            user = User.objects.create_user(
+                username,
+                f"{username}@example.com",
+                demo_content.DEMO_STAFF_PASSWORD,
+                first_name=first,
+                last_name=last,
+            )
+            user.groups.add(groups[role])
             created += 1
         return created
 
