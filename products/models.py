@@ -7,11 +7,11 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 from wagtail import hooks
-from wagtail.admin.panels import FieldPanel, ObjectList, TabbedInterface
+from wagtail.admin.panels import FieldPanel, InlinePanel, ObjectList, TabbedInterface
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images.api.fields import ImageRenditionField
-from wagtail.models import Page, PageManager
+from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
@@ -21,6 +21,7 @@ from home.shared.seo import SeoPageMixin, plain_text_excerpt
 from .availability import stock_state
 from .blocks import ProductSpecsBlock, first_spec_value, spec_rows
 from .forms import ProductPageForm, StockFieldPanel
+from .gallery import product_gallery
 from .listing import build_listing
 from .related import related_products
 from .serializers import TagNamesField
@@ -93,6 +94,28 @@ class ProductPageTag(TaggedItemBase):
         ]
 
 
+class ProductGalleryImage(Orderable):
+    """One more photo of a product, after its main image; editors set the order."""
+
+    page = ParentalKey(
+        "products.ProductPage", on_delete=models.CASCADE, related_name="gallery_images"
+    )
+    image = models.ForeignKey(
+        "wagtailimages.Image", on_delete=models.CASCADE, related_name="+"
+    )
+    alt_text = models.CharField(
+        max_length=250,
+        help_text="What the photo shows, for shoppers who cannot see it, e.g. \"The left side "
+        "with two USB-C ports\".",
+    )
+    caption = models.CharField(max_length=250, blank=True, help_text="Shown under the photo.")
+
+    panels = [FieldPanel("image"), FieldPanel("alt_text"), FieldPanel("caption")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = "gallery image"
+
+
 class ProductPage(SeoPageMixin, Page):
     """A product for sale. The page title is the product name."""
 
@@ -155,6 +178,12 @@ class ProductPage(SeoPageMixin, Page):
     content_panels = Page.content_panels + [
         FieldPanel("short_description"),
         FieldPanel("image"),
+        InlinePanel(
+            "gallery_images",
+            heading="Gallery",
+            label="Gallery image",
+            help_text="More photos, shown after the main photo in the order you set here.",
+        ),
         FieldPanel("body"),
         FieldPanel(
             "tags",
@@ -248,6 +277,7 @@ class ProductPage(SeoPageMixin, Page):
         index = self.get_parent()
         context["listing_url"] = index.get_url(request) if index else None
         context["tags"] = list(self.tags.all())
+        context["gallery"] = product_gallery(self)
         context["related_products"] = related_products(self, context["tags"])
         context["structured_data"] = self.structured_data(request)
         context["breadcrumbs"] = breadcrumb_trail(self, request)
