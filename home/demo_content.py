@@ -45,6 +45,14 @@ FEATURED_SLUGS = [
     "hp-spectre-x360-14",
 ]
 
+# More photos of a few products, after the main one: slug -> the views drawn (the alt text
+# says "<product> <view>"). products/demo_images.py draws them, so nothing is downloaded.
+GALLERY_VIEWS = {
+    "apple-macbook-air-13-m3": ["from the side", "open, showing the keyboard", "closed"],
+    "lenovo-thinkpad-x1-carbon-gen-12": ["from the side", "open, showing the keyboard"],
+    "framework-laptop-13": ["from the side", "with its expansion cards out"],
+}
+
 # username, name, email, phone
 CUSTOMERS = [
     ("ada", "Ada Lovelace", "ada@example.com", "5550101010"),

@@ -7,7 +7,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Revision, Site
 
 from commerce.customers.models import Customer
-from home.demo_content import DEMO_STAFF, DEMO_STAFF_PASSWORD, PRODUCTS
+from home.demo_content import DEMO_STAFF, DEMO_STAFF_PASSWORD, GALLERY_VIEWS, PRODUCTS
 from home.models import HomePage
 from home.shared.roles import FULFILMENT, MARKETERS, SUPPORT
 from products.models import ProductPage
@@ -107,3 +107,18 @@ def test_dev_superuser_prints_the_demo_staff_logins_beside_the_admins(settings):
     assert "http://127.0.0.1:8123/admin/  username: admin  password: admin-dev-only" in printed
     for username in ("marketer", "support", "fulfilment"):
         assert f"username: {username}  password: {DEMO_STAFF_PASSWORD}" in printed
+
+
+def test_seeded_products_with_a_gallery_show_each_photo_with_a_thumbnail(client):
+    call_command("seed_demo", stdout=StringIO())
+
+    for slug, views in GALLERY_VIEWS.items():
+        product = ProductPage.objects.get(slug=slug)
+        assert 2 <= len(views) <= 3
+        assert [item.alt_text for item in product.gallery_images.all()] == [
+            f"{product.title} {view}" for view in views
+        ]
+        html = client.get(product.url).content.decode()
+        assert html.count('class="gallery__thumbnail"') == 1 + len(views)
+        # The editor sees the gallery too: it is in the published revision.
+        assert len(product.get_latest_revision_as_object().gallery_images.all()) == len(views)

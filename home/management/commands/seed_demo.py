@@ -16,7 +16,7 @@ from home import demo_content
 from home.models import HomePage, HomePageFeaturedProduct
 from home.shared.roles import create_staff_roles
 from products.demo_images import draw_product_image
-from products.models import ProductIndexPage, ProductPage
+from products.models import ProductGalleryImage, ProductIndexPage, ProductPage
 from support.models import ContactPage, SupportSettings
 
 HERO = [
@@ -43,6 +43,7 @@ class Command(BaseCommand):
             home = self.ensure_home_page()
             index = self.ensure_product_index(home)
             created = self.ensure_products(index)
+            self.ensure_product_galleries(index)
             self.ensure_featured_products(home)
             self.ensure_contact_page(home)
             customers = self.ensure_customers()
@@ -137,6 +138,22 @@ class Command(BaseCommand):
             created += 1
             self.stdout.write(f"  [{number}/{total}] {name}")
         return created
+
+    def ensure_product_galleries(self, index):
+        """Give the products of GALLERY_VIEWS their extra photos, once (a new revision)."""
+        products = ProductPage.objects.child_of(index).filter(
+            slug__in=demo_content.GALLERY_VIEWS, gallery_images__isnull=True
+        )
+        for product in products:
+            for order, view in enumerate(demo_content.GALLERY_VIEWS[product.slug]):
+                photo = self.product_image(f"{product.title}, {view}", product.brand)
+                product.gallery_images.add(
+                    ProductGalleryImage(
+                        image=photo, alt_text=f"{product.title} {view}", sort_order=order
+                    )
+                )
+            # Published as a revision, so the editor opens the page with its gallery.
+            product.save_revision().publish()
 
     def product_image(self, name, brand):
         Image = get_image_model()
