@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.urls import reverse
 
 from products.models import ProductGalleryImage
 from tests.factories import make_image, make_product, open_editor
@@ -164,4 +165,24 @@ def test_a_gallery_photo_without_alt_text_is_refused_with_a_message(
 
     assert response.status_code == 200
     assert "This field is required." in response.content.decode()
+    assert not ProductGalleryImage.objects.filter(page=product).exists()
+
+
+def test_preview_shows_unsaved_gallery_photos(admin_client, product_index):
+    product = make_product(product_index, "Previewed Laptop", image=make_image("Front"))
+    data = open_editor(admin_client, product)
+    data["gallery_images-TOTAL_FORMS"] = "1"
+    data["gallery_images-0-image"] = str(make_image("Back").pk)
+    data["gallery_images-0-alt_text"] = "The back, not saved yet"
+    data["gallery_images-0-caption"] = ""
+    data["gallery_images-0-ORDER"] = "1"
+    data["gallery_images-0-id"] = ""
+    preview_url = reverse("wagtailadmin_pages:preview_on_edit", args=[product.pk])
+
+    assert admin_client.post(preview_url, data).json()["is_valid"]
+    html = admin_client.get(preview_url).content.decode()
+
+    assert [alt_of(tag) for tag in pictures(html)] == [
+        "Previewed Laptop", "The back, not saved yet"
+    ]
     assert not ProductGalleryImage.objects.filter(page=product).exists()
