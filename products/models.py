@@ -279,7 +279,7 @@ class ProductPage(SeoPageMixin, Page):
         context["tags"] = list(self.tags.all())
         context["gallery"] = product_gallery(self)
         context["related_products"] = related_products(self, context["tags"])
-        context["structured_data"] = self.structured_data(request)
+        context["structured_data"] = self.structured_data(request, context["gallery"])
         context["breadcrumbs"] = breadcrumb_trail(self, request)
         context["breadcrumb_structured_data"] = breadcrumb_structured_data(
             context["breadcrumbs"]
@@ -290,11 +290,12 @@ class ProductPage(SeoPageMixin, Page):
             add_to_context(request, self, context)
         return context
 
-    def structured_data(self, request=None):
+    def structured_data(self, request=None, gallery=None):
         """The schema.org Product description of this product, for a JSON-LD script.
 
         Built from the page as it is being rendered (so previews show the draft's data).
-        get_context lets other apps add to it (the reviews' aggregateRating).
+        get_context lets other apps add to it (the reviews' aggregateRating), and passes the
+        `gallery` it loaded so that every photo is named, main photo first.
         """
         data = {"@context": "https://schema.org", "@type": "Product", "name": self.title}
         if self.pk:
@@ -312,9 +313,14 @@ class ProductPage(SeoPageMixin, Page):
         model = first_spec_value(self.features, "model")
         if model:
             data["model"] = model
-        if self.image:
-            image_url = self.image.get_rendition(self.STRUCTURED_DATA_IMAGE).url
-            data["image"] = [shop_url(image_url)]
+        if gallery is None:
+            images = [self.image] if self.image else []
+        else:
+            images = [picture.image for picture in gallery]
+        if images:
+            data["image"] = [
+                shop_url(image.get_rendition(self.STRUCTURED_DATA_IMAGE).url) for image in images
+            ]
         data["offers"] = {
             "@type": "Offer",
             "price": self.structured_data_price(),

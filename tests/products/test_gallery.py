@@ -1,5 +1,6 @@
 """The product page's photo gallery: the main photo first, then the editor's, in their order."""
 
+import json
 import re
 
 import pytest
@@ -10,6 +11,12 @@ from products.models import ProductGalleryImage
 from tests.factories import make_image, make_product, open_editor
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_renditions_of_earlier_tests():
+    # Renditions are cached by image id, which the next test's database hands out again.
+    cache.clear()
 
 
 def add_to_gallery(product, title, alt_text, caption="", sort_order=0):
@@ -186,3 +193,15 @@ def test_preview_shows_unsaved_gallery_photos(admin_client, product_index):
         "Previewed Laptop", "The back, not saved yet"
     ]
     assert not ProductGalleryImage.objects.filter(page=product).exists()
+
+
+def test_structured_data_names_every_photo_main_photo_first(client, laptop):
+    html = client.get(laptop.url).content.decode()
+    scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    product = next(doc for doc in map(json.loads, scripts) if doc["@type"] == "Product")
+
+    assert len(product["image"]) == 3
+    assert all(re.fullmatch(r"http://testserver/media/images/.*fill-800x600.*\.png", url)
+               for url in product["image"])
+    assert "t14-front" in product["image"][0]
+    assert "t14-keyboard" in product["image"][1]
