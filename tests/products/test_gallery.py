@@ -14,8 +14,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def no_renditions_of_earlier_tests():
-    # Renditions are cached by image id, which the next test's database hands out again.
+def no_renditions_of_other_tests():
+    # Renditions are cached by image id, which the next test's database hands out again:
+    # start without the earlier tests' renditions and leave none of ours to later tests.
+    cache.clear()
+    yield
     cache.clear()
 
 

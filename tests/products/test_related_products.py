@@ -8,6 +8,14 @@ from tests.factories import make_image, make_product
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def no_renditions_of_other_tests():
+    # Renditions are cached by image id, which the next test's database hands out again.
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def related_titles(html):
     """The product names on the related products' cards, in page order."""
     section = re.search(r'<section class="related-products".*?</section>', html, re.S)
