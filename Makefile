@@ -29,7 +29,7 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	SHOP_BASE_URL=$(SHOP_BASE_URL) $(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py create_dev_superuser
+	SHOP_BASE_URL=$(SHOP_BASE_URL) $(BIN)/python manage.py create_dev_superuser
 	SHOP_BASE_URL=$(SHOP_BASE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## Install the dev tools and run the whole test suite.

@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from home.shared import roles
+
 # name, brand, model, processor, RAM GB, storage, display, weight kg, price, stock, tags
 PRODUCTS = [
     ("Lenovo ThinkPad X1 Carbon Gen 12", "Lenovo", "X1 Carbon Gen 12", "Intel Core Ultra 7 155U", 32, "1 TB SSD", '14" 2880x1800 OLED', "1.09", "1899.00", 12, ["business", "ultralight"]),
@@ -43,6 +45,14 @@ FEATURED_SLUGS = [
     "hp-spectre-x360-14",
 ]
 
+# More photos of a few products, after the main one: slug -> the views drawn (the alt text
+# says "<product> <view>"). products/demo_images.py draws them, so nothing is downloaded.
+GALLERY_VIEWS = {
+    "apple-macbook-air-13-m3": ["from the side", "open, showing the keyboard", "closed"],
+    "lenovo-thinkpad-x1-carbon-gen-12": ["from the side", "open, showing the keyboard"],
+    "framework-laptop-13": ["from the side", "with its expansion cards out"],
+}
+
 # username, name, email, phone
 CUSTOMERS = [
     ("ada", "Ada Lovelace", "ada@example.com", "5550101010"),
@@ -50,6 +60,15 @@ CUSTOMERS = [
     ("alan", "Alan Turing", "alan@example.com", "5550103030"),
 ]
 DEMO_CUSTOMER_PASSWORD = "shop-demo-2024"
+
+# Staff to try each role's admin with (home/shared/roles.py); created in development only.
+# username, name, role
+DEMO_STAFF = [
+    ("marketer", "Mara Marketing", roles.MARKETERS),
+    ("support", "Sam Support", roles.SUPPORT),
+    ("fulfilment", "Finn Fulfilment", roles.FULFILMENT),
+]
+DEMO_STAFF_PASSWORD = "staff-dev-only"
 
 
 def product_specs(row):

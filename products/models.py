@@ -7,11 +7,11 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 from wagtail import hooks
-from wagtail.admin.panels import FieldPanel, ObjectList, TabbedInterface
+from wagtail.admin.panels import FieldPanel, InlinePanel, ObjectList, TabbedInterface
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images.api.fields import ImageRenditionField
-from wagtail.models import Page, PageManager
+from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
@@ -21,7 +21,9 @@ from home.shared.seo import SeoPageMixin, plain_text_excerpt
 from .availability import stock_state
 from .blocks import ProductSpecsBlock, first_spec_value, spec_rows
 from .forms import ProductPageForm, StockFieldPanel
+from .gallery import product_gallery
 from .listing import build_listing
+from .related import related_products
 from .serializers import TagNamesField
 from .structured_data import (
     breadcrumb_structured_data,
@@ -92,6 +94,28 @@ class ProductPageTag(TaggedItemBase):
         ]
 
 
+class ProductGalleryImage(Orderable):
+    """One more photo of a product, after its main image; editors set the order."""
+
+    page = ParentalKey(
+        "products.ProductPage", on_delete=models.CASCADE, related_name="gallery_images"
+    )
+    image = models.ForeignKey(
+        "wagtailimages.Image", on_delete=models.CASCADE, related_name="+"
+    )
+    alt_text = models.CharField(
+        max_length=250,
+        help_text="What the photo shows, for shoppers who cannot see it, e.g. \"The left side "
+        "with two USB-C ports\".",
+    )
+    caption = models.CharField(max_length=250, blank=True, help_text="Shown under the photo.")
+
+    panels = [FieldPanel("image"), FieldPanel("alt_text"), FieldPanel("caption")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = "gallery image"
+
+
 class ProductPage(SeoPageMixin, Page):
     """A product for sale. The page title is the product name."""
 
@@ -154,6 +178,12 @@ class ProductPage(SeoPageMixin, Page):
     content_panels = Page.content_panels + [
         FieldPanel("short_description"),
         FieldPanel("image"),
+        InlinePanel(
+            "gallery_images",
+            heading="Gallery",
+            label="Gallery image",
+            help_text="More photos, shown after the main photo in the order you set here.",
+        ),
         FieldPanel("body"),
         FieldPanel(
             "tags",
@@ -247,7 +277,9 @@ class ProductPage(SeoPageMixin, Page):
         index = self.get_parent()
         context["listing_url"] = index.get_url(request) if index else None
         context["tags"] = list(self.tags.all())
-        context["structured_data"] = self.structured_data(request)
+        context["gallery"] = product_gallery(self)
+        context["related_products"] = related_products(self, context["tags"])
+        context["structured_data"] = self.structured_data(request, context["gallery"])
         context["breadcrumbs"] = breadcrumb_trail(self, request)
         context["breadcrumb_structured_data"] = breadcrumb_structured_data(
             context["breadcrumbs"]
@@ -258,11 +290,12 @@ class ProductPage(SeoPageMixin, Page):
             add_to_context(request, self, context)
         return context
 
-    def structured_data(self, request=None):
+    def structured_data(self, request=None, gallery=None):
         """The schema.org Product description of this product, for a JSON-LD script.
 
         Built from the page as it is being rendered (so previews show the draft's data).
-        get_context lets other apps add to it (the reviews' aggregateRating).
+        get_context lets other apps add to it (the reviews' aggregateRating), and passes the
+        `gallery` it loaded so that every photo is named, main photo first.
         """
         data = {"@context": "https://schema.org", "@type": "Product", "name": self.title}
         if self.pk:
@@ -280,9 +313,14 @@ class ProductPage(SeoPageMixin, Page):
         model = first_spec_value(self.features, "model")
         if model:
             data["model"] = model
-        if self.image:
-            image_url = self.image.get_rendition(self.STRUCTURED_DATA_IMAGE).url
-            data["image"] = [shop_url(image_url)]
+        if gallery is None:
+            images = [self.image] if self.image else []
+        else:
+            images = [picture.image for picture in gallery]
+        if images:
+            data["image"] = [
+                shop_url(image.get_rendition(self.STRUCTURED_DATA_IMAGE).url) for image in images
+            ]
         data["offers"] = {
             "@type": "Offer",
             "price": self.structured_data_price(),

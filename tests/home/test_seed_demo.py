@@ -7,8 +7,9 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Revision, Site
 
 from commerce.customers.models import Customer
-from home.demo_content import PRODUCTS
+from home.demo_content import DEMO_STAFF, DEMO_STAFF_PASSWORD, GALLERY_VIEWS, PRODUCTS
 from home.models import HomePage
+from home.shared.roles import FULFILMENT, MARKETERS, SUPPORT
 from products.models import ProductPage
 
 pytestmark = pytest.mark.django_db
@@ -56,3 +57,68 @@ def test_seeded_home_page_serves_with_featured_products(client):
     assert response.status_code == 200
     assert b"MacBook Air 13 M3" in response.content
     assert response.content.count(b'class="product-card"') >= 4
+
+
+def test_seed_demo_in_development_adds_one_demo_user_per_staff_role(settings, client):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=StringIO())
+
+    User = get_user_model()
+    for username, role in [
+        ("marketer", MARKETERS), ("support", SUPPORT), ("fulfilment", FULFILMENT)
+    ]:
+        user = User.objects.get(username=username)
+        assert list(user.groups.values_list("name", flat=True)) == [role]
+        assert not user.is_superuser
+        client.post(
+            "/admin/login/", {"username": username, "password": DEMO_STAFF_PASSWORD}
+        )
+        assert client.get("/admin/").status_code == 200
+        client.logout()
+
+
+def test_seed_demo_in_development_twice_adds_demo_staff_once(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=StringIO())
+    first = _counts()
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+
+    assert _counts() == first
+    assert "0 demo staff added" in out.getvalue()
+
+
+def test_seed_demo_outside_development_adds_no_staff_with_known_passwords(settings):
+    settings.DEBUG = False
+    call_command("seed_demo", stdout=StringIO())
+
+    usernames = [username for username, _name, _role in DEMO_STAFF]
+    assert not get_user_model().objects.filter(username__in=usernames).exists()
+
+
+def test_dev_superuser_prints_the_demo_staff_logins_beside_the_admins(settings):
+    settings.DEBUG = True
+    settings.SHOP_BASE_URL = "http://127.0.0.1:8123"
+    call_command("seed_demo", stdout=StringIO())
+    out = StringIO()
+    call_command("create_dev_superuser", stdout=out)
+
+    printed = out.getvalue()
+    assert "http://127.0.0.1:8123/admin/  username: admin  password: admin-dev-only" in printed
+    for username in ("marketer", "support", "fulfilment"):
+        assert f"username: {username}  password: {DEMO_STAFF_PASSWORD}" in printed
+
+
+def test_seeded_products_with_a_gallery_show_each_photo_with_a_thumbnail(client):
+    call_command("seed_demo", stdout=StringIO())
+
+    for slug, views in GALLERY_VIEWS.items():
+        product = ProductPage.objects.get(slug=slug)
+        assert 2 <= len(views) <= 3
+        assert [item.alt_text for item in product.gallery_images.all()] == [
+            f"{product.title} {view}" for view in views
+        ]
+        html = client.get(product.url).content.decode()
+        assert html.count('class="gallery__thumbnail"') == 1 + len(views)
+        # The editor sees the gallery too: it is in the published revision.
+        assert len(product.get_latest_revision_as_object().gallery_images.all()) == len(views)

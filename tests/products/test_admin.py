@@ -2,7 +2,7 @@
 
 import pytest
 from django.urls import reverse
-from wagtail.test.utils.form_data import nested_form_data, streamfield
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from products.models import ProductPage
 from tests.factories import edit_url, make_product, open_editor
@@ -214,6 +214,7 @@ def test_preview_of_a_new_product_renders(admin_client, product_index):
             "price": "899.00",
             "stock": "",
             "features": streamfield([("brand", "Newco"), ("ram", "8")]),
+            "gallery_images": inline_formset([]),
         }
     )
 

@@ -1,4 +1,6 @@
+import itertools
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
@@ -239,3 +241,37 @@ def test_any_text_gives_a_results_page_on_sqlite(client, catalogue):
 def test_any_text_gives_a_results_page_on_postgresql(client, catalogue):
     client.raise_request_exception = False
     assert_any_text_gives_a_results_page(client)
+
+
+class HeadingLevels(HTMLParser):
+    """Collects the level of every h1..h6 on a page, in document order."""
+
+    def __init__(self):
+        super().__init__()
+        self.levels = []
+
+    def handle_starttag(self, tag, attrs):
+        if re.fullmatch(r"h[1-6]", tag):
+            self.levels.append(int(tag[1]))
+
+
+def heading_levels(html):
+    parser = HeadingLevels()
+    parser.feed(html)
+    return parser.levels
+
+
+@pytest.mark.parametrize("query", ["gaming", "", "no-such-laptop"])
+def test_search_page_skips_no_heading_level(client, catalogue, query):
+    levels = heading_levels(client.get("/search/", {"query": query}).content.decode())
+
+    assert levels[0] == 1
+    assert levels.count(1) == 1
+    for previous, level in itertools.pairwise(levels):
+        assert level <= previous + 1, f"h{previous} is followed by h{level}"
+
+
+def test_search_results_heading_sits_between_the_page_title_and_the_cards(client, catalogue):
+    levels = heading_levels(client.get("/search/", {"query": "gaming"}).content.decode())
+
+    assert levels == [1, 2, 3]

@@ -2,6 +2,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from home.demo_content import DEMO_STAFF, DEMO_STAFF_PASSWORD
+from home.shared.public_address import shop_url
+
 USERNAME = "admin"
 PASSWORD = "admin-dev-only"
 
@@ -20,7 +23,19 @@ class Command(BaseCommand):
             User.objects.create_superuser(USERNAME, "admin@example.com", PASSWORD)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Wagtail admin: http://127.0.0.1:8000/admin/  "
+                f"Wagtail admin: {shop_url('/admin/')}  "
                 f"username: {USERNAME}  password: {PASSWORD}"
             )
         )
+        # The demo staff seed_demo made, one per role, to see the admin as each role sees it.
+        existing = set(
+            User.objects.filter(username__in=[row[0] for row in DEMO_STAFF]).values_list(
+                "username", flat=True
+            )
+        )
+        for username, _name, role in DEMO_STAFF:
+            if username in existing:
+                self.stdout.write(
+                    f"  {role} (demo staff): username: {username}  "
+                    f"password: {DEMO_STAFF_PASSWORD}"
+                )

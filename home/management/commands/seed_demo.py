@@ -14,8 +14,9 @@ from wagtail.models import Collection, Locale, Page, Site
 from commerce.customers.models import Customer
 from home import demo_content
 from home.models import HomePage, HomePageFeaturedProduct
+from home.shared.roles import create_staff_roles
 from products.demo_images import draw_product_image
-from products.models import ProductIndexPage, ProductPage
+from products.models import ProductGalleryImage, ProductIndexPage, ProductPage
 from support.models import ContactPage, SupportSettings
 
 HERO = [
@@ -42,14 +43,17 @@ class Command(BaseCommand):
             home = self.ensure_home_page()
             index = self.ensure_product_index(home)
             created = self.ensure_products(index)
+            self.ensure_product_galleries(index)
             self.ensure_featured_products(home)
             self.ensure_contact_page(home)
             customers = self.ensure_customers()
+            # Known passwords are for a developer's machine only, never a deployed shop.
+            staff = self.ensure_demo_staff() if settings.DEBUG else 0
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo shop ready: {created} product(s) added, "
                 f"{ProductPage.objects.live().count()} live in total; "
-                f"{customers} customer(s) added."
+                f"{customers} customer(s) added; {staff} demo staff added."
             )
         )
 
@@ -135,6 +139,22 @@ class Command(BaseCommand):
             self.stdout.write(f"  [{number}/{total}] {name}")
         return created
 
+    def ensure_product_galleries(self, index):
+        """Give the products of GALLERY_VIEWS their extra photos, once (a new revision)."""
+        products = ProductPage.objects.child_of(index).filter(
+            slug__in=demo_content.GALLERY_VIEWS, gallery_images__isnull=True
+        )
+        for product in products:
+            for order, view in enumerate(demo_content.GALLERY_VIEWS[product.slug]):
+                photo = self.product_image(f"{product.title}, {view}", product.brand)
+                product.gallery_images.add(
+                    ProductGalleryImage(
+                        image=photo, alt_text=f"{product.title} {view}", sort_order=order
+                    )
+                )
+            # Published as a revision, so the editor opens the page with its gallery.
+            product.save_revision().publish()
+
     def product_image(self, name, brand):
         Image = get_image_model()
         image = Image.objects.filter(title=name).first()
@@ -189,6 +209,26 @@ class Command(BaseCommand):
                 last_name=last,
             )
             Customer.objects.create(user=user, name=name, email=email, phone=phone)
+            created += 1
+        return created
+
+    def ensure_demo_staff(self):
+        """One user per staff role (create_dev_superuser prints their logins)."""
+        User = get_user_model()
+        groups = create_staff_roles()  # the staff_roles migration made them, unless flushed
+        created = 0
+        for username, name, role in demo_content.DEMO_STAFF:
+            if User.objects.filter(username=username).exists():
+                continue
+            first, _, last = name.partition(" ")
+            user = User.objects.create_user(
+                username,
+                f"{username}@example.com",
+                demo_content.DEMO_STAFF_PASSWORD,
+                first_name=first,
+                last_name=last,
+            )
+            user.groups.add(groups[role])
             created += 1
         return created
 
