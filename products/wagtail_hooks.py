@@ -10,7 +10,7 @@ from wagtail.admin.viewsets.pages import PageViewSet
 from home.shared.spreadsheets import FormulaSafeExportMixin
 
 from .models import ProductPage
-from .views import ProductPageEditView, ProductPageRevertView
+from .views import ProductPageCreateView, ProductPageEditView, ProductPageRevertView
 
 
 def stock_display(product):
@@ -36,6 +36,7 @@ class ProductPageViewSet(PageViewSet):
     icon = "tag"
     index_view_class = ProductPageIndexView
     content_type_use_view_class = ProductPageTypeUseView
+    add_view_class = ProductPageCreateView
     edit_view_class = ProductPageEditView
     revisions_revert_view_class = ProductPageRevertView
     list_display = [column for column in PageViewSet.columns if column.name != "type"] + [
