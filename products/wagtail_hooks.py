@@ -6,10 +6,14 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.pages.listing import ExplorableIndexView
 from wagtail.admin.views.pages.usage import ContentTypeUseView
 from wagtail.admin.viewsets.pages import PageViewSet
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
 
 from home.shared.spreadsheets import FormulaSafeExportMixin
 
+from .ledger import StockMovement
 from .models import ProductPage
+from .stock_history import StockMovementViewSet, stock_movement_permission_policy
 from .views import ProductPageCreateView, ProductPageEditView, ProductPageRevertView
 
 
@@ -66,3 +70,8 @@ def register_products_menu_item():
         icon_name="tag",
         order=210,
     )
+
+
+# The policy first: Wagtail must not build its default one for the model before it.
+register_permission_policy(StockMovement, stock_movement_permission_policy)
+register_snippet(StockMovementViewSet)

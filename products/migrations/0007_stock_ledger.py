@@ -6,11 +6,19 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def grant_stock_history(apps, schema_editor):
+    # Marketers and Fulfilment read the stock history (home/shared/roles.py).
+    from home.shared.roles import create_staff_roles
+
+    create_staff_roles(apps)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
         ('products', '0006_product_gallery'),
+        ('home', '0002_staff_roles'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -35,4 +43,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['product', '-created_at'], name='stock_ledger_product')],
             },
         ),
+        migrations.RunPython(grant_stock_history, migrations.RunPython.noop),
     ]
