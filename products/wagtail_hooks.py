@@ -14,7 +14,13 @@ from home.shared.spreadsheets import FormulaSafeExportMixin
 from .ledger import StockMovement
 from .models import ProductPage
 from .stock_history import StockMovementViewSet, stock_movement_permission_policy
-from .views import ProductPageCreateView, ProductPageEditView, ProductPageRevertView
+from .views import (
+    ProductPageCopyView,
+    ProductPageCreateView,
+    ProductPageEditView,
+    ProductPageRevertView,
+    record_copied_stock,
+)
 
 
 def stock_display(product):
@@ -41,6 +47,7 @@ class ProductPageViewSet(PageViewSet):
     index_view_class = ProductPageIndexView
     content_type_use_view_class = ProductPageTypeUseView
     add_view_class = ProductPageCreateView
+    copy_view_class = ProductPageCopyView
     edit_view_class = ProductPageEditView
     revisions_revert_view_class = ProductPageRevertView
     list_display = [column for column in PageViewSet.columns if column.name != "type"] + [
@@ -70,6 +77,11 @@ def register_products_menu_item():
         icon_name="tag",
         order=210,
     )
+
+
+@hooks.register("after_copy_page")
+def record_stock_of_copied_products(request, page, new_page):
+    record_copied_stock(request, page, new_page)
 
 
 # The policy first: Wagtail must not build its default one for the model before it.

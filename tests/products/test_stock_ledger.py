@@ -187,6 +187,23 @@ def test_creating_a_product_in_the_editor_records_its_opening_stock(
     assert movements(laptop) == [(4, 4, StockReason.STAFF_ADJUSTMENT, None, admin_user)]
 
 
+def test_copying_a_product_records_the_copys_stock(admin_client, admin_user, product_index):
+    laptop = make_product(product_index, "Ledger Laptop", stock=7)
+
+    response = admin_client.post(
+        reverse("wagtailadmin_pages:copy", args=[laptop.pk]),
+        {
+            "new_title": "Ledger Laptop Copy", "new_slug": "ledger-laptop-copy",
+            "new_parent_page": product_index.pk, "publish_copies": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    copy = ProductPage.objects.get(slug="ledger-laptop-copy")
+    assert movements(copy) == [(7, 7, StockReason.STAFF_ADJUSTMENT, None, admin_user)]
+    assert movements(laptop) == []
+
+
 def test_an_import_records_new_products_stock_and_changed_counts(product_index):
     import_csv(product_index, "name,price,stock\nImported Laptop,10.00,5\nUncounted,9.00,\n")
     laptop = ProductPage.objects.get(slug="imported-laptop")
