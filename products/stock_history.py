@@ -4,11 +4,19 @@ Read-only for everyone, superusers included: the rows are written by products.st
 changes, never by an admin form. Registered in wagtail_hooks.py.
 """
 
+from urllib.parse import urlencode
+
 import django_filters
+from django.urls import reverse
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.admin.ui.tables import Column, DateColumn
 
-from home.shared.admin_access import AdminWritesRefusedPolicy, ShopSnippetViewSet
+from home.shared.admin_access import (
+    AdminWritesRefusedPolicy,
+    ShopSnippetViewSet,
+    may_view_records,
+)
 
 from .ledger import StockMovement, StockReason
 from .models import ProductPage
@@ -69,3 +77,19 @@ class StockMovementViewSet(ShopSnippetViewSet):
 
     def get_queryset(self, request):
         return StockMovement.objects.select_related("product", "user").prefetch_related("order")
+
+
+class StockHistoryButton(PageMenuItem):
+    """"Stock history" in a product's header and listing menus: its ledger rows."""
+
+    label = "Stock history"
+    icon_name = "history"
+
+    @property
+    def url(self):
+        list_url = reverse(StockMovement.snippet_viewset.get_url_name("list"))
+        return f"{list_url}?{urlencode({'product': self.page.pk})}"
+
+    def is_shown(self, user):
+        is_product = issubclass(self.page.specific_class or object, ProductPage)
+        return is_product and may_view_records(user, StockMovement)

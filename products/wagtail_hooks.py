@@ -13,7 +13,11 @@ from home.shared.spreadsheets import FormulaSafeExportMixin
 
 from .ledger import StockMovement
 from .models import ProductPage
-from .stock_history import StockMovementViewSet, stock_movement_permission_policy
+from .stock_history import (
+    StockHistoryButton,
+    StockMovementViewSet,
+    stock_movement_permission_policy,
+)
 from .views import (
     ProductPageCopyView,
     ProductPageCreateView,
@@ -77,6 +81,16 @@ def register_products_menu_item():
         icon_name="tag",
         order=210,
     )
+
+
+@hooks.register("register_page_header_buttons")
+def stock_history_header_button(page, user, view_name, next_url=None):
+    yield StockHistoryButton(page=page, priority=67)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def stock_history_listing_button(page, user, next_url=None):
+    yield StockHistoryButton(page=page, priority=55)
 
 
 @hooks.register("after_copy_page")

@@ -235,6 +235,16 @@ def test_the_stock_history_lists_a_products_rows_newest_first(admin_client, prod
     assert "Add stock movement" not in html
 
 
+def test_a_products_editor_links_to_its_stock_history(admin_client, product_index):
+    laptop = make_product(product_index, "Ledger Laptop", stock=7)
+    history = reverse("wagtailsnippets_products_stockmovement:list") + f"?product={laptop.pk}"
+
+    assert history in admin_client.get(edit_url(laptop)).content.decode()
+    assert history in admin_client.get(
+        reverse("wagtailadmin_explore", args=[product_index.pk])
+    ).content.decode()
+
+
 # The ledger's invariant, over random sequences of what happens to stock
 
 OPERATIONS = st.lists(
