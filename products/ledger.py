@@ -19,6 +19,8 @@ class StockReason(models.TextChoices):
     STAFF_ADJUSTMENT = "staff_adjustment", "Staff adjustment"
     IMPORT = "import", "Import"
     RETURN = "return", "Return"
+    # Written once by the migration that started the ledger, for the stock products had then.
+    OPENING = "opening", "Opening balance"
 
 
 class StockMovement(models.Model):

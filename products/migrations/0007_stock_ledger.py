@@ -6,6 +6,18 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def record_opening_balances(apps, schema_editor):
+    # The ledger starts with the stock products have now, so it sums to the live stock.
+    ProductPage = apps.get_model("products", "ProductPage")
+    StockMovement = apps.get_model("products", "StockMovement")
+    StockMovement.objects.bulk_create(
+        StockMovement(product_id=pk, change=stock, balance=stock, reason="opening")
+        for pk, stock in ProductPage.objects.exclude(stock__isnull=True)
+        .exclude(stock=0)
+        .values_list("pk", "stock")
+    )
+
+
 def grant_stock_history(apps, schema_editor):
     # Marketers and Fulfilment read the stock history (home/shared/roles.py).
     from home.shared.roles import create_staff_roles
@@ -29,7 +41,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('change', models.IntegerField()),
                 ('balance', models.IntegerField(blank=True, null=True)),
-                ('reason', models.CharField(choices=[('sale', 'Sale'), ('cancellation', 'Cancellation'), ('reservation_expiry', 'Reservation expiry'), ('staff_adjustment', 'Staff adjustment'), ('import', 'Import'), ('return', 'Return')], max_length=32)),
+                ('reason', models.CharField(choices=[('sale', 'Sale'), ('cancellation', 'Cancellation'), ('reservation_expiry', 'Reservation expiry'), ('staff_adjustment', 'Staff adjustment'), ('import', 'Import'), ('return', 'Return'), ('opening', 'Opening balance')], max_length=32)),
                 ('order_id', models.PositiveBigIntegerField(blank=True, null=True)),
                 ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
                 ('order_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype')),
@@ -43,5 +55,7 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['product', '-created_at'], name='stock_ledger_product')],
             },
         ),
+        # Reversing drops the table, and the opening rows with it.
+        migrations.RunPython(record_opening_balances, migrations.RunPython.noop),
         migrations.RunPython(grant_stock_history, migrations.RunPython.noop),
     ]
