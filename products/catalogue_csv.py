@@ -39,9 +39,10 @@ from wagtail.utils.file import hash_filelike
 from home.shared.spreadsheets import neutralise_formula, restore_neutralised
 
 from .blocks import ProductSpecsBlock
+from .ledger import StockReason
 from .models import ProductIndexPage, ProductPage
 from .search_index import search_indexing_in_bulk
-from .stock import lock_products, set_stock
+from .stock import lock_products, record_initial_stock, set_stock
 
 NAME, SLUG, PRICE, STOCK, TAGS, IMAGE = "name", "slug", "price", "stock", "tags", "image"
 SPEC_COLUMNS = ["brand", "model", "processor", "ram", "storage", "display", "weight"]
@@ -372,6 +373,7 @@ def _create_product(index, row, images):
     )
     _apply_row(page, row, images)
     index.add_child(instance=page)  # Page.save logs the creation in the page history
+    record_initial_stock(page, reason=StockReason.IMPORT)
     return page
 
 
@@ -382,7 +384,7 @@ def _update_product(page, row, images):
     # read, under the row lock checkout takes too. A stock column sets it as the editor does.
     page.stock = lock_products([page.pk])[page.pk].stock
     if STOCK in row.columns:
-        set_stock(page.pk, row.stock)
+        set_stock(page.pk, row.stock, reason=StockReason.IMPORT)
         page.stock = row.stock
     page.live = True
     page.last_published_at = timezone.now()

@@ -22,6 +22,7 @@ from .availability import stock_state
 from .blocks import ProductSpecsBlock, first_spec_value, spec_rows
 from .forms import ProductPageForm, StockFieldPanel
 from .gallery import product_gallery
+from .ledger import StockMovement  # noqa: F401  (registers the stock ledger's model)
 from .listing import build_listing
 from .related import related_products
 from .serializers import TagNamesField

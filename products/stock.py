@@ -7,12 +7,16 @@ catalogue import in its stock column (products/catalogue_csv.py). All of them lo
 rows with `lock_products` first, so none overwrites another. Saving or
 publishing the page writes back the count it read under that lock (ProductPageForm and
 ProductPage.with_content_json keep the live one), so a count changes only here.
+
+Every change leaves one row per product in the stock ledger (products.ledger), in the same
+transaction, with its reason and the order or staff member behind it.
 """
 
 from django.db.models import Case, F, IntegerField, Value, When
 
 from home.shared import page_cache
 
+from .ledger import record_movements
 from .models import ProductPage
 
 
@@ -31,23 +35,46 @@ def lock_products(product_ids):
     return {product.pk: product for product in products}
 
 
-def change_stock(units_by_product, sign):
-    """Add (sign 1) or take (sign -1) units of locked products, in one UPDATE for any number.
+def change_stock(units_by_product, sign, *, reason, order=None, user=None):
+    """Add (sign 1) or take (sign -1) units of locked products, in one UPDATE for any number,
+    and write one ledger row per product with `reason` (a StockReason), `order` and `user`.
 
     update() sends no signal: the caller invalidates the page cache once its change is done.
     """
+    units_by_product = {pk: units for pk, units in units_by_product.items() if units}
     if not units_by_product:
         return
-    ProductPage.objects.filter(pk__in=units_by_product).update(
+    products = ProductPage.objects.filter(pk__in=units_by_product)
+    products.update(
         stock=F("stock") + Case(
             *(When(pk=pk, then=Value(sign * units)) for pk, units in units_by_product.items()),
             output_field=IntegerField(),
         )
     )
+    # The rows are locked by the caller, so this reads the balances the UPDATE left.
+    record_movements(
+        [
+            (pk, sign * units_by_product[pk], balance)
+            for pk, balance in products.order_by("pk").values_list("pk", "stock")
+        ],
+        reason=reason, order=order, user=user,
+    )
 
 
-def set_stock(product_id, count):
+def set_stock(product_id, count, *, reason, user=None):
     """Set the stock count of a locked product to `count` (None: not tracked), as an editor
-    does, and let cached pages show it."""
-    ProductPage.objects.filter(pk=product_id).update(stock=count)
+    or an import does, record it in the ledger, and let cached pages show it."""
+    products = ProductPage.objects.filter(pk=product_id)
+    before = products.values_list("stock", flat=True).first()
+    products.update(stock=count)
+    if before != count:
+        record_movements(
+            [(product_id, (count or 0) - (before or 0), count)], reason=reason, user=user
+        )
     page_cache.invalidate_catalogue()  # update() sends no signal
+
+
+def record_initial_stock(product, *, reason, user=None):
+    """Record in the ledger the stock a product was created with (nothing if not tracked)."""
+    if product.stock:
+        record_movements([(product.pk, product.stock, product.stock)], reason=reason, user=user)

@@ -6,11 +6,25 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.pages.listing import ExplorableIndexView
 from wagtail.admin.views.pages.usage import ContentTypeUseView
 from wagtail.admin.viewsets.pages import PageViewSet
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
 
 from home.shared.spreadsheets import FormulaSafeExportMixin
 
+from .ledger import StockMovement
 from .models import ProductPage
-from .views import ProductPageEditView, ProductPageRevertView
+from .stock_history import (
+    StockHistoryButton,
+    StockMovementViewSet,
+    stock_movement_permission_policy,
+)
+from .views import (
+    ProductPageCopyView,
+    ProductPageCreateView,
+    ProductPageEditView,
+    ProductPageRevertView,
+    record_copied_stock,
+)
 
 
 def stock_display(product):
@@ -36,6 +50,8 @@ class ProductPageViewSet(PageViewSet):
     icon = "tag"
     index_view_class = ProductPageIndexView
     content_type_use_view_class = ProductPageTypeUseView
+    add_view_class = ProductPageCreateView
+    copy_view_class = ProductPageCopyView
     edit_view_class = ProductPageEditView
     revisions_revert_view_class = ProductPageRevertView
     list_display = [column for column in PageViewSet.columns if column.name != "type"] + [
@@ -65,3 +81,23 @@ def register_products_menu_item():
         icon_name="tag",
         order=210,
     )
+
+
+@hooks.register("register_page_header_buttons")
+def stock_history_header_button(page, user, view_name, next_url=None):
+    yield StockHistoryButton(page=page, priority=67)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def stock_history_listing_button(page, user, next_url=None):
+    yield StockHistoryButton(page=page, priority=55)
+
+
+@hooks.register("after_copy_page")
+def record_stock_of_copied_products(request, page, new_page):
+    record_copied_stock(request, page, new_page)
+
+
+# The policy first: Wagtail must not build its default one for the model before it.
+register_permission_policy(StockMovement, stock_movement_permission_policy)
+register_snippet(StockMovementViewSet)

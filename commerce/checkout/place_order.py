@@ -98,7 +98,7 @@ def reserve_order(customer, delivery, payment_method, checkout_token, *, expecte
             if gone:
                 raise ProductUnavailable(gone)
 
-            products = reserve_stock(_units_by_product(items))
+            products = reserve_stock(_units_by_product(items), order=order)
             for item in items:
                 product = products[item.product_id]
                 item.unit_price = product.price

@@ -24,11 +24,16 @@ from commerce.cart import carts as cart
 from commerce.orders import status as order_status
 from commerce.orders.models import Order, OrderStatus
 from commerce.orders.stock import release_stock
+from products.ledger import StockReason
 
 logger = logging.getLogger(__name__)
 
 EXPIRED = "expired"
 BACK_TO_CART = "back to cart"
+STOCK_REASONS = {
+    EXPIRED: StockReason.RESERVATION_EXPIRY,
+    BACK_TO_CART: StockReason.CANCELLATION,
+}
 
 
 def reservation_time():
@@ -118,8 +123,9 @@ def schedule_release(order):
 
 
 def release_held_stock(locked, reason):
-    """Cancel `locked` (awaiting payment, its row locked) and put its stock back once."""
-    release_stock(locked)
+    """Cancel `locked` (awaiting payment, its row locked) and put its stock back once: the
+    stock ledger calls an expired reservation that, and giving up paying a cancellation."""
+    release_stock(locked, reason=STOCK_REASONS[reason])
     move_awaiting_order(locked, OrderStatus.CANCELLED, reason=reason)
 
 

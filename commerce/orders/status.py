@@ -25,6 +25,7 @@ from commerce.payments.refunds import (
     settle_refund,
 )
 from commerce.reviews.rules import hide_reviews_no_longer_backed
+from products.ledger import StockReason
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ def change_status(order, new_status, *, user=None):
         if new_status == OrderStatus.CANCELLED:
             if refund is not None:
                 settle_refund(refund, refund_reference, user=user)
-            release_stock(locked)
+            release_stock(locked, reason=StockReason.CANCELLATION, user=user)
         if new_status == OrderStatus.PAID:
             record_cash_collected(locked)
         locked.status = new_status

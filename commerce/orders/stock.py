@@ -11,6 +11,7 @@ from wagtail.log_actions import log
 
 from commerce.orders.models import Order, OrderItem
 from home.shared import page_cache
+from products.ledger import StockReason
 from products.stock import change_stock, lock_products
 
 
@@ -43,13 +44,14 @@ class OutOfStock(Exception):
         )
 
 
-def reserve_stock(quantities):
-    """Take units off the shelf for an order being placed. Call inside its transaction.
+def reserve_stock(quantities, *, order):
+    """Take units off the shelf for `order`, being placed. Call inside its transaction.
 
     `quantities` maps product ids to units. Locks the products, then refuses everything
     (ProductUnavailable, OutOfStock) unless every product is live with enough stock, and
-    otherwise decrements the tracked stock. Returns {product id: locked ProductPage} with the
-    prices and titles current at this moment, for the order to snapshot.
+    otherwise decrements the tracked stock (a sale of `order` in the stock ledger). Returns
+    {product id: locked ProductPage} with the prices and titles current at this moment, for
+    the order to snapshot.
     """
     products = lock_products(quantities)
     unavailable = [
@@ -67,7 +69,7 @@ def reserve_stock(quantities):
     if shortages:
         raise OutOfStock(shortages)
     tracked = {pk: units for pk, units in quantities.items() if products[pk].stock is not None}
-    change_stock(tracked, sign=-1)
+    change_stock(tracked, sign=-1, reason=StockReason.SALE, order=order)
     for pk, units in tracked.items():
         products[pk].stock -= units
     # update() sends no signal: pages showing the old stock go stale when the order commits.
@@ -75,9 +77,10 @@ def reserve_stock(quantities):
     return products
 
 
-def release_stock(order):
+def release_stock(order, *, reason, user=None):
     """Put back on the shelf the units a placed order took, once (for example when it is
-    cancelled).
+    cancelled), recorded in the stock ledger with `reason` (StockReason.CANCELLATION or
+    RESERVATION_EXPIRY) and the staff member `user`, if any.
 
     Exactly what checkout took comes back: each line's reserved_quantity, which is then
     zeroed, so a product whose stock was not tracked when it was sold gains nothing. Returns
@@ -93,7 +96,7 @@ def release_stock(order):
         quantities = {}
         for product_id, units in lines.values_list("product", "reserved_quantity"):
             quantities[product_id] = quantities.get(product_id, 0) + units
-        _put_back(quantities)
+        _put_back(quantities, reason=reason, order=locked, user=user)
         locked.items.filter(reserved_quantity__gt=0).update(reserved_quantity=0)
         Order.objects.filter(pk=order.pk).update(stock_reserved=False)
         page_cache.invalidate_catalogue()
@@ -101,13 +104,14 @@ def release_stock(order):
     return True
 
 
-def _put_back(units_by_product):
+def _put_back(units_by_product, *, reason, order, user):
     """Add units back to the products whose stock is counted, under their row locks."""
     locked_products = lock_products(units_by_product)
     change_stock(
         {pk: units_by_product[pk] for pk, product in locked_products.items()
          if product.stock is not None},
         sign=1,
+        reason=reason, order=order, user=user,
     )
 
 
@@ -156,7 +160,7 @@ def restock_lines(order, units_by_line, *, user=None):
             product_id = lines[line_id].product_id
             if product_id is not None:
                 quantities[product_id] = quantities.get(product_id, 0) + units
-        _put_back(quantities)
+        _put_back(quantities, reason=StockReason.RETURN, order=locked, user=user)
         restocked = []
         for line_id, units in units_by_line.items():
             # update(): saving a line of a placed order would send the repricing signal.

@@ -32,6 +32,8 @@ MODEL_PERMISSIONS = {
         "taggit.tag": crud("tag"),
         # Site settings for marketing; Wagtail only asks for "change" on a setting.
         "commerce.bulkdiscountsettings": ["change_bulkdiscountsettings"],
+        # The stock ledger (read-only): why a product's count changed.
+        "products.stockmovement": ["view_stockmovement"],
     },
     SUPPORT: {
         "wagtailadmin.admin": ["access_admin"],
@@ -47,6 +49,7 @@ MODEL_PERMISSIONS = {
     FULFILMENT: {
         "wagtailadmin.admin": ["access_admin"],
         "commerce.order": ["view_order", "change_order_status"],
+        "products.stockmovement": ["view_stockmovement"],
     },
 }
 

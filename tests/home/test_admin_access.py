@@ -26,6 +26,8 @@ from wagtail.snippets.models import get_snippet_models
 from commerce.orders.models import OrderStatus
 from home.shared.admin_access import ShopSnippetViewSet
 from home.shared.roles import FULFILMENT, MARKETERS, SUPPORT
+from products.ledger import StockMovement, StockReason
+from products.stock import set_stock
 from tests.factories import (
     make_customer,
     make_inquiry,
@@ -87,7 +89,8 @@ MODEL_ARGUMENT_CASES = {
     "wagtailsettings:edit": ["commerce.bulkdiscountsettings", "support.supportsettings"],
     "wagtailsettings:preview_on_edit": ["commerce.bulkdiscountsettings"],
     "wagtail_bulk_action": [
-        "commerce.order", "commerce.customer", "commerce.review", "support.contact"
+        "commerce.order", "commerce.customer", "commerce.review", "support.contact",
+        "products.stockmovement",
     ],
 }
 # Extra query strings a view is also opened with (searches, exports).
@@ -108,6 +111,8 @@ def records(home_page, product_index):
     product = make_product(product_index)
     order = make_order(customer, [product], status=OrderStatus.PAID, checkout=True)
     cart = make_order(customer, [product], status=OrderStatus.CART)
+    set_stock(product.pk, 7, reason=StockReason.STAFF_ADJUSTMENT)
+    stock_movement = StockMovement.objects.get(product=product)
     return {
         "commerce.customer": customer,
         "commerce.order": order,
@@ -116,6 +121,7 @@ def records(home_page, product_index):
         "support.contact": make_inquiry(name=CUSTOMER_NAME, email=CUSTOMER_EMAIL),
         "taggit.tag": Tag.objects.create(name="gaming", slug="gaming"),
         "product": product,
+        "products.stockmovement": stock_movement,
         "home": home_page,
     }
 
@@ -175,6 +181,7 @@ SUPPORT_DESK = frozenset({SUPPORT, SUPERUSER})
 MARKETING = frozenset({MARKETERS, SUPERUSER})
 SHIPPING = frozenset({FULFILMENT, SUPERUSER})
 SUPERUSER_ONLY = frozenset({SUPERUSER})
+STOCK_READERS = frozenset({MARKETERS, FULFILMENT, SUPERUSER})
 
 
 def viewset(namespace, **allowed):
@@ -231,6 +238,13 @@ ALLOWED = {
         copy=MARKETING,
     ),
     **chooser("wagtailsnippetchoosers_taggit_tag", see=MARKETING, create=MARKETING),
+    # The stock ledger: read by marketers and fulfilment, written by nobody in the admin.
+    **viewset(
+        "wagtailsnippets_products_stockmovement",
+        list=STOCK_READERS, list_results=STOCK_READERS, history=STOCK_READERS,
+        history_results=STOCK_READERS, add=NOBODY, edit=NOBODY, delete=NOBODY, usage=NOBODY,
+    ),
+    **chooser("wagtailsnippetchoosers_products_stockmovement", see=STOCK_READERS),
     "fulfilment_modeladmin_index": SHIPPING,
     "fulfilment_modeladmin_ship": SHIPPING,
     "fulfilment_modeladmin_create": NOBODY,
@@ -244,6 +258,7 @@ ALLOWED = {
     "wagtail_bulk_action[commerce.customer]": SUPPORT_DESK,
     "wagtail_bulk_action[commerce.review]": SUPPORT_DESK,
     "wagtail_bulk_action[support.contact]": SUPPORT_DESK,
+    "wagtail_bulk_action[products.stockmovement]": STOCK_READERS,
 }
 
 # Wagtail's areas without shop records: URL names, or namespaces ending in ":".

@@ -20,6 +20,7 @@ from commerce.reviews.rules import hide_review, publish_review
 from config.env import cache_config
 from home.models import HomePageFeaturedProduct
 from home.shared import page_cache
+from products.ledger import StockReason
 from tests.factories import (
     edit_url,
     make_image,
@@ -310,7 +311,7 @@ def test_the_last_unit_sold_shows_out_of_stock_at_once_and_a_cancellation_restoc
     sold_out = client.get(laptop.url).content.decode()
 
     with commit():
-        release_stock(order)
+        release_stock(order, reason=StockReason.CANCELLATION)
     restocked = client.get(laptop.url).content.decode()
 
     assert "Out of stock" in sold_out

@@ -16,7 +16,9 @@ from home import demo_content
 from home.models import HomePage, HomePageFeaturedProduct
 from home.shared.roles import create_staff_roles
 from products.demo_images import draw_product_image
+from products.ledger import StockReason
 from products.models import ProductGalleryImage, ProductIndexPage, ProductPage
+from products.stock import record_initial_stock
 from support.models import ContactPage, SupportSettings
 
 HERO = [
@@ -133,6 +135,7 @@ class Command(BaseCommand):
                 image=self.product_image(name, brand),
             )
             index.add_child(instance=product)
+            record_initial_stock(product, reason=StockReason.IMPORT)
             product.tags.add(*tags)
             product.save_revision().publish()
             created += 1

@@ -341,8 +341,8 @@ def test_two_staff_cancelling_at_once_put_the_stock_back_once(monkeypatch, produ
     first_may_commit = threading.Event()
     real_release_stock = order_status.release_stock
 
-    def release_stock_then_wait(order):
-        real_release_stock(order)
+    def release_stock_then_wait(order, **reason_and_user):
+        real_release_stock(order, **reason_and_user)
         if threading.current_thread().name == "first":
             first_has_restocked.set()
             first_may_commit.wait(timeout=10)

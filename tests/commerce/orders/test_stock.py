@@ -10,6 +10,7 @@ from commerce.checkout.place_order import CheckoutError, place_order
 from commerce.orders.models import OrderItem, OrderStatus
 from commerce.orders.status import change_status
 from commerce.orders.stock import release_stock
+from products.ledger import StockReason
 from products.models import ProductPage
 from tests.factories import DELIVERY, make_customer, make_placed_order, make_product
 
@@ -38,8 +39,8 @@ def test_releasing_an_order_puts_its_units_back_once(customer, product_index):
     untracked = make_product(product_index, "Made To Order", stock=None)
     order = make_placed_order(customer, (laptop, 3), (untracked, 2))
 
-    assert release_stock(order) is True
-    assert release_stock(order) is False
+    assert release_stock(order, reason=StockReason.CANCELLATION) is True
+    assert release_stock(order, reason=StockReason.CANCELLATION) is False
 
     assert stock_of(laptop) == 7
     assert stock_of(untracked) is None
@@ -68,7 +69,7 @@ def test_each_line_records_the_units_it_took_and_gives_them_back_once(customer, 
     assert reserved == {"Counted Laptop": 3, "Made To Order": 0}
 
     ProductPage.objects.filter(pk=untracked.pk).update(stock=5)
-    release_stock(order)
+    release_stock(order, reason=StockReason.CANCELLATION)
 
     assert (stock_of(laptop), stock_of(untracked)) == (7, 5)
     assert set(order.items.values_list("reserved_quantity", flat=True)) == {0}
@@ -81,7 +82,7 @@ def test_releasing_gives_back_what_was_taken_even_if_the_line_was_changed_since(
     order = make_placed_order(customer, (laptop, 3))
     OrderItem.objects.filter(order=order).update(quantity=1)  # corrected by hand afterwards
 
-    release_stock(order)
+    release_stock(order, reason=StockReason.CANCELLATION)
 
     assert stock_of(laptop) == 7
 
@@ -93,7 +94,7 @@ def test_the_migration_gives_orders_holding_stock_their_lines_reserved_units(
     untracked = make_product(product_index, "Made To Order", stock=None)
     holding = make_placed_order(customer, (laptop, 3), (untracked, 2))
     released = make_placed_order(customer, (laptop, 1))
-    release_stock(released)
+    release_stock(released, reason=StockReason.CANCELLATION)
     OrderItem.objects.update(reserved_quantity=0)  # as the column is added
     migration = importlib.import_module("commerce.migrations.0012_order_item_reserved_quantity")
 
@@ -113,7 +114,7 @@ def test_releasing_skips_products_deleted_since(product_index):
     order = make_placed_order(make_customer(), (laptop, 1), (gone, 1))
     gone.delete()
 
-    assert release_stock(order) is True
+    assert release_stock(order, reason=StockReason.CANCELLATION) is True
     assert stock_of(laptop) == 5
     assert order.items.get(product=None).product_name == "Discontinued"
 
