@@ -1,8 +1,10 @@
 import threading
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 
+from commerce.payments.testcard import TestCardGateway
 from tests.factories import make_customer, make_order, make_product
 
 
@@ -69,3 +71,30 @@ def run_together():
         return results
 
     return run
+
+
+class ProviderLedger:
+    """What a real card provider would do with the refunds it is asked for: one refund per
+    idempotency key, however often it is asked (a request without a key always pays)."""
+
+    def __init__(self):
+        self.requests = []
+        self.paid = {}
+
+    def refund(self, token, amount, idempotency_key=None):
+        self.requests.append((token, amount, idempotency_key))
+        key = idempotency_key or f"no key {len(self.requests)}"
+        self.paid.setdefault(key, amount)
+        return f"re_{key}"
+
+    @property
+    def total_paid(self):
+        return sum(self.paid.values(), Decimal("0.00"))
+
+
+@pytest.fixture
+def provider(monkeypatch):
+    """The test card gateway's refunds, recorded by a ProviderLedger."""
+    ledger = ProviderLedger()
+    monkeypatch.setattr(TestCardGateway, "refund", ledger.refund)
+    return ledger

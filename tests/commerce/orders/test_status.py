@@ -171,32 +171,6 @@ def test_a_refused_change_leaves_no_history(customer):
     assert not log_registry.get_logs_for_instance(order).exists()
 
 
-class ProviderLedger:
-    """What a real card provider would do with the refunds it is asked for: one refund per
-    idempotency key, however often it is asked (a request without a key always pays)."""
-
-    def __init__(self):
-        self.requests = []
-        self.paid = {}
-
-    def refund(self, token, amount, idempotency_key=None):
-        self.requests.append((token, amount, idempotency_key))
-        key = idempotency_key or f"no key {len(self.requests)}"
-        self.paid.setdefault(key, amount)
-        return f"re_{key}"
-
-    @property
-    def total_paid(self):
-        return sum(self.paid.values(), Decimal("0.00"))
-
-
-@pytest.fixture
-def provider(monkeypatch):
-    ledger = ProviderLedger()
-    monkeypatch.setattr(TestCardGateway, "refund", ledger.refund)
-    return ledger
-
-
 @pytest.fixture
 def hundred_dollar_laptop(product_index):
     return make_product(product_index, "Hundred Dollar Laptop", price="100.00", stock=10)

@@ -20,30 +20,6 @@ from tests.factories import make_customer, make_placed_order, make_product, make
 pytestmark = pytest.mark.django_db
 
 
-class ProviderLedger:
-    """A card provider that pays each idempotency key once, however often it is asked."""
-
-    def __init__(self):
-        self.requests = []
-        self.paid = {}
-
-    def refund(self, token, amount, idempotency_key):
-        self.requests.append((token, amount, idempotency_key))
-        self.paid.setdefault(idempotency_key, amount)
-        return f"re_{idempotency_key}"
-
-    @property
-    def total_paid(self):
-        return sum(self.paid.values(), Decimal("0.00"))
-
-
-@pytest.fixture
-def provider(monkeypatch):
-    ledger = ProviderLedger()
-    monkeypatch.setattr(TestCardGateway, "refund", ledger.refund)
-    return ledger
-
-
 @pytest.fixture
 def book(product_index):
     return make_product(product_index, "Hundred Dollar Book", price="100.00", stock=10)
