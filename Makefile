@@ -21,9 +21,17 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# The outside checkers (axe-core, Nu HTML Checker, Lighthouse) for tests/browser; without npm
+# their tests skip and say so.
+CHECKERS := tests/browser/checkers
+$(CHECKERS)/node_modules/.installed: $(CHECKERS)/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix $(CHECKERS) --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the outside-checker tests will be skipped."; fi
+
 install: $(VENV)/.installed
 
-install-dev: $(VENV)/.installed-dev
+install-dev: $(VENV)/.installed-dev $(CHECKERS)/node_modules/.installed
 
 ## Install, migrate, load the demo catalogue and serve the shop on SQLite.
 run: install
