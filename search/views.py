@@ -3,7 +3,7 @@ from django.template.response import TemplateResponse
 
 from home.shared.page_cache import cache_for_anonymous
 from products.models import ProductPage
-from products.search import search_words
+from products.search import catalogue_vocabulary, forgiving_queries
 
 RESULTS_PER_PAGE = 24
 # Longer queries are cut: nobody types more, and the search backend need not parse them.
@@ -12,13 +12,24 @@ MAX_QUERY_LENGTH = 200
 
 @cache_for_anonymous
 def search(request):
-    """Products matching the query (name, description, spec values, tags), best match first."""
+    """Products matching the query (name, description, spec values, tags), best match first.
+
+    A query that finds nothing is tried again, forgivingly (products.search.forgiving_queries):
+    with numbers split from letters, then with misspelt words corrected, which the page
+    shows as "did you mean".
+    """
     query = request.GET.get("query", "").strip()[:MAX_QUERY_LENGTH]
-    words = search_words(query)
-    results = ProductPage.objects.none()
-    if words:
-        results = ProductPage.objects.visible().with_images().search(words)
-    page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    products = ProductPage.objects.visible()
+    page = Paginator(ProductPage.objects.none(), RESULTS_PER_PAGE).get_page(1)
+    corrected_query = None
+    for words, corrected in forgiving_queries(query, lambda: catalogue_vocabulary(products)):
+        results = products.with_images().search(words)
+        page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+        if page.paginator.count:
+            corrected_query = words if corrected else None
+            break
     return TemplateResponse(
-        request, "search/search.html", {"search_query": query, "search_results": page}
+        request,
+        "search/search.html",
+        {"search_query": query, "search_results": page, "corrected_query": corrected_query},
     )

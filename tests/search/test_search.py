@@ -275,3 +275,65 @@ def test_search_results_heading_sits_between_the_page_title_and_the_cards(client
     levels = heading_levels(client.get("/search/", {"query": "gaming"}).content.decode())
 
     assert levels == [1, 2, 3]
+
+
+@pytest.fixture
+def dell(catalogue):
+    return make_product(
+        catalogue,
+        "Dell XPS 13",
+        features=[("brand", "Dell"), ("processor", "Intel Core Ultra 7 155H"), ("ram", 16)],
+    )
+
+
+@pytest.mark.parametrize("query", ["dell 16gb", "16GB dell", "ultra7", "Ultra7 155H"])
+def test_search_forgives_numbers_written_against_their_units(client, dell, query):
+    response = client.get("/search/", {"query": query})
+
+    assert found(response) == ["Dell XPS 13"]
+    assert "Did you mean" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "meant", "expected"),
+    [
+        ("lenvo", "lenovo", ["Lenovo Legion Pro 5"]),
+        ("macbok air", "macbook air", ["Apple MacBook Air 13"]),
+        ("Framwork", "framework", ["Framework Laptop 13"]),
+        ("del 16gb", "dell 16 gb", ["Dell XPS 13"]),
+    ],
+)
+def test_a_misspelt_word_finds_what_was_meant_and_says_did_you_mean(
+    client, dell, query, meant, expected
+):
+    response = client.get("/search/", {"query": query})
+    html = response.content.decode()
+
+    assert found(response) == expected
+    assert f"Did you mean <a href=\"?query={meant.replace(' ', '%20')}\">“{meant}”</a>?" in html
+    assert f"results for “{meant}”" in html
+
+
+def test_a_correctly_spelt_query_is_never_corrected(client, dell):
+    # "legion" is a catalogue word; "lenovo legion" finds its laptop as typed.
+    response = client.get("/search/", {"query": "Lenovo Legion"})
+
+    assert found(response) == ["Lenovo Legion Pro 5"]
+    assert "Did you mean" not in response.content.decode()
+
+
+def test_nonsense_finds_nothing_and_suggests_nothing(client, dell):
+    html = client.get("/search/", {"query": "qqqzzz"}).content.decode()
+
+    assert "No products match “qqqzzz”" in html
+    assert "Did you mean" not in html
+
+
+def test_corrections_only_offer_words_of_products_shoppers_can_see(client, dell, catalogue):
+    hidden = make_product(catalogue, "Zephyrus Secret Edition", features=[("brand", "Asus")])
+    hidden.unpublish()
+
+    html = client.get("/search/", {"query": "zephyros"}).content.decode()
+
+    assert "Zephyrus" not in html and "zephyrus" not in html
+    assert "No products match “zephyros”" in html
