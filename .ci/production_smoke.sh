@@ -64,6 +64,9 @@ echo "-- migrate, seed_demo, collectstatic"
 "$BIN/python" manage.py seed_demo
 "$BIN/python" manage.py collectstatic --noinput
 
+echo "-- check --deploy, database checks included, reports nothing"
+"$BIN/python" manage.py check --deploy --database default --fail-level WARNING
+
 echo "-- db_worker runs the queued tasks"
 "$BIN/python" manage.py db_worker --batch --no-startup-delay >"$WORK/worker.log" 2>&1 \
     || { tail -n 40 "$WORK/worker.log" >&2; exit 1; }

@@ -6,4 +6,4 @@ class HomeConfig(AppConfig):
     verbose_name = "Home"
 
     def ready(self):
-        from home import signals  # noqa: F401
+        from home import checks, signals  # noqa: F401

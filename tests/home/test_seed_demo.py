@@ -122,3 +122,15 @@ def test_seeded_products_with_a_gallery_show_each_photo_with_a_thumbnail(client)
         assert html.count('class="gallery__thumbnail"') == 1 + len(views)
         # The editor sees the gallery too: it is in the published revision.
         assert len(product.get_latest_revision_as_object().gallery_images.all()) == len(views)
+
+
+def test_seed_demo_points_the_site_at_the_address_the_shop_runs_on(settings):
+    settings.SHOP_BASE_URL = "http://127.0.0.1:8123"
+    call_command("seed_demo", stdout=StringIO())
+    settings.SHOP_BASE_URL = "http://127.0.0.1:9000"
+    call_command("seed_demo", stdout=StringIO())
+
+    site = Site.objects.get(is_default_site=True)
+    assert (site.hostname, site.port) == ("127.0.0.1", 9000)
+    assert site.root_url == "http://127.0.0.1:9000"
+    assert Site.objects.count() == 1

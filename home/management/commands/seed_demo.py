@@ -84,20 +84,18 @@ class Command(BaseCommand):
             )
             home.save_revision().publish()
             self.stdout.write("Created the home page.")
-        site = Site.objects.filter(is_default_site=True).first()
-        if site is None:
-            # The Site names the address the shop runs on; links use SHOP_BASE_URL itself.
-            address = urlsplit(settings.SHOP_BASE_URL)
-            Site.objects.create(
-                hostname=address.hostname,
-                port=address.port or (443 if address.scheme == "https" else 80),
-                root_page=home,
-                is_default_site=True,
-                site_name="Storefront",
-            )
-        elif site.root_page_id != home.pk:
-            site.root_page = home
-            site.save()
+        # The Site names the address the shop runs on (make run's HOST and PORT, through
+        # SHOP_BASE_URL), so Wagtail's own page URLs in the admin point at the running shop.
+        address = urlsplit(settings.SHOP_BASE_URL)
+        Site.objects.update_or_create(
+            is_default_site=True,
+            defaults={
+                "hostname": address.hostname,
+                "port": address.port or (443 if address.scheme == "https" else 80),
+                "root_page": home,
+                "site_name": "Storefront",
+            },
+        )
         return home
 
     def ensure_product_index(self, home):
