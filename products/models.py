@@ -25,7 +25,7 @@ from .gallery import product_gallery
 from .ledger import StockMovement  # noqa: F401  (registers the stock ledger's model)
 from .listing import build_listing
 from .related import related_products
-from .serializers import TagNamesField
+from .serializers import GalleryField, TagNamesField
 from .structured_data import (
     breadcrumb_structured_data,
     breadcrumb_trail,
@@ -215,6 +215,7 @@ class ProductPage(SeoPageMixin, Page):
         APIField("tags", serializer=TagNamesField()),
         APIField("image_card", serializer=ImageRenditionField("fill-480x360", source="image")),
         APIField("image_large", serializer=ImageRenditionField("fill-1200x900", source="image")),
+        APIField("gallery", serializer=GalleryField("max-1200x900")),
     ]
 
     parent_page_types = ["products.ProductIndexPage"]

@@ -2,6 +2,7 @@ import re
 
 import pytest
 
+from products.models import ProductGalleryImage
 from tests.factories import make_image, make_product
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +122,30 @@ def test_listing_queries_do_not_grow_with_the_number_of_products(product_index, 
     response = get_within_queries("/api/v2/products/", {"limit": "30"}, API_LISTING_QUERY_BOUND)
 
     assert len(response.json()["items"]) == 30
+
+
+def test_product_detail_gives_the_gallery_in_the_pages_order(client, product):
+    ProductGalleryImage.objects.create(
+        page=product, image=make_image("Left side"), alt_text="The left side", caption="Ports",
+        sort_order=2,
+    )
+    ProductGalleryImage.objects.create(
+        page=product, image=make_image("Lid"), alt_text="The lid, closed", sort_order=1,
+    )
+
+    gallery = client.get(f"/api/v2/products/{product.pk}/").json()["gallery"]
+
+    assert [(picture["alt"], picture["caption"]) for picture in gallery] == [
+        ("Dell XPS 13", ""), ("The lid, closed", ""), ("The left side", "Ports"),
+    ]
+    for picture in gallery:
+        assert re.fullmatch(r"http://testserver/media/images/.+\.png", picture["full_url"])
+        assert picture["width"] <= 1200 and picture["height"] <= 900
+
+
+def test_the_gallery_is_not_in_the_listing_unless_asked_for(client, product):
+    assert "gallery" not in client.get("/api/v2/products/").json()["items"][0]
+
+    asked = client.get("/api/v2/products/", {"fields": "gallery"}).json()["items"][0]
+
+    assert [picture["alt"] for picture in asked["gallery"]] == ["Dell XPS 13"]
