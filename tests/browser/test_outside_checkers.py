@@ -53,10 +53,13 @@ def needs(path, what):
         pytest.skip(f"{what} is not installed: run `{INSTALL}`.")
 
 
-def test_public_pages_have_no_axe_core_violations(browser, demo_shop, live_server):
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+def test_public_pages_have_no_axe_core_violations(browser, demo_shop, live_server, color_scheme):
     needs(AXE, "axe-core")
     # The shop's Content-Security-Policy rightly refuses the injected checker script.
-    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        bypass_csp=True, viewport={"width": 1280, "height": 900}, color_scheme=color_scheme
+    )
     page = context.new_page()
     found = {}
     for name, path in PUBLIC_PAGES.items():
