@@ -52,8 +52,9 @@ def awaits_payment(order, now=None):
 
 def back_to_cart(order, session=None):
     """The shopper gives up paying `order`: cancel it, put its stock back once, and its lines
-    back into their cart (a guest's: the cart of their `session`). Returns sentences for the shopper about lines that no longer fit
-    (capped at the stock left, or no longer for sale); None if the order no longer awaited
+    back into their cart (a guest's: the cart of their `session`). Returns sentences for the
+    shopper about lines that no longer fit (capped at the stock left, or no longer for sale);
+    None if the order no longer awaited
     payment, and then nothing changed.
     """
     with transaction.atomic():

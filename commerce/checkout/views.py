@@ -22,8 +22,8 @@ from commerce.checkout.stripe_payment import payment_page_gateway
 from commerce.checkout.stripe_views import order_payment_return, stripe_payment_page
 from commerce.customers.accounts import customer_for
 from commerce.orders.emails import confirmation_email
-from commerce.orders.models import OrderStatus
 from commerce.orders.guest_orders import remember_guest_order
+from commerce.orders.models import OrderStatus
 from commerce.orders.views import customer_order, shopper_order_view
 from commerce.payments.models import PaymentMethod
 

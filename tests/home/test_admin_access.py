@@ -89,7 +89,9 @@ MODEL_ARGUMENT_CASES = {
     "wagtailsettings:edit": [
         "commerce.bulkdiscountsettings", "commerce.checkoutsettings", "support.supportsettings",
     ],
-    "wagtailsettings:preview_on_edit": ["commerce.bulkdiscountsettings", "commerce.checkoutsettings"],
+    "wagtailsettings:preview_on_edit": [
+        "commerce.bulkdiscountsettings", "commerce.checkoutsettings",
+    ],
     "wagtail_bulk_action": [
         "commerce.order", "commerce.customer", "commerce.review", "support.contact",
         "products.stockmovement",

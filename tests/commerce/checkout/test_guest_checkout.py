@@ -9,14 +9,16 @@ from urllib.parse import urlsplit
 import pytest
 from django.core import mail
 from django.test import Client
+from wagtail.models import Site
 
 from commerce.checkout.models import CheckoutDetail
 from commerce.customers.accounts import confirm_email, send_email_confirmation
 from commerce.orders.guest_orders import order_link_token
 from commerce.orders.models import Order, OrderStatus
+from home.shared.roles import MARKETERS
 from products.models import ProductPage
 from tests.commerce.checkout.test_place_order import CASH, GOOD_CARD, checkout_form
-from tests.factories import DELIVERY, make_customer, make_product
+from tests.factories import DELIVERY, make_customer, make_product, make_staff_in_role
 
 pytestmark = pytest.mark.django_db
 
@@ -291,3 +293,16 @@ def test_guest_orders_attach_only_once_the_account_confirms_the_address(
 def confirmation_token(message):
     return urlsplit(re.search(r"https?://\S+/confirm-email/(\S+)/", message.body).group(0)).path \
         .rstrip("/").rsplit("/", 1)[-1]
+
+
+def test_a_marketer_switches_guest_checkout_off_in_the_settings(guest_with_cart):
+    marketer = Client()
+    marketer.force_login(make_staff_in_role(MARKETERS))
+    site = Site.objects.get(is_default_site=True)
+    url = f"/admin/settings/commerce/checkoutsettings/{site.pk}/"
+    assert "Guest checkout on" in marketer.get(url).content.decode()
+
+    assert marketer.post(url, {}).status_code == 302  # the box unticked
+
+    response = guest_with_cart.get("/checkout/")
+    assert response["Location"] == "/accounts/login/?next=/checkout/"
