@@ -6,9 +6,19 @@ from django.db import migrations, models
 
 def grant_checkout_settings(apps, schema_editor):
     # Marketers edit the checkout settings, as they edit the bulk discount (home/shared/roles.py).
-    from home.shared.roles import create_staff_roles
+    from home.shared.roles import (
+        MARKETERS,
+        MODEL_PERMISSIONS,
+        ensure_permissions_exist,
+        find_permissions,
+    )
 
-    create_staff_roles(apps)
+    ensure_permissions_exist(apps)
+    label = "commerce.checkoutsettings"
+    marketers, _created = apps.get_model("auth", "Group").objects.get_or_create(name=MARKETERS)
+    marketers.permissions.add(
+        *find_permissions(apps, {label: MODEL_PERMISSIONS[MARKETERS][label]})
+    )
 
 
 class Migration(migrations.Migration):
