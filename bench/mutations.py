@@ -118,8 +118,8 @@ MUTATIONS = [
     Mutation(CHECKOUT_MODULE, "{order.pk:06d}", "{order.pk % 1000:06d}", CHECKOUT),
     Mutation(CHECKOUT_MODULE, "timezone.localdate(placed_at)", "placed_at.date()",
              CHECKOUT),
-    Mutation(CHECKOUT_MODULE, "order.billing_name = customer.name",
-             "order.billing_name = order.customer.user.username", CHECKOUT),
+    Mutation(CHECKOUT_MODULE, "order.billing_name = buyer.name",
+             "order.billing_name = buyer.email", CHECKOUT),
     # Paying after the reservation: recorded as answered, refused once released, voided.
     Mutation(PAYMENT_FLOW_MODULE, "if payment.status == PaymentStatus.AUTHORISED",
              "if payment.status != PaymentStatus.AUTHORISED", TWO_PHASE),

@@ -49,7 +49,7 @@ def recent_orders_table(rows):
     return Table(
         [
             TitleColumn("number", label="Order", get_url=urls.get),
-            Column("customer", label="Customer", accessor="customer.name"),
+            Column("customer", label="Customer", accessor="customer_label"),
             order_status_column(),
             MoneyColumn("total", label="Total"),
             DateColumn("date_ordered", label="Ordered"),

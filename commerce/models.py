@@ -1,7 +1,7 @@
 """The commerce app's models, one module per concern; Django loads them from here."""
 
 from commerce.cart.models import AnonymousCart, AnonymousCartLine
-from commerce.checkout.models import CheckoutDetail
+from commerce.checkout.models import CheckoutDetail, CheckoutSettings
 from commerce.customers.models import Customer
 from commerce.orders.models import Order, OrderItem
 from commerce.payments.models import ProviderEvent, Refund
@@ -9,6 +9,6 @@ from commerce.promotions.models import BulkDiscountSettings
 from commerce.reviews.models import Review
 
 __all__ = [
-    "AnonymousCart", "AnonymousCartLine", "BulkDiscountSettings", "CheckoutDetail", "Customer",
-    "Order", "OrderItem", "ProviderEvent", "Refund", "Review",
+    "AnonymousCart", "AnonymousCartLine", "BulkDiscountSettings", "CheckoutDetail",
+    "CheckoutSettings", "Customer", "Order", "OrderItem", "ProviderEvent", "Refund", "Review",
 ]

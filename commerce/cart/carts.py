@@ -333,7 +333,16 @@ def restore_to_cart(customer, quantities):
     """Put {product id: units} back into `customer`'s cart, as when they leave an unpaid
     order (commerce.checkout.reservations.back_to_cart): within stock and 99 units, as a merge is.
     Returns sentences for the shopper about the lines capped or left out."""
-    left_out, notes = _add_lines(CustomerCart(customer), quantities)
+    return _restore(CustomerCart(customer), quantities)
+
+
+def restore_to_session_cart(session, quantities):
+    """As restore_to_cart, into the session cart of a guest who left their unpaid order."""
+    return _restore(SessionCart(session), quantities)
+
+
+def _restore(cart, quantities):
+    left_out, notes = _add_lines(cart, quantities)
     if left_out:
         notes.append(f"{cart_full()} These products did not fit: {', '.join(left_out)}.")
     return notes

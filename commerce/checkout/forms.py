@@ -66,9 +66,25 @@ class CheckoutForm(forms.ModelForm):
             "zip_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),
         }
 
-    def __init__(self, *args, **kwargs):
+    guest_field_names = ["name", "email"]
+
+    def __init__(self, *args, guest=False, **kwargs):
+        """`guest`: the shopper is not signed in, so the form asks who they are."""
         super().__init__(*args, **kwargs)
         self.fields["payment_method"].choices = payment_method_choices()
+        if guest:
+            self.fields["name"] = forms.CharField(
+                label="Full name", max_length=150,
+                widget=forms.TextInput(attrs={"autocomplete": "name"}),
+            )
+            self.fields["email"] = forms.EmailField(
+                label="Email", help_text="Your confirmation and a link to your order go here.",
+                widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+            )
+
+    def guest_fields(self):
+        """The guest's name and email; none for a signed-in customer."""
+        return [self[name] for name in self.guest_field_names if name in self.fields]
 
     def delivery_fields(self):
         return [self[name] for name in self._meta.fields]

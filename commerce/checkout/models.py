@@ -6,6 +6,8 @@ from django.core.validators import (
     RegexValidator,
 )
 from django.db import models
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from commerce.customers.models import Customer
 from commerce.orders.models import MONEY, Order
@@ -23,7 +25,10 @@ class CheckoutDetail(models.Model):
     """Where and how an order is delivered and paid. Never holds a card number or CVV."""
 
     order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="checkout_detail")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    # None for a guest's order, as Order.customer is.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     address = models.CharField("shipping address", max_length=255)
     city = models.CharField(max_length=100)
     state = models.CharField(max_length=100)
@@ -50,3 +55,28 @@ class CheckoutDetail(models.Model):
     def refundable_amount(self):
         """What was captured and not given back yet."""
         return max(self.amount_captured - self.amount_refunded, Decimal("0.00"))
+
+
+@register_setting(icon="cogs")
+class CheckoutSettings(BaseSiteSetting):
+    """How shoppers may check out, edited under Settings by whoever edits the shop's
+    promotions (the Marketers role)."""
+
+    guest_checkout = models.BooleanField(
+        "guest checkout on",
+        default=True,
+        help_text="Shoppers can order with an email address, without an account. Untick to "
+        "ask everyone to log in or sign up before checking out.",
+    )
+
+    panels = [FieldPanel("guest_checkout")]
+
+    class Meta:
+        verbose_name = "checkout"
+
+
+def guest_checkout_allowed(site):
+    """Whether anonymous shoppers may check out on `site` (on unless a setting says off).
+    Reads without writing: a visit never creates the settings row."""
+    settings = CheckoutSettings.objects.filter(site=site).first()
+    return settings is None or settings.guest_checkout

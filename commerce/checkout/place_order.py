@@ -1,12 +1,15 @@
-"""Placing an order: the customer's cart becomes an order, all or nothing."""
+"""Placing an order: the shopper's cart (a customer's or a guest's) becomes an order, all or
+nothing."""
 
 import logging
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from commerce import pricing
+from commerce.cart.carts import SESSION_CART_KEY, SessionCart
 from commerce.checkout.models import CheckoutDetail
 from commerce.checkout.reservations import reservation_time, schedule_release
 from commerce.orders.emails import send_order_confirmation
@@ -32,9 +35,10 @@ class CheckoutError(Exception):
 
 
 @sensitive_variables("card")
-def place_order(customer, delivery, payment_method, checkout_token, *, expected_total,
+def place_order(shopper, delivery, payment_method, checkout_token, *, expected_total,
                 card=None):
-    """Place `customer`'s cart as an order and, when paying by card, pay it; return the order.
+    """Place the cart of `shopper` (a Customer, or a Guest with their session) as an order
+    and, when paying by card, pay it; return the order.
 
     The checkout page's one step: reserve_order, then, for a method whose gateway calls a
     provider, commerce.checkout.payment_flow.pay_order with `card` once the reservation has
@@ -48,7 +52,7 @@ def place_order(customer, delivery, payment_method, checkout_token, *, expected_
     from commerce.checkout.payment_flow import pay_order
 
     order = reserve_order(
-        customer, delivery, payment_method, checkout_token, expected_total=expected_total
+        shopper, delivery, payment_method, checkout_token, expected_total=expected_total
     )
     if order.status == OrderStatus.AWAITING_PAYMENT:
         if get_gateway(payment_method).pays_on_payment_page:
@@ -57,8 +61,12 @@ def place_order(customer, delivery, payment_method, checkout_token, *, expected_
     return order
 
 
-def reserve_order(customer, delivery, payment_method, checkout_token, *, expected_total):
-    """Turn `customer`'s cart into an order in one short transaction, and return it.
+def reserve_order(shopper, delivery, payment_method, checkout_token, *, expected_total):
+    """Turn the cart of `shopper` into an order in one short transaction, and return it.
+
+    `shopper` is a Customer (their cart order is placed) or a Guest (their session cart
+    becomes an order without a customer, billed to the guest's name and email); only
+    locking and loading the cart differs between them.
 
     `delivery` holds the CheckoutDetail fields (address, city, state, zip_code, phone). In
     order: lock the cart, lock the products and take their stock (refusing if any is short),
@@ -76,22 +84,20 @@ def reserve_order(customer, delivery, payment_method, checkout_token, *, expecte
     form that did not send it), nothing is placed and they are told the total now due, so
     nobody is charged an amount they did not see.
     """
+    buyer = shopper if isinstance(shopper, Guest) else _CustomerBuyer(shopper)
     try:
         gateway = get_gateway(payment_method)
         with transaction.atomic():
-            placed = _order_placed_with(customer, checkout_token)
+            placed = buyer.placed_order(checkout_token)
             if placed is not None:
                 return placed
-            order = (
-                Order.objects.carts().select_for_update().filter(customer=customer).first()
-            )
+            order, items = buyer.lock_cart()
             if order is None:
                 # A submit of the same form may have placed the cart while we waited for it.
-                placed = _order_placed_with(customer, checkout_token)
+                placed = buyer.placed_order(checkout_token)
                 if placed is not None:
                     return placed
                 raise CheckoutError("Your cart is empty.")
-            items = list(order.items.select_related("product"))
             if not items:
                 raise CheckoutError("Your cart is empty.")
             gone = [item.product_name or "a product" for item in items if item.product is None]
@@ -131,7 +137,7 @@ def reserve_order(customer, delivery, payment_method, checkout_token, *, expecte
             order.number = order_number(order, now)
             order.checkout_token = checkout_token
             order.stock_reserved = True
-            snapshot_billing(order, customer, delivery)
+            snapshot_billing(order, buyer, delivery)
             order.save(
                 update_fields=[
                     "status", "payment_due_by", "date_ordered", "number", "checkout_token",
@@ -145,7 +151,7 @@ def reserve_order(customer, delivery, payment_method, checkout_token, *, expecte
             )
             CheckoutDetail.objects.create(
                 order=order,
-                customer=customer,
+                customer=buyer.customer,
                 **{name: delivery[name] for name in DELIVERY_FIELDS},
                 payment_method=gateway.method,
                 payment_status=payment.status,
@@ -164,12 +170,61 @@ def reserve_order(customer, delivery, payment_method, checkout_token, *, expecte
     return order
 
 
-def _order_placed_with(customer, checkout_token):
-    return (
-        Order.objects.not_carts()
-        .filter(customer=customer, checkout_token=checkout_token)
-        .first()
-    )
+@dataclass(frozen=True)
+class Guest:
+    """A shopper checking out without an account: the cart of their `session` (a SessionCart)
+    becomes an order with no customer, billed to `name` at `email`."""
+
+    session: object
+    email: str
+    name: str
+    customer = None
+
+    def placed_order(self, checkout_token):
+        # The token is a secret of the checkout form this browser was given.
+        return _placed_with_token(checkout_token, customer=None)
+
+    def lock_cart(self):
+        """(order, items) for the session cart, locked, moved into a new order (still in the
+        CART status) and deleted; (None, []) without one. Rolled back with the transaction."""
+        session_cart = SessionCart(self.session)
+        with session_cart.editing():  # its row stays locked until placing commits
+            cart = session_cart.cart
+        if cart is None:
+            return None, []
+        lines = list(cart.lines.select_related("product"))
+        order = Order.objects.create(customer=None)
+        # No per-line signal: reserve_order recalculates the totals once.
+        items = OrderItem.objects.bulk_create([
+            OrderItem(order=order, product=line.product, quantity=line.quantity,
+                      product_name=line.product.title)
+            for line in lines
+        ])
+        cart.delete()
+        transaction.on_commit(lambda: self.session.pop(SESSION_CART_KEY, None))
+        return order, items
+
+
+class _CustomerBuyer:
+    """A signed-in customer checking out: their cart is their order in the CART status."""
+
+    def __init__(self, customer):
+        self.customer = customer
+        self.name = customer.name
+        self.email = customer.email
+
+    def placed_order(self, checkout_token):
+        return _placed_with_token(checkout_token, customer=self.customer)
+
+    def lock_cart(self):
+        order = Order.objects.carts().select_for_update().filter(customer=self.customer).first()
+        if order is None:
+            return None, []
+        return order, list(order.items.select_related("product"))
+
+
+def _placed_with_token(checkout_token, **whose):
+    return Order.objects.not_carts().filter(checkout_token=checkout_token, **whose).first()
 
 
 def _units_by_product(items):
@@ -179,11 +234,12 @@ def _units_by_product(items):
     return units
 
 
-def snapshot_billing(order, customer, delivery):
-    """Copy who is billed onto `order` (not saved): the customer's name and email and the
-    delivery address as they are now, for its invoice, emails and admin page to show."""
-    order.billing_name = customer.name
-    order.billing_email = customer.email
+def snapshot_billing(order, buyer, delivery):
+    """Copy who is billed onto `order` (not saved): the name and email of `buyer` (a Customer
+    or Guest) and the delivery address as they are now, for its invoice, emails and admin
+    page to show."""
+    order.billing_name = buyer.name
+    order.billing_email = buyer.email
     order.billing_address = billing_address(**{name: delivery[name] for name in DELIVERY_FIELDS})
 
 

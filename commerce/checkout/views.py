@@ -4,36 +4,40 @@ Thin: the rules live in place_order.py, payment_flow.py and reservations.py."""
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
+from wagtail.models import Site
 
-from commerce.cart.carts import CustomerCart
+from commerce.cart.carts import CustomerCart, SessionCart
 from commerce.cart.views import cart_contents
 from commerce.checkout.forms import CardPaymentForm, CheckoutForm
-from commerce.checkout.models import CheckoutDetail
+from commerce.checkout.models import CheckoutDetail, guest_checkout_allowed
 from commerce.checkout.payment_flow import PaymentNotTaken, ReservationReleased, pay_order
-from commerce.checkout.place_order import CheckoutError, place_order
+from commerce.checkout.place_order import CheckoutError, Guest, place_order
 from commerce.checkout.reservations import awaits_payment, back_to_cart, release_reservation
 from commerce.checkout.stripe_payment import payment_page_gateway
 from commerce.checkout.stripe_views import order_payment_return, stripe_payment_page
 from commerce.customers.accounts import customer_for
 from commerce.orders.emails import confirmation_email
+from commerce.orders.guest_orders import remember_guest_order
 from commerce.orders.models import OrderStatus
-from commerce.orders.views import customer_order
+from commerce.orders.views import customer_order, shopper_order_view
 from commerce.payments.models import PaymentMethod
 
 
 def _checkout_initial(customer, cart):
-    last = CheckoutDetail.objects.filter(customer=customer).order_by("-created_at").first()
     initial = {
-        "phone": customer.phone,
         "payment_method": PaymentMethod.CARD,
         "checkout_token": uuid.uuid4(),
         "expected_total": cart.totals.total,
     }
+    if customer is None:
+        return initial
+    initial["phone"] = customer.phone
+    last = CheckoutDetail.objects.filter(customer=customer).order_by("-created_at").first()
     if last is not None:
         initial.update(
             address=last.address, city=last.city, state=last.state, zip_code=last.zip_code,
@@ -42,23 +46,36 @@ def _checkout_initial(customer, cart):
     return initial
 
 
-@login_required
 @sensitive_post_parameters("card_number", "card_expiry", "card_cvc")
 @require_http_methods(["GET", "POST"])
 def checkout(request):
-    customer = customer_for(request.user, create=True)
+    """The checkout page: a signed-in customer's cart, or a guest's session cart when guest
+    checkout is on (CheckoutSettings); otherwise a visitor is asked to log in."""
+    if request.user.is_authenticated:
+        customer = customer_for(request.user, create=True)
+        cart = CustomerCart(customer)
+    elif guest_checkout_allowed(Site.find_for_request(request)):
+        customer = None
+        cart = SessionCart(request.session)
+    else:
+        return redirect_to_login(request.get_full_path())
+    guest = customer is None
     if request.method == "GET":
-        contents = cart_contents(request, CustomerCart(customer))
+        contents = cart_contents(request, cart)
         if contents.is_empty:
             messages.info(request, "Your cart is empty: add something before checking out.")
             return redirect("commerce:cart")
-        form = CheckoutForm(initial=_checkout_initial(customer, contents))
+        form = CheckoutForm(initial=_checkout_initial(customer, contents), guest=guest)
     else:
-        form = CheckoutForm(request.POST)
+        form = CheckoutForm(request.POST, guest=guest)
         if form.is_valid():
+            shopper = customer or Guest(
+                request.session, email=form.cleaned_data["email"],
+                name=form.cleaned_data["name"],
+            )
             try:
                 order = place_order(
-                    customer,
+                    shopper,
                     form.delivery,
                     form.cleaned_data["payment_method"],
                     form.cleaned_data["checkout_token"],
@@ -67,15 +84,22 @@ def checkout(request):
                 )
             except PaymentNotTaken as declined:
                 # The order is placed and its stock held: the shopper pays it on its own page.
+                _remember_if_guest(request, declined.order)
                 messages.error(request, declined.message)
                 return redirect("commerce:order_payment", number=declined.order.number)
             except CheckoutError as error:
                 form.add_error(error.field, error.message)
             else:
+                _remember_if_guest(request, order)
                 return redirect(_after_checkout(order))
-        contents = cart_contents(request, CustomerCart(customer))
+        contents = cart_contents(request, cart)
         form.prepare_retry(contents.totals.total, uuid.uuid4())
     return render(request, "commerce/checkout/checkout.html", {"form": form, "cart": contents})
+
+
+def _remember_if_guest(request, order):
+    if order.is_guest_order:
+        remember_guest_order(request.session, order)
 
 
 def _after_checkout(order):
@@ -84,7 +108,7 @@ def _after_checkout(order):
     return reverse("commerce:order_confirmation", args=[order.number])
 
 
-@login_required
+@shopper_order_view
 @sensitive_post_parameters("card_number", "card_expiry", "card_cvc")
 @require_http_methods(["GET", "POST"])
 def order_payment(request, number):
@@ -121,19 +145,19 @@ def _reservation_released(request, released):
     return redirect("commerce:cart")
 
 
-@login_required
+@shopper_order_view
 def order_payment_landing(request, number):
     """The shopper back from paying on the provider's side (Stripe.js, 3-D Secure)."""
     order, _items = customer_order(request, number)
     return order_payment_return(request, order)
 
 
-@login_required
+@shopper_order_view
 @require_POST
 def order_back_to_cart(request, number):
     """Give up paying an order awaiting payment: it is cancelled, its lines back in the cart."""
     order, _items = customer_order(request, number)
-    notes = back_to_cart(order)
+    notes = back_to_cart(order, request.session)
     if notes is None:
         messages.info(request, f"Order {order.number} no longer awaits payment.")
         return redirect(order.get_absolute_url())
@@ -145,7 +169,7 @@ def order_back_to_cart(request, number):
     return redirect("commerce:cart")
 
 
-@login_required
+@shopper_order_view
 def order_confirmation(request, number):
     order, items = customer_order(request, number)
     if order.status == OrderStatus.AWAITING_PAYMENT:

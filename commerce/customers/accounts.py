@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commerce.customers.models import Customer
+from commerce.orders.guest_orders import attach_guest_orders
 from home.shared.emails import absolute_url, send_shop_email
 
 
@@ -99,7 +100,8 @@ def send_email_confirmation(customer, email):
 
 
 def confirm_email(token):
-    """Make the address in a confirmation link the customer's own, confirmed. Returns the
+    """Make the address in a confirmation link the customer's own, confirmed, and give them
+    the guest orders placed with it (commerce.orders.guest_orders). Returns the
     customer; raises EmailConfirmationError for a link that is broken, old or used up."""
     try:
         data = _signer.unsign_object(token, max_age=timedelta(days=EMAIL_CONFIRMATION_DAYS))
@@ -125,4 +127,5 @@ def confirm_email(token):
             raise EmailConfirmationError(
                 "Another account now uses this email address, so it cannot be yours."
             ) from None
+        attach_guest_orders(customer)
     return customer

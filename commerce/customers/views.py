@@ -40,7 +40,11 @@ def signup(request):
     next_url = safe_next_url(request, default=settings.LOGIN_REDIRECT_URL)
     if request.user.is_authenticated:
         return redirect(next_url)
-    form = SignUpForm(request.POST or None)
+    # A guest offered an account after ordering arrives with their name and email filled in.
+    form = SignUpForm(
+        request.POST or None,
+        initial={name: request.GET.get(name, "") for name in ("name", "email")},
+    )
     user = form.save() if request.method == "POST" and form.is_valid() else None
     if user is not None:
         # Logging in fires user_logged_in, which merges the session cart into the new account.

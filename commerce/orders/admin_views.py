@@ -264,7 +264,7 @@ class OrderViewSet(ShopSnippetViewSet):
     copy_view_enabled = False
     list_display = [
         "number",
-        Column("customer", label="Customer", accessor="customer.name", sort_key="customer__name"),
+        Column("customer", label="Customer", accessor="customer_label", sort_key="billing_name"),
         "status",
         DateColumn("date_ordered", label="Placed", sort_key="date_ordered"),
         Column("units", label="Units", sort_key="units"),
@@ -272,7 +272,7 @@ class OrderViewSet(ShopSnippetViewSet):
     ]
     ordering = "-date_ordered"
     filterset_class = OrderFilterSet
-    search_fields = ["number", "customer__name", "customer__email"]
+    search_fields = ["number", "billing_name", "billing_email", "customer__name", "customer__email"]
     search_backend_name = None
     export_headings = {
         "number": "Order",

@@ -3,6 +3,7 @@
 from django.conf import settings
 
 from commerce.checkout.models import CheckoutDetail
+from commerce.orders.guest_orders import guest_order_links
 from commerce.orders.models import OrderStatus
 from home.shared.emails import absolute_url, send_shop_email
 from home.shared.models import OutgoingEmail
@@ -39,11 +40,14 @@ def _send(order, template_prefix, **extra):
     # Sent to the address the order was placed with (its billing snapshot).
     if not order.billing_email:
         return None
+    # A guest has no account to log in to: their links carry a signed token instead.
+    guest_links = guest_order_links(order)
     context = {
         "order": order,
         "detail": CheckoutDetail.objects.filter(order=order).first(),
         "shop_name": settings.WAGTAIL_SITE_NAME,
-        "order_url": absolute_url(order.get_absolute_url()),
+        "order_url": guest_links.get("order") or absolute_url(order.get_absolute_url()),
+        "invoice_url": guest_links.get("invoice"),
         **extra,
     }
     return send_shop_email(template_prefix, context, [order.billing_email], about=order)

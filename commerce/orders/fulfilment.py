@@ -24,7 +24,7 @@ def awaiting_shipment():
     """Checkout details of paid orders not yet shipped, oldest order first."""
     return (
         CheckoutDetail.objects.filter(order__status=OrderStatus.PAID)
-        .select_related("order", "customer")
+        .select_related("order", "order__customer")
         .prefetch_related(Prefetch("order__items", queryset=OrderItem.objects.order_by("pk")))
         .order_by("order__date_ordered", "pk")
     )
@@ -115,7 +115,7 @@ class FulfilmentQueueAdmin(ModelAdmin):
         "order_items",
     )
     export_filename = "fulfilment-queue"
-    search_fields = ("order__number", "customer__name", "city", "zip_code")
+    search_fields = ("order__number", "order__billing_name", "city", "zip_code")
     list_per_page = 50
 
     def get_queryset(self, request):
@@ -132,7 +132,7 @@ class FulfilmentQueueAdmin(ModelAdmin):
     order_number.short_description = "Order"
 
     def customer_name(self, detail):
-        return detail.customer.name
+        return detail.order.customer_label
 
     customer_name.short_description = "Customer"
 

@@ -1,12 +1,13 @@
-"""Invoice downloads: customers get their own orders' invoices, staff get any order's."""
+"""Invoice downloads: shoppers get their own orders' invoices (a guest by the browser that
+placed the order or its signed link), staff get any order's."""
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from wagtail.admin.auth import user_passes_test
 
 from commerce.orders.invoices import invoice_filename, render_invoice_pdf
 from commerce.orders.models import Order
+from commerce.orders.views import customer_order, shopper_order_view
 from home.shared.admin_access import may_view_records
 
 
@@ -14,12 +15,10 @@ def may_view_orders(user):
     return may_view_records(user, Order)
 
 
-@login_required
+@shopper_order_view
 def customer_invoice(request, number):
-    # Another customer's order, a cart or a cancelled order all answer 404.
-    order = get_object_or_404(
-        _invoiceable_orders(), number=number, customer__user=request.user
-    )
+    # Another shopper's order, a cart or a cancelled order all answer 404.
+    order, _items = customer_order(request, number, _invoiceable_orders())
     return _pdf_response(order)
 
 

@@ -74,7 +74,11 @@ class Order(models.Model):
     subtotal, discount and total are stored and always written by commerce.pricing.
     """
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
+    # None for a guest's order: billing_email says who placed it, and the order joins the
+    # account that later confirms that address (commerce.orders.guest_orders).
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="orders", null=True, blank=True
+    )
     status = models.CharField(
         max_length=20, choices=OrderStatus.choices, default=OrderStatus.CART, db_index=True
     )
@@ -113,6 +117,12 @@ class Order(models.Model):
             models.UniqueConstraint(
                 fields=["customer", "checkout_token"], name="one_order_per_checkout_token"
             ),
+            # Guests have no customer, and NULLs never collide: their tokens are unique alone.
+            models.UniqueConstraint(
+                fields=["checkout_token"],
+                condition=models.Q(customer__isnull=True),
+                name="one_guest_order_per_checkout_token",
+            ),
         ]
         permissions = [
             ("change_order_status", "Can change the status of an order (pay, ship, cancel)"),
@@ -124,6 +134,17 @@ class Order(models.Model):
 
     def get_absolute_url(self):
         return reverse("commerce:order_detail", args=[self.number])
+
+    @property
+    def is_guest_order(self):
+        return self.customer_id is None
+
+    @property
+    def customer_label(self):
+        """Who placed the order, for staff: the customer's name, or the guest's."""
+        if self.customer_id is None:
+            return f"{self.billing_name or self.billing_email} (guest)"
+        return self.customer.name
 
     @property
     def total_cart_items(self):

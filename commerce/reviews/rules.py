@@ -134,6 +134,8 @@ def hide_reviews_no_longer_backed(order, user=None):
     The reason is recorded as for staff moderation, with `user` (who cancelled) as hider.
     Call in the cancellation's transaction, after the order's status is saved.
     """
+    if order.customer_id is None:
+        return  # a guest writes no reviews
     still_bought = OrderItem.objects.filter(
         placed_q(via="order__"), order__customer=order.customer_id
     ).values("product")

@@ -252,6 +252,8 @@ if SHOP_LOW_STOCK_THRESHOLD < 0:
 # An order paid through a provider (card) holds its stock this long while it awaits payment;
 # then `manage.py release_expired_reservations` (or its task) puts the stock back.
 SHOP_PAYMENT_RESERVATION_MINUTES = env_int("SHOP_PAYMENT_RESERVATION_MINUTES", 15)
+# How long the link in a guest's confirmation email opens their order and its invoice.
+SHOP_GUEST_ORDER_LINK_DAYS = env_int("SHOP_GUEST_ORDER_LINK_DAYS", 365)
 
 # Card payments through Stripe (commerce/payments/stripe_gateway.py). With both keys the card
 # method takes real payments, the card typed into Stripe's own fields; without them Stripe is

@@ -32,6 +32,7 @@ MODEL_PERMISSIONS = {
         "taggit.tag": crud("tag"),
         # Site settings for marketing; Wagtail only asks for "change" on a setting.
         "commerce.bulkdiscountsettings": ["change_bulkdiscountsettings"],
+        "commerce.checkoutsettings": ["change_checkoutsettings"],
         # The stock ledger (read-only): why a product's count changed.
         "products.stockmovement": ["view_stockmovement"],
     },

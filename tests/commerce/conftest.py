@@ -3,7 +3,9 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from wagtail.models import Site
 
+from commerce.checkout.models import CheckoutSettings
 from commerce.payments.testcard import TestCardGateway
 from tests.factories import make_customer, make_order, make_product
 
@@ -98,3 +100,11 @@ def provider(monkeypatch):
     ledger = ProviderLedger()
     monkeypatch.setattr(TestCardGateway, "refund", ledger.refund)
     return ledger
+
+
+@pytest.fixture
+def guest_checkout_off(home_page):
+    """The checkout setting with guest checkout switched off: visitors must log in."""
+    return CheckoutSettings.objects.create(
+        site=Site.objects.get(is_default_site=True), guest_checkout=False
+    )

@@ -86,8 +86,12 @@ def snippet_namespaces():
 
 # Views whose arguments name a model: which shop models to open them for.
 MODEL_ARGUMENT_CASES = {
-    "wagtailsettings:edit": ["commerce.bulkdiscountsettings", "support.supportsettings"],
-    "wagtailsettings:preview_on_edit": ["commerce.bulkdiscountsettings"],
+    "wagtailsettings:edit": [
+        "commerce.bulkdiscountsettings", "commerce.checkoutsettings", "support.supportsettings",
+    ],
+    "wagtailsettings:preview_on_edit": [
+        "commerce.bulkdiscountsettings", "commerce.checkoutsettings",
+    ],
     "wagtail_bulk_action": [
         "commerce.order", "commerce.customer", "commerce.review", "support.contact",
         "products.stockmovement",
@@ -252,6 +256,8 @@ ALLOWED = {
     "fulfilment_modeladmin_delete": NOBODY,
     "invoices_admin:download": ORDERS,
     "wagtailsettings:edit[commerce.bulkdiscountsettings]": MARKETING,
+    "wagtailsettings:edit[commerce.checkoutsettings]": MARKETING,
+    "wagtailsettings:preview_on_edit[commerce.checkoutsettings]": MARKETING,
     "wagtailsettings:edit[support.supportsettings]": SUPPORT_DESK,
     "wagtailsettings:preview_on_edit[commerce.bulkdiscountsettings]": MARKETING,
     "wagtail_bulk_action[commerce.order]": ORDERS,

@@ -69,7 +69,9 @@ def placed_orders(customer):
     return Order.objects.filter(customer=customer).exclude(status=OrderStatus.CART)
 
 
-def test_checkout_asks_anonymous_shoppers_to_log_in(client):
+def test_checkout_asks_anonymous_shoppers_to_log_in_when_guest_checkout_is_off(
+    client, guest_checkout_off
+):
     response = client.get("/checkout/")
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/?next=/checkout/"
