@@ -60,7 +60,7 @@ class CheckoutForm(forms.ModelForm):
         model = CheckoutDetail
         fields = ["address", "city", "state", "zip_code", "phone"]
         widgets = {
-            "address": forms.TextInput(attrs={"autocomplete": "street-address"}),
+            "address": forms.TextInput(attrs={"autocomplete": "address-line1"}),
             "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
             "state": forms.TextInput(attrs={"autocomplete": "address-level1"}),
             "zip_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),

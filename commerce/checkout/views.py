@@ -22,7 +22,7 @@ from commerce.checkout.stripe_payment import payment_page_gateway
 from commerce.checkout.stripe_views import order_payment_return, stripe_payment_page
 from commerce.customers.accounts import customer_for
 from commerce.orders.emails import confirmation_email
-from commerce.orders.guest_orders import remember_guest_order
+from commerce.orders.guest_orders import guest_order_links, remember_guest_order
 from commerce.orders.models import OrderStatus
 from commerce.orders.views import customer_order, shopper_order_view
 from commerce.payments.models import PaymentMethod
@@ -177,5 +177,9 @@ def order_confirmation(request, number):
     return render(
         request,
         "commerce/checkout/order_confirmation.html",
-        {"order": order, "items": items, "confirmation": confirmation_email(order)},
+        {
+            "order": order, "items": items, "confirmation": confirmation_email(order),
+            # A guest has no account to find the order in: the signed link is their way back.
+            "order_links": guest_order_links(order),
+        },
     )

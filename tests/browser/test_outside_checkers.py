@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import subprocess
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -53,18 +52,41 @@ def needs(path, what):
         pytest.skip(f"{what} is not installed: run `{INSTALL}`.")
 
 
-@pytest.mark.parametrize("color_scheme", ["light", "dark"])
-def test_public_pages_have_no_axe_core_violations(browser, demo_shop, live_server, color_scheme):
-    needs(AXE, "axe-core")
-    # The shop's Content-Security-Policy rightly refuses the injected checker script.
+# The pages of a shopper who has put something in the cart, visited after PUBLIC_PAGES.
+SHOPPING_PAGES = {"cart": "/cart/", "guest checkout": "/checkout/"}
+
+
+def visit_every_page(browser, live_server, **context_options):
+    """Open each of PUBLIC_PAGES, then put a laptop in the cart and open SHOPPING_PAGES, as
+    a guest; yields (name, page, response) with the browser on that page."""
+    # The shop's Content-Security-Policy rightly refuses an injected checker script.
     context = browser.new_context(
-        bypass_csp=True, viewport={"width": 1280, "height": 900}, color_scheme=color_scheme
+        bypass_csp=True, viewport={"width": 1280, "height": 900}, **context_options
     )
     page = context.new_page()
+    try:
+        for name, path in PUBLIC_PAGES.items():
+            response = page.goto(live_server.url + path)
+            assert response.ok, f"GET {path} answered {response.status}"
+            yield name, page, response
+        page.goto(live_server.url + PUBLIC_PAGES["product"])
+        page.get_by_role("button", name="Add to cart").click()
+        page.wait_for_url(f"{live_server.url}/cart/")
+        for name, path in SHOPPING_PAGES.items():
+            response = page.goto(live_server.url + path)
+            assert response.ok, f"GET {path} answered {response.status}"
+            yield name, page, response
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+def test_shop_pages_have_no_axe_core_violations(browser, demo_shop, live_server, color_scheme):
+    needs(AXE, "axe-core")
     found = {}
-    for name, path in PUBLIC_PAGES.items():
-        response = page.goto(live_server.url + path)
-        assert response.ok, f"GET {path} answered {response.status}"
+    for name, page, _response in visit_every_page(
+        browser, live_server, color_scheme=color_scheme
+    ):
         page.add_script_tag(path=str(AXE))
         result = page.evaluate("async () => (await axe.run(document)).violations")
         if result:
@@ -73,21 +95,18 @@ def test_public_pages_have_no_axe_core_violations(browser, demo_shop, live_serve
                 + "; ".join(node["target"][0] for node in violation["nodes"][:3])
                 for violation in result
             ]
-    context.close()
     assert found == {}, f"axe-core violations: {json.dumps(found, indent=2)}"
 
 
-def test_public_pages_are_valid_html_for_the_nu_checker(demo_shop, live_server, tmp_path):
+def test_shop_pages_are_valid_html_for_the_nu_checker(browser, demo_shop, live_server, tmp_path):
     needs(VNU, "The Nu HTML Checker (vnu-jar)")
     java = shutil.which("java")
     if java is None:
         pytest.skip("The Nu HTML Checker needs Java (apt-get install -y default-jre-headless).")
     files = {}
-    for name, path in PUBLIC_PAGES.items():
-        with urllib.request.urlopen(live_server.url + path, timeout=30) as response:
-            html = response.read()
+    for name, _page, response in visit_every_page(browser, live_server):
         file = tmp_path / (name.replace(" ", "-") + ".html")
-        file.write_bytes(html)
+        file.write_bytes(response.body())  # the HTML as the server sent it
         files[str(file)] = name
     run = subprocess.run(
         [java, "-jar", str(VNU), "--errors-only", "--format", "json", *files],

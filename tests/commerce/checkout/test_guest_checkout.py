@@ -306,3 +306,18 @@ def test_a_marketer_switches_guest_checkout_off_in_the_settings(guest_with_cart)
 
     response = guest_with_cart.get("/checkout/")
     assert response["Location"] == "/accounts/login/?next=/checkout/"
+
+
+def test_a_guest_whose_confirmation_could_not_be_emailed_gets_the_link_on_the_page(
+    guest_with_cart, django_capture_on_commit_callbacks, settings
+):
+    settings.EMAIL_BACKEND = "tests.support.email_backends.BrokenSMTPBackend"
+    settings.SHOP_BASE_URL = "http://testserver"
+    order, response = place_as_guest(guest_with_cart, django_capture_on_commit_callbacks)
+
+    page = guest_with_cart.get(response["Location"]).content.decode()
+
+    assert "we could not email you a confirmation" in page
+    assert "under your orders" not in page
+    link = re.search(r'href="http://testserver(/accounts/orders/[^"]+\?key=[^"]+)"', page).group(1)
+    assert Client().get(link.replace("&amp;", "&")).status_code == 200
