@@ -34,6 +34,8 @@ MODEL_PERMISSIONS = {
         "commerce.bulkdiscountsettings": ["change_bulkdiscountsettings"],
         # The stock ledger (read-only): why a product's count changed.
         "products.stockmovement": ["view_stockmovement"],
+        # Who is waiting for a product to be back (read-only): demand to restock for.
+        "products.backinstockrequest": ["view_backinstockrequest"],
     },
     SUPPORT: {
         "wagtailadmin.admin": ["access_admin"],
