@@ -166,10 +166,3 @@ def send_alert(request):
         about=request,
     )
 
-
-def waiting_counts():
-    """{product id: number of open requests}, for the admin."""
-    return dict(
-        open_requests().values("product").annotate(waiting=models.Count("pk"))
-        .values_list("product", "waiting")
-    )
