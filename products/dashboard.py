@@ -40,4 +40,5 @@ class LowStockPanel(Component):
             shown,
             classname="listing listing--dashboard",
         )
-        return {"products": shown, "table": table, "count": products.count}
+        count = len(shown) if len(shown) < self.shown else products.count()
+        return {"products": shown, "table": table, "count": count}
