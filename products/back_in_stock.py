@@ -47,7 +47,8 @@ class BackInStockRequest(models.Model):
         verbose_name = "back-in-stock request"
 
     def __str__(self):
-        return f"{self.email} waiting for {self.product}"
+        # No email: the admin shows requests to marketers, who never see customers' addresses.
+        return f"Back-in-stock request #{self.pk} for {self.product}"
 
     @property
     def is_open(self):

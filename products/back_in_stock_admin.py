@@ -1,8 +1,9 @@
-"""Back-in-stock requests in the admin: who waits for which product, and how many wait for it.
+"""Back-in-stock requests in the admin: when each was made, for which product, whether it was
+emailed, and how many wait for that product.
 
 Read-only, superusers included: requests come from the product page and are closed by the
-restock email (products.back_in_stock). Marketers see them (home/shared/roles.py).
-Registered in wagtail_hooks.py.
+restock email (products.back_in_stock). Marketers see them (home/shared/roles.py) as demand,
+so the listing never shows the shopper's email address. Registered in wagtail_hooks.py.
 """
 
 import django_filters
@@ -62,13 +63,10 @@ class BackInStockRequestViewSet(ShopSnippetViewSet):
     list_display = [
         DateColumn("created_at", label="Asked", sort_key="created_at"),
         Column("product", label="Product", accessor="product.title"),
-        Column("email", label="Email"),
         Column("waiting", label="Waiting for this product", sort_key="waiting"),
         Column("notified_at", label="Emailed", accessor=notified_display, sort_key="notified_at"),
     ]
     ordering = ["-created_at", "-pk"]
-    search_fields = ["email"]
-    search_backend_name = None  # a plain database search: requests are not in the index
 
     def get_queryset(self, request):
         return BackInStockRequest.objects.select_related("product").annotate(
