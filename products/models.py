@@ -19,10 +19,10 @@ from home.shared.public_address import shop_url
 from home.shared.seo import SeoPageMixin, plain_text_excerpt
 
 from .availability import stock_state
+from .back_in_stock import BackInStockRequest  # noqa: F401  (registers its model)
 from .blocks import ProductSpecsBlock, first_spec_value, spec_rows
 from .forms import ProductPageForm, StockFieldPanel, back_in_stock_form
 from .gallery import product_gallery
-from .back_in_stock import BackInStockRequest  # noqa: F401  (registers its model)
 from .ledger import StockMovement  # noqa: F401  (registers the stock ledger's model)
 from .listing import build_listing
 from .related import related_products

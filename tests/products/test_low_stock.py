@@ -78,7 +78,9 @@ def test_the_panel_says_when_nothing_is_low(client, product_index):
     make_product(product_index, "Plenty Laptop", stock=50)
     client.force_login(make_staff_in_role(FULFILMENT))
 
-    assert "No product is low on stock." in client.get(reverse("wagtailadmin_home")).content.decode()
+    page = client.get(reverse("wagtailadmin_home")).content.decode()
+
+    assert "No product is low on stock." in page
 
 
 def test_the_panel_takes_two_queries_however_many_products_are_low(
