@@ -26,6 +26,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search, name="search"),
     path("reviews/", include("commerce.reviews.urls")),
+    path("", include("products.urls")),
     path("", include("commerce.orders.invoice_urls")),
     path("api/v2/", api_router.urls),
     path("accounts/", include(commerce_urls.auth_urlpatterns)),

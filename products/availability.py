@@ -1,7 +1,8 @@
 """What a shopper is told about a product's stock: "In stock", "Only 3 left", "Out of stock".
 
 The listing card, the product page and the add-to-cart form all show `stock_state`, so the
-wording and the low-stock threshold (SHOP_LOW_STOCK_THRESHOLD) are decided once. Whether a
+wording and the low-stock threshold (the product's own, else SHOP_LOW_STOCK_THRESHOLD) are
+decided once. Whether a
 quantity can really be bought is checked by the cart (commerce/cart.py) under a lock.
 """
 
@@ -22,10 +23,17 @@ class StockState:
         return self.kind != "out"
 
 
-def stock_state(stock):
-    """The state of a product with `stock` units (None: stock is not tracked, always in)."""
+def low_stock_threshold(threshold=None):
+    """The number of units at or below which a product is low on stock: its own `threshold`,
+    or SHOP_LOW_STOCK_THRESHOLD when it has none."""
+    return settings.SHOP_LOW_STOCK_THRESHOLD if threshold is None else threshold
+
+
+def stock_state(stock, threshold=None):
+    """The state of a product with `stock` units (None: stock is not tracked, always in) and
+    its own low-stock `threshold` (None: the shop's default)."""
     if stock is not None and stock <= 0:
         return StockState("out", "Out of stock")
-    if stock is not None and stock <= settings.SHOP_LOW_STOCK_THRESHOLD:
+    if stock is not None and stock <= low_stock_threshold(threshold):
         return StockState("low", f"Only {stock} left")
     return StockState("in", "In stock")

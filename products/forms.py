@@ -1,4 +1,5 @@
-"""The product editor's form: tells an edited stock count from a stale one.
+"""The product editor's form, which tells an edited stock count from a stale one, and the
+shopper's "Email me when it's back" form.
 
 Stock is live inventory that checkout decrements, while the rest of a product page is
 revisioned content (``ProductPage.with_content_json`` keeps the live count whenever a revision
@@ -8,6 +9,7 @@ put the old count back. The stock field carries the count the editor was shown
 (``show_hidden_initial``), so the form knows whether the editor actually changed it.
 """
 
+from django import forms
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel
 
@@ -55,3 +57,21 @@ class StockFieldPanel(FieldPanel):
             if self.bound_field.field.show_hidden_initial:
                 context["rendered_field"] += self.bound_field.as_hidden(only_initial=True)
             return context
+
+
+class BackInStockForm(forms.Form):
+    """"Email me when it's back", on an out-of-stock product's page."""
+
+    email = forms.EmailField(
+        label="Your email", max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+def back_in_stock_form(request, product):
+    """The form an out-of-stock product's page offers (None when it can be bought): empty for
+    an anonymous visitor, so the cached page is the same for everyone."""
+    if product.stock_state.can_buy:
+        return None
+    user = request.user
+    return BackInStockForm(initial={"email": user.email if user.is_authenticated else ""})

@@ -19,8 +19,9 @@ from home.shared.public_address import shop_url
 from home.shared.seo import SeoPageMixin, plain_text_excerpt
 
 from .availability import stock_state
+from .back_in_stock import BackInStockRequest  # noqa: F401  (registers its model)
 from .blocks import ProductSpecsBlock, first_spec_value, spec_rows
-from .forms import ProductPageForm, StockFieldPanel
+from .forms import ProductPageForm, StockFieldPanel, back_in_stock_form
 from .gallery import product_gallery
 from .ledger import StockMovement  # noqa: F401  (registers the stock ledger's model)
 from .listing import build_listing
@@ -136,6 +137,14 @@ class ProductPage(SeoPageMixin, Page):
             "stock is not tracked for this product."
         ),
     )
+    low_stock_threshold = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text=(
+            "Shoppers read \"Only 3 left\", and staff see the product under Low stock, at or "
+            "below this many units. Leave empty for the shop's default."
+        ),
+    )
     image = models.ForeignKey(
         "wagtailimages.Image",
         null=True,
@@ -192,7 +201,9 @@ class ProductPage(SeoPageMixin, Page):
         ),
     ]
     specs_panels = [FieldPanel("features")]
-    pricing_panels = [FieldPanel("price"), StockFieldPanel("stock")]
+    pricing_panels = [
+        FieldPanel("price"), StockFieldPanel("stock"), FieldPanel("low_stock_threshold")
+    ]
     edit_handler = TabbedInterface(
         [
             ObjectList(content_panels, heading="Content"),
@@ -282,6 +293,7 @@ class ProductPage(SeoPageMixin, Page):
         context["gallery"] = product_gallery(self)
         context["related_products"] = related_products(self, context["tags"])
         context["structured_data"] = self.structured_data(request, context["gallery"])
+        context["back_in_stock_form"] = back_in_stock_form(request, self)
         context["breadcrumbs"] = breadcrumb_trail(self, request)
         context["breadcrumb_structured_data"] = breadcrumb_structured_data(
             context["breadcrumbs"]
@@ -358,4 +370,4 @@ class ProductPage(SeoPageMixin, Page):
     @property
     def stock_state(self):
         """What the shopper is told: "In stock", "Only 3 left" or "Out of stock"."""
-        return stock_state(self.stock)
+        return stock_state(self.stock, self.low_stock_threshold)

@@ -9,13 +9,16 @@ publishing the page writes back the count it read under that lock (ProductPageFo
 ProductPage.with_content_json keep the live one), so a count changes only here.
 
 Every change leaves one row per product in the stock ledger (products.ledger), in the same
-transaction, with its reason and the order or staff member behind it.
+transaction, with its reason and the order or staff member behind it; and a product that goes
+from 0 (or below) to available emails those waiting for it (products.back_in_stock) once the
+transaction commits.
 """
 
 from django.db.models import Case, F, IntegerField, Value, When
 
 from home.shared import page_cache
 
+from .back_in_stock import alert_when_restocked
 from .ledger import record_movements
 from .models import ProductPage
 
@@ -52,12 +55,14 @@ def change_stock(units_by_product, sign, *, reason, order=None, user=None):
         )
     )
     # The rows are locked by the caller, so this reads the balances the UPDATE left.
-    record_movements(
-        [
-            (pk, sign * units_by_product[pk], balance)
-            for pk, balance in products.order_by("pk").values_list("pk", "stock")
-        ],
-        reason=reason, order=order, user=user,
+    changes = [
+        (pk, sign * units_by_product[pk], balance)
+        for pk, balance in products.order_by("pk").values_list("pk", "stock")
+    ]
+    record_movements(changes, reason=reason, order=order, user=user)
+    alert_when_restocked(
+        pk for pk, change, balance in changes
+        if balance is not None and is_restock(balance - change, balance)
     )
 
 
@@ -71,7 +76,15 @@ def set_stock(product_id, count, *, reason, user=None):
         record_movements(
             [(product_id, (count or 0) - (before or 0), count)], reason=reason, user=user
         )
+        if is_restock(before, count):
+            alert_when_restocked([product_id])
     page_cache.invalidate_catalogue()  # update() sends no signal
+
+
+def is_restock(before, after):
+    """Whether a product whose count went from `before` to `after` (None: not tracked) was out
+    of stock and can be bought again."""
+    return before is not None and before <= 0 and (after is None or after > 0)
 
 
 def record_initial_stock(product, *, reason, user=None):

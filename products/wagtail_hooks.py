@@ -11,6 +11,9 @@ from wagtail.snippets.models import register_snippet
 
 from home.shared.spreadsheets import FormulaSafeExportMixin
 
+from .back_in_stock import BackInStockRequest
+from .back_in_stock_admin import BackInStockRequestViewSet, back_in_stock_permission_policy
+from .dashboard import add_low_stock_panel
 from .ledger import StockMovement
 from .models import ProductPage
 from .stock_history import (
@@ -98,6 +101,11 @@ def record_stock_of_copied_products(request, page, new_page):
     record_copied_stock(request, page, new_page)
 
 
+hooks.register("construct_homepage_panels", add_low_stock_panel)
+
+
 # The policy first: Wagtail must not build its default one for the model before it.
 register_permission_policy(StockMovement, stock_movement_permission_policy)
 register_snippet(StockMovementViewSet)
+register_permission_policy(BackInStockRequest, back_in_stock_permission_policy)
+register_snippet(BackInStockRequestViewSet)

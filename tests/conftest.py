@@ -1,7 +1,9 @@
+import threading
 from uuid import uuid4
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 
 from tests.factories import (
     make_customer,
@@ -64,3 +66,34 @@ def staff_client(client):
         return client
 
     return log_in
+
+
+@pytest.fixture
+def run_together():
+    """run_together(calls): run each call in its own thread, so on its own database
+    connection, all released at once by a barrier; returns their results in order, an
+    exception raised by a call standing as its result. For transactional tests on PostgreSQL,
+    where row locks are what is being tested."""
+
+    def run(calls):
+        barrier = threading.Barrier(len(calls))
+        results = [None] * len(calls)
+
+        def call_in_thread(index, call):
+            try:
+                barrier.wait()
+                results[index] = call()
+            except Exception as error:  # the outcome under test, collected for the assertions
+                results[index] = error
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=call_in_thread, args=item)
+                   for item in enumerate(calls)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        return results
+
+    return run

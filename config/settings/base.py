@@ -249,6 +249,12 @@ SHOP_LOW_STOCK_THRESHOLD = env_int("SHOP_LOW_STOCK_THRESHOLD", 5)
 if SHOP_LOW_STOCK_THRESHOLD < 0:
     raise ImproperlyConfigured("SHOP_LOW_STOCK_THRESHOLD must be 0 or more.")
 
+# "Email me when it's back" (products/back_in_stock.py) takes at most this many requests from
+# one email and from one client address in BACK_IN_STOCK_THROTTLE_MINUTES.
+BACK_IN_STOCK_REQUESTS_PER_EMAIL = env_int("BACK_IN_STOCK_REQUESTS_PER_EMAIL", 5)
+BACK_IN_STOCK_REQUESTS_PER_CLIENT = env_int("BACK_IN_STOCK_REQUESTS_PER_CLIENT", 10)
+BACK_IN_STOCK_THROTTLE_MINUTES = env_int("BACK_IN_STOCK_THROTTLE_MINUTES", 60)
+
 # An order paid through a provider (card) holds its stock this long while it awaits payment;
 # then `manage.py release_expired_reservations` (or its task) puts the stock back.
 SHOP_PAYMENT_RESERVATION_MINUTES = env_int("SHOP_PAYMENT_RESERVATION_MINUTES", 15)

@@ -35,6 +35,8 @@ MODEL_PERMISSIONS = {
         "commerce.checkoutsettings": ["change_checkoutsettings"],
         # The stock ledger (read-only): why a product's count changed.
         "products.stockmovement": ["view_stockmovement"],
+        # Who is waiting for a product to be back (read-only): demand to restock for.
+        "products.backinstockrequest": ["view_backinstockrequest"],
     },
     SUPPORT: {
         "wagtailadmin.admin": ["access_admin"],

@@ -1,8 +1,6 @@
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from wagtail.models import Site
 
 from commerce.checkout.models import CheckoutSettings
@@ -42,37 +40,6 @@ def ada(db):
 @pytest.fixture
 def grace(db):
     return make_customer("grace", "Grace Hopper")
-
-
-@pytest.fixture
-def run_together():
-    """run_together(calls): run each call in its own thread, so on its own database
-    connection, all released at once by a barrier; returns their results in order, an
-    exception raised by a call standing as its result. For transactional tests on PostgreSQL,
-    where row locks are what is being tested."""
-
-    def run(calls):
-        barrier = threading.Barrier(len(calls))
-        results = [None] * len(calls)
-
-        def call_in_thread(index, call):
-            try:
-                barrier.wait()
-                results[index] = call()
-            except Exception as error:  # the outcome under test, collected for the assertions
-                results[index] = error
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=call_in_thread, args=item)
-                   for item in enumerate(calls)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        return results
-
-    return run
 
 
 class ProviderLedger:

@@ -26,6 +26,7 @@ from wagtail.snippets.models import get_snippet_models
 from commerce.orders.models import OrderStatus
 from home.shared.admin_access import ShopSnippetViewSet
 from home.shared.roles import FULFILMENT, MARKETERS, SUPPORT
+from products.back_in_stock import BackInStockRequest
 from products.ledger import StockMovement, StockReason
 from products.stock import set_stock
 from tests.factories import (
@@ -94,7 +95,7 @@ MODEL_ARGUMENT_CASES = {
     ],
     "wagtail_bulk_action": [
         "commerce.order", "commerce.customer", "commerce.review", "support.contact",
-        "products.stockmovement",
+        "products.stockmovement", "products.backinstockrequest",
     ],
 }
 # Extra query strings a view is also opened with (searches, exports).
@@ -126,6 +127,9 @@ def records(home_page, product_index):
         "taggit.tag": Tag.objects.create(name="gaming", slug="gaming"),
         "product": product,
         "products.stockmovement": stock_movement,
+        "products.backinstockrequest": BackInStockRequest.objects.create(
+            product=product, email=CUSTOMER_EMAIL
+        ),
         "home": home_page,
     }
 
@@ -249,6 +253,13 @@ ALLOWED = {
         history_results=STOCK_READERS, add=NOBODY, edit=NOBODY, delete=NOBODY, usage=NOBODY,
     ),
     **chooser("wagtailsnippetchoosers_products_stockmovement", see=STOCK_READERS),
+    # Who waits for a product to be back: read by marketers, written by shoppers only.
+    **viewset(
+        "wagtailsnippets_products_backinstockrequest",
+        list=MARKETING, list_results=MARKETING, history=MARKETING, history_results=MARKETING,
+        add=NOBODY, edit=NOBODY, delete=NOBODY, usage=NOBODY,
+    ),
+    **chooser("wagtailsnippetchoosers_products_backinstockrequest", see=MARKETING),
     "fulfilment_modeladmin_index": SHIPPING,
     "fulfilment_modeladmin_ship": SHIPPING,
     "fulfilment_modeladmin_create": NOBODY,
@@ -265,6 +276,7 @@ ALLOWED = {
     "wagtail_bulk_action[commerce.review]": SUPPORT_DESK,
     "wagtail_bulk_action[support.contact]": SUPPORT_DESK,
     "wagtail_bulk_action[products.stockmovement]": STOCK_READERS,
+    "wagtail_bulk_action[products.backinstockrequest]": MARKETING,
 }
 
 # Wagtail's areas without shop records: URL names, or namespaces ending in ":".
