@@ -180,3 +180,33 @@ def recalculate_order(order, rule=None):
         updated_at=timezone.now(),
     )
     return totals
+
+
+def sum_money(amounts):
+    """The sum of `amounts` (Decimals), rounded to cents; zero for none."""
+    return to_money(sum((to_money(amount) for amount in amounts), ZERO))
+
+
+def refundable(captured, refunded):
+    """What remains to give back of a payment that captured `captured` and has given back
+    `refunded` so far: never below zero."""
+    return max(to_money(captured) - to_money(refunded), ZERO)
+
+
+@dataclass(frozen=True)
+class RefundTotals:
+    """A payment's refunds once one more is counted: `added` is what that refund counts for
+    (bounded by what remained), `refunded` the new refunded total, `remaining` what is left."""
+
+    added: Decimal
+    refunded: Decimal
+    remaining: Decimal
+
+
+def apply_refund(captured, refunded, amount):
+    """The RefundTotals of a payment that captured `captured` and gave back `refunded`, after
+    a refund of `amount`: the refunded total never goes beyond what was captured, and a
+    negative amount counts for nothing."""
+    added = min(max(to_money(amount), ZERO), refundable(captured, refunded))
+    total = to_money(refunded) + added
+    return RefundTotals(added=added, refunded=total, remaining=refundable(captured, total))

@@ -1,7 +1,5 @@
 """What checkout records for a placed order: where it goes and how it was paid."""
 
-from decimal import Decimal
-
 from django.core.validators import (
     RegexValidator,
 )
@@ -12,6 +10,7 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from commerce.customers.models import Customer
 from commerce.orders.models import MONEY, Order
 from commerce.payments.models import PaymentMethod, PaymentStatus
+from commerce.pricing import refundable
 from home.shared.phone import validate_phone
 
 validate_zip_code = RegexValidator(
@@ -54,7 +53,7 @@ class CheckoutDetail(models.Model):
     @property
     def refundable_amount(self):
         """What was captured and not given back yet."""
-        return max(self.amount_captured - self.amount_refunded, Decimal("0.00"))
+        return refundable(self.amount_captured, self.amount_refunded)
 
 
 @register_setting(icon="cogs")

@@ -28,7 +28,7 @@ from commerce.payments.models import (
     RefundStatus,
 )
 from commerce.payments.refunds import LOG_ACTION_REFUND
-from commerce.pricing import from_minor_units
+from commerce.pricing import apply_refund, from_minor_units, sum_money
 
 logger = logging.getLogger(__name__)
 
@@ -88,29 +88,30 @@ def charge_refunded(charge):
         if detail is None:
             return
         refunded_at_stripe = from_minor_units(charge["amount_refunded"], charge["currency"])
-        known = sum(
-            (refund.amount for refund in detail.refunds.exclude(status=RefundStatus.FAILED)),
-            start=from_minor_units(0),
+        known = sum_money(
+            refund.amount for refund in detail.refunds.exclude(status=RefundStatus.FAILED)
         )
-        missing = min(refunded_at_stripe - known, detail.refundable_amount)
-        if missing <= 0:
+        totals = apply_refund(
+            detail.amount_captured, detail.amount_refunded, refunded_at_stripe - known
+        )
+        if totals.added <= 0:
             return
         Refund.objects.create(
             order_id=detail.order_id,
             payment=detail,
-            amount=missing,
+            amount=totals.added,
             status=RefundStatus.SUCCEEDED,
             idempotency_key=uuid.uuid4().hex,
             provider_reference=f"{charge['id']} (refunded in Stripe)",
             reason="Refunded in Stripe's dashboard",
             settled_at=timezone.now(),
         )
-        detail.amount_refunded += missing
-        if detail.refundable_amount <= 0:
+        detail.amount_refunded = totals.refunded
+        if totals.remaining <= 0:
             detail.payment_status = PaymentStatus.REFUNDED
         detail.save(update_fields=["amount_refunded", "payment_status"])
         log(detail.order, LOG_ACTION_REFUND,
-            data={"amount": str(missing), "reference": charge["id"], "source": "stripe"})
+            data={"amount": str(totals.added), "reference": charge["id"], "source": "stripe"})
 
 
 HANDLERS = {

@@ -22,7 +22,7 @@ from wagtail.log_actions import log
 from commerce.checkout.models import CheckoutDetail
 from commerce.payments.gateways import RefundFailed, configured_gateways
 from commerce.payments.models import PaymentMethod, PaymentStatus, Refund, RefundStatus
-from commerce.pricing import format_money
+from commerce.pricing import apply_refund, format_money
 
 LOG_ACTION_REFUND = "commerce.refund"
 
@@ -174,8 +174,9 @@ def settle_refund(refund, provider_reference, *, user=None):
     refund.provider_reference = provider_reference or ""
     refund.settled_at = timezone.now()
     refund.save(update_fields=["status", "provider_reference", "settled_at"])
-    detail.amount_refunded += refund.amount
-    if detail.refundable_amount <= 0:
+    totals = apply_refund(detail.amount_captured, detail.amount_refunded, refund.amount)
+    detail.amount_refunded = totals.refunded
+    if totals.remaining <= 0:
         detail.payment_status = PaymentStatus.REFUNDED
     detail.save(update_fields=["amount_refunded", "payment_status"])
     log(

@@ -133,10 +133,7 @@ class StripeGateway(PaymentGateway):
 
     def payment_result(self, intent):
         """The PaymentResult of a succeeded `intent`: what the order keeps of the payment."""
-        card = {}
-        payment_method = intent.get("payment_method")
-        if payment_method and not isinstance(payment_method, str):
-            card = payment_method.get("card") or {}
+        card = self.card_of(intent)
         amount = from_minor_units(intent.get("amount_received") or intent["amount"],
                                   intent["currency"])
         return PaymentResult(
@@ -147,6 +144,27 @@ class StripeGateway(PaymentGateway):
             amount_authorised=amount,
             amount_captured=amount,
         )
+
+    def card_of(self, intent):
+        """The card (brand, last4) that paid `intent`, wherever the intent carries it: its
+        payment method expanded (the return page asks for it), or its latest charge's
+        payment details. A webhook's copy names the payment method only, so it is asked
+        for; if Stripe cannot answer, the order is still settled, without the card."""
+        payment_method = intent.get("payment_method")
+        if isinstance(payment_method, dict) and payment_method.get("card"):
+            return payment_method["card"]
+        charge = intent.get("latest_charge")
+        details = charge.get("payment_method_details") if isinstance(charge, dict) else None
+        if details and details.get("card"):
+            return details["card"]
+        if not isinstance(payment_method, str) or not payment_method:
+            return {}
+        try:
+            return self._call(self.client.v1.payment_methods.retrieve, payment_method).get(
+                "card") or {}
+        except PaymentDeclined:
+            logger.warning("Could not read the card of Stripe payment %s", intent["id"])
+            return {}
 
     def void(self, result):
         """Give back a payment whose order could not take it: cancel the intent if nothing

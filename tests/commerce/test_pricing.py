@@ -174,3 +174,31 @@ def test_other_customers_carts_are_priced_separately(work_laptop, customer):
     add_to_cart(CustomerCart(other), work_laptop.pk, 1)
     assert stored(customer)[1] == Decimal("80.00")
     assert stored(other) == (Decimal("100.00"), Decimal("0.00"), Decimal("100.00"))
+
+
+def test_what_remains_refundable_is_the_captured_amount_less_what_was_given_back():
+    assert pricing.refundable(Decimal("100.00"), Decimal("30.00")) == Decimal("70.00")
+    assert pricing.refundable(Decimal("100.00"), Decimal("120.00")) == Decimal("0.00")
+
+
+def test_a_partial_refund_then_the_rest_leaves_nothing_to_refund():
+    first = pricing.apply_refund(Decimal("100.00"), Decimal("0.00"), Decimal("40.00"))
+    assert (first.added, first.refunded, first.remaining) == (
+        Decimal("40.00"), Decimal("40.00"), Decimal("60.00")
+    )
+    rest = pricing.apply_refund(Decimal("100.00"), first.refunded, Decimal("60.00"))
+    assert (rest.added, rest.refunded, rest.remaining) == (
+        Decimal("60.00"), Decimal("100.00"), Decimal("0.00")
+    )
+
+
+def test_a_refund_never_takes_the_refunded_total_beyond_what_was_captured():
+    totals = pricing.apply_refund(Decimal("100.00"), Decimal("90.00"), Decimal("25.00"))
+    assert (totals.added, totals.refunded, totals.remaining) == (
+        Decimal("10.00"), Decimal("100.00"), Decimal("0.00")
+    )
+
+
+def test_a_negative_refund_counts_for_nothing():
+    totals = pricing.apply_refund(Decimal("100.00"), Decimal("50.00"), Decimal("-5.00"))
+    assert (totals.added, totals.refunded) == (Decimal("0.00"), Decimal("50.00"))

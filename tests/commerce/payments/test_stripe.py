@@ -185,6 +185,20 @@ def test_the_webhook_before_the_return_settles_the_order_and_the_return_changes_
     assert CheckoutDetail.objects.get(order=order).amount_captured == Decimal("999.98")
 
 
+def test_the_webhook_before_the_return_records_the_cards_brand_and_last_four_digits(
+    shopper, order, fake_stripe, deliver_webhook
+):
+    _response, intent_id = open_pay_page(shopper, order)
+    fake_stripe.pay(intent_id, GOOD_CARD)
+    [succeeded] = fake_stripe.events("payment_intent.succeeded", intent_id)
+
+    deliver_webhook(succeeded)
+
+    detail = CheckoutDetail.objects.get(order=order)
+    assert (detail.card_brand, detail.card_last4) == ("Visa", GOOD_CARD[-4:])
+    assert f"Visa ending {GOOD_CARD[-4:]}" in shopper.get(order.get_absolute_url()).content.decode()
+
+
 def test_the_return_before_the_webhook_settles_the_order_and_the_webhook_changes_nothing(
     shopper, order, fake_stripe, deliver_webhook
 ):

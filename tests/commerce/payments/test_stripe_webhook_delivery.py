@@ -7,6 +7,7 @@ import requests
 
 from commerce.checkout.models import CheckoutDetail
 from commerce.orders.models import Order, OrderStatus
+from home.shared.models import EmailStatus, OutgoingEmail
 from tests.commerce.payments.conftest import WEBHOOK_SECRET
 from tests.factories import make_placed_order, make_product
 
@@ -44,3 +45,10 @@ def test_a_payment_is_settled_by_the_webhook_alone(
     while Order.objects.get(pk=order.pk).status != OrderStatus.PAID:
         assert time.monotonic() < deadline, "the webhook did not settle the order"
         time.sleep(0.1)
+    # The webhook's request goes on to email the confirmation: wait for it, so the test's
+    # database is not flushed under the live server while it still writes.
+    while not OutgoingEmail.objects.filter(to=[order.billing_email],
+                                           status=EmailStatus.SENT).exists():
+        assert time.monotonic() < deadline, "the webhook sent no order confirmation"
+        time.sleep(0.1)
+    assert CheckoutDetail.objects.get(order=order).card_last4 == "4242"
