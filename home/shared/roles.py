@@ -50,6 +50,9 @@ MODEL_PERMISSIONS = {
         "wagtailadmin.admin": ["access_admin"],
         "commerce.order": ["view_order", "change_order_status"],
         "products.stockmovement": ["view_stockmovement"],
+        # How orders ship and what it costs. Tax rates are a legal matter: administrators only.
+        "commerce.shippingmethod": crud("shippingmethod"),
+        "commerce.shippingsettings": ["change_shippingsettings"],
     },
 }
 
