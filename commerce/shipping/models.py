@@ -9,6 +9,7 @@ from decimal import Decimal
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from localflavor.us.models import USStateField
 from localflavor.us.us_states import STATE_CHOICES
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -88,7 +89,7 @@ class ShippingMethod(models.Model):
 class TaxRate(models.Model):
     """The sales tax rate of one destination state; a state without a row has no tax."""
 
-    state = models.CharField(max_length=2, choices=STATE_CHOICES, unique=True)
+    state = USStateField(unique=True)
     rate = models.DecimalField(
         "rate (%)",
         max_digits=6,
