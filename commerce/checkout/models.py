@@ -50,3 +50,11 @@ class CheckoutDetail(models.Model):
     def refundable_amount(self):
         """What was captured and not given back yet."""
         return max(self.amount_captured - self.amount_refunded, Decimal("0.00"))
+
+
+def last_checkout(customer):
+    """The CheckoutDetail of `customer`'s latest checkout, or None: where they last shipped to,
+    which checkout fills in again and the cart's shipping and tax estimate uses."""
+    if customer is None:
+        return None
+    return CheckoutDetail.objects.filter(customer=customer).order_by("-created_at").first()

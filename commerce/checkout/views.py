@@ -5,6 +5,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from commerce.cart.carts import CustomerCart
 from commerce.cart.views import cart_contents
 from commerce.checkout.forms import CardPaymentForm, CheckoutForm
-from commerce.checkout.models import CheckoutDetail
+from commerce.checkout.models import last_checkout
 from commerce.checkout.payment_flow import PaymentNotTaken, ReservationReleased, pay_order
 from commerce.checkout.place_order import CheckoutError, place_order
 from commerce.checkout.reservations import awaits_payment, back_to_cart, release_reservation
@@ -24,15 +25,15 @@ from commerce.orders.emails import confirmation_email
 from commerce.orders.models import OrderStatus
 from commerce.orders.views import customer_order
 from commerce.payments.models import PaymentMethod
+from commerce.shipping.rates import checkout_totals, shipping_options
 
 
-def _checkout_initial(customer, cart):
-    last = CheckoutDetail.objects.filter(customer=customer).order_by("-created_at").first()
+def _checkout_initial(customer):
+    last = last_checkout(customer)
     initial = {
         "phone": customer.phone,
         "payment_method": PaymentMethod.CARD,
         "checkout_token": uuid.uuid4(),
-        "expected_total": cart.totals.total,
     }
     if last is not None:
         initial.update(
@@ -42,19 +43,56 @@ def _checkout_initial(customer, cart):
     return initial
 
 
+def _entries(post):
+    """What the shopper typed, to show again after "Update totals" (never the card)."""
+    return {name: value for name, value in post.items() if name not in CheckoutForm.card_fields}
+
+
+def _shown_form(contents, initial):
+    """An unbound checkout form showing `initial`, its shipping methods for the state entered
+    (the cheapest preselected if the one entered cannot ship there) and the total due."""
+    state = initial.get("state", "")
+    options = shipping_options(state, contents.lines, contents.rule)
+    method = _entered_method(initial.get("shipping_method"))
+    if all(option.method != method for option in options):
+        cheapest = min(options, key=lambda option: option.price, default=None)
+        method = cheapest.method if cheapest else None
+    priced = checkout_totals(contents, state, method)
+    initial = {**initial, "shipping_method": method.pk if method else None,
+               "expected_total": priced.totals.total}
+    return CheckoutForm(initial=initial, shipping_options=options), priced
+
+
+def _entered_method(value):
+    try:
+        return CheckoutForm.base_fields["shipping_method"].clean(value)
+    except ValidationError:
+        return None
+
+
 @login_required
 @sensitive_post_parameters("card_number", "card_expiry", "card_cvc")
 @require_http_methods(["GET", "POST"])
 def checkout(request):
     customer = customer_for(request.user, create=True)
-    if request.method == "GET":
+    if request.method == "GET" or "update_totals" in request.POST:
+        # "Update totals" shows the totals for the state and method entered; it places nothing.
         contents = cart_contents(request, CustomerCart(customer))
         if contents.is_empty:
             messages.info(request, "Your cart is empty: add something before checking out.")
             return redirect("commerce:cart")
-        form = CheckoutForm(initial=_checkout_initial(customer, contents))
+        entries = _checkout_initial(customer) if request.method == "GET" else _entries(
+            request.POST
+        )
+        form, priced = _shown_form(contents, entries)
     else:
-        form = CheckoutForm(request.POST)
+        contents = CustomerCart(customer).contents()
+        form = CheckoutForm(
+            request.POST,
+            shipping_options=shipping_options(
+                request.POST.get("state", ""), contents.lines, contents.rule
+            ),
+        )
         if form.is_valid():
             try:
                 order = place_order(
@@ -74,8 +112,11 @@ def checkout(request):
             else:
                 return redirect(_after_checkout(order))
         contents = cart_contents(request, CustomerCart(customer))
-        form.prepare_retry(contents.totals.total, uuid.uuid4())
-    return render(request, "commerce/checkout/checkout.html", {"form": form, "cart": contents})
+        priced = checkout_totals(
+            contents, form["state"].value(), _entered_method(form["shipping_method"].value())
+        )
+        form.prepare_retry(priced.totals.total, uuid.uuid4())
+    return render(request, "commerce/checkout/checkout.html", {"form": form, "cart": priced})
 
 
 def _after_checkout(order):

@@ -71,23 +71,35 @@ def parcel_weight_kg(products_and_quantities):
 
 
 def shipping_options(state, lines, rule):
-    """The methods serving `state`, each with its price for `lines` (cart.CartLine: product,
-    quantity, unit_price), in the admin order."""
-    return _options(lines, rule, methods_serving(state))
+    """The methods serving `state` (every active one while no state is known), each with its
+    price for `lines` (cart.CartLine: product, quantity, unit_price), in the admin order."""
+    methods = methods_serving(state) if state_code(state) else active_methods()
+    merchandise = _prices(lines, rule).merchandise
+    weight = parcel_weight_kg((line.product, line.quantity) for line in lines)
+    return [
+        ShippingOption(method, pricing.shipping_price(method, weight, merchandise))
+        for method in methods
+    ]
 
 
-def chosen_delivery(state, method, products_and_quantities):
-    """The pricing.Delivery of an order to `state` shipped by `method`.
-
-    Raises ShippingUnavailable if `method` is None while some method is active, or is
-    inactive or does not serve the state. When no method is active at all, it ships free.
-    """
+def check_shipping(state, method):
+    """Raise ShippingUnavailable unless `method` can ship an order to `state`: it is active and
+    serves the state, or it is None and the shop has no active method (orders ship free)."""
     state = state_code(state)
     if method is None:
         if active_methods():
             raise ShippingUnavailable("Choose how your order is shipped.")
     elif not method.active or not method.serves(state):
-        raise ShippingUnavailable(f"{method.name} does not ship to {state or 'this state'}.")
+        raise ShippingUnavailable(
+            f"{method.name} does not ship to {state or 'this state'}: choose another method."
+        )
+
+
+def chosen_delivery(state, method, products_and_quantities):
+    """The pricing.Delivery of an order to `state` shipped by `method` (check_shipping first,
+    which raises ShippingUnavailable)."""
+    check_shipping(state, method)
+    state = state_code(state)
     weight = parcel_weight_kg(products_and_quantities) if method is not None else Decimal("0")
     return pricing.Delivery(method=method, weight_kg=weight, tax_rule=tax_rule_for(state))
 
@@ -114,8 +126,7 @@ def cart_estimate(contents, state):
     """`contents` with an estimate of shipping and tax: with `state` known, the cheapest method
     serving it and the state's tax; unknown, "from" the cheapest method of all, and no tax."""
     state = state_code(state)
-    methods = methods_serving(state) if state else active_methods()
-    options = _options(contents.lines, contents.rule, methods)
+    options = shipping_options(state, contents.lines, contents.rule)
     cheapest = min(options, key=lambda option: option.price, default=None)
     delivery = pricing.Delivery(
         method=pricing.ShippingRate(flat_price=cheapest.price) if cheapest else None,
@@ -128,15 +139,6 @@ def cart_estimate(contents, state):
         shipping_from=bool(cheapest) and not state,
         tax_known=bool(state),
     )
-
-
-def _options(lines, rule, methods):
-    merchandise = _prices(lines, rule).merchandise
-    weight = parcel_weight_kg((line.product, line.quantity) for line in lines)
-    return [
-        ShippingOption(method, pricing.shipping_price(method, weight, merchandise))
-        for method in methods
-    ]
 
 
 def _prices(lines, rule, delivery=None):
