@@ -203,6 +203,23 @@ def price_lines(lines, rule, delivery=None):
     )
 
 
+def stored_total_rows(order):
+    """The (label, amount) rows every printed view of a placed `order` shows under its lines
+    (admin, PDF invoice, text emails), from what it stored: subtotal, bulk discount (negative)
+    if any, shipping with its method's name and tax with its rate where charged, and total."""
+    rows = [("Subtotal", order.subtotal)]
+    if order.discount:
+        rows.append(("Discount", -order.discount))
+    if order.shipping_method_name or order.shipping:
+        name = f" ({order.shipping_method_name})" if order.shipping_method_name else ""
+        rows.append((f"Shipping{name}", order.shipping))
+    if order.tax_rate or order.tax:
+        rate = f" ({order.tax_rate.normalize():f}%)" if order.tax_rate else ""
+        rows.append((f"Sales tax{rate}", order.tax))
+    rows.append(("Total", order.total))
+    return rows
+
+
 def stored_delivery(order):
     """The Delivery a placed `order` was charged: the shipping price and tax rate it stored
     (a cart has none: its shipping and tax are estimated live, never stored)."""
