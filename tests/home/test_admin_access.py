@@ -24,6 +24,7 @@ from wagtail.models import Site
 from wagtail.snippets.models import get_snippet_models
 
 from commerce.orders.models import OrderStatus
+from commerce.shipping.models import ShippingMethod, TaxRate
 from home.shared.admin_access import ShopSnippetViewSet
 from home.shared.roles import FULFILMENT, MARKETERS, SUPPORT
 from products.ledger import StockMovement, StockReason
@@ -86,11 +87,13 @@ def snippet_namespaces():
 
 # Views whose arguments name a model: which shop models to open them for.
 MODEL_ARGUMENT_CASES = {
-    "wagtailsettings:edit": ["commerce.bulkdiscountsettings", "support.supportsettings"],
+    "wagtailsettings:edit": [
+        "commerce.bulkdiscountsettings", "support.supportsettings", "commerce.shippingsettings",
+    ],
     "wagtailsettings:preview_on_edit": ["commerce.bulkdiscountsettings"],
     "wagtail_bulk_action": [
         "commerce.order", "commerce.customer", "commerce.review", "support.contact",
-        "products.stockmovement",
+        "products.stockmovement", "commerce.shippingmethod", "commerce.taxrate",
     ],
 }
 # Extra query strings a view is also opened with (searches, exports).
@@ -122,6 +125,10 @@ def records(home_page, product_index):
         "taggit.tag": Tag.objects.create(name="gaming", slug="gaming"),
         "product": product,
         "products.stockmovement": stock_movement,
+        "commerce.shippingmethod": ShippingMethod.objects.create(
+            name="Standard", delivery_estimate="3–5 business days", flat_price=5
+        ),
+        "commerce.taxrate": TaxRate.objects.create(state="CA", rate=7.25),
         "home": home_page,
     }
 
@@ -245,6 +252,25 @@ ALLOWED = {
         history_results=STOCK_READERS, add=NOBODY, edit=NOBODY, delete=NOBODY, usage=NOBODY,
     ),
     **chooser("wagtailsnippetchoosers_products_stockmovement", see=STOCK_READERS),
+    # Shipping methods: fulfilment's. Tax rates are a legal matter: administrators only.
+    **viewset(
+        "wagtailsnippets_commerce_shippingmethod",
+        list=SHIPPING, list_results=SHIPPING, add=SHIPPING, edit=SHIPPING, delete=SHIPPING,
+        usage=SHIPPING, history=SHIPPING, history_results=SHIPPING, copy=SHIPPING,
+    ),
+    **chooser("wagtailsnippetchoosers_commerce_shippingmethod", see=SHIPPING, create=SHIPPING),
+    **viewset(
+        "wagtailsnippets_commerce_taxrate",
+        list=SUPERUSER_ONLY, list_results=SUPERUSER_ONLY, add=SUPERUSER_ONLY,
+        edit=SUPERUSER_ONLY, delete=SUPERUSER_ONLY, usage=SUPERUSER_ONLY,
+        history=SUPERUSER_ONLY, history_results=SUPERUSER_ONLY, copy=SUPERUSER_ONLY,
+    ),
+    **chooser(
+        "wagtailsnippetchoosers_commerce_taxrate", see=SUPERUSER_ONLY, create=SUPERUSER_ONLY
+    ),
+    "wagtailsettings:edit[commerce.shippingsettings]": SHIPPING,
+    "wagtail_bulk_action[commerce.shippingmethod]": SHIPPING,
+    "wagtail_bulk_action[commerce.taxrate]": SUPERUSER_ONLY,
     "fulfilment_modeladmin_index": SHIPPING,
     "fulfilment_modeladmin_ship": SHIPPING,
     "fulfilment_modeladmin_create": NOBODY,
