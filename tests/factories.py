@@ -27,7 +27,7 @@ from commerce.payments.models import PaymentMethod, PaymentStatus
 from commerce.payments.testcard import CardDetails
 from commerce.reviews.models import Review
 from commerce.shipping.models import ShippingMethod, TaxRate
-from commerce.shipping.rates import checkout_totals
+from commerce.shipping.rates import cheapest, checkout_totals, shipping_options
 from home.management.commands import seed_demo
 from home.models import HomePage
 from products.demo_images import draw_product_image
@@ -199,14 +199,20 @@ def make_placed_order(customer, *lines, payment_method="cod", delivery=None,
                       shipping_method=None):
     """An order placed the way a customer places one: `lines` of (product, quantity) go into
     the customer's cart, then through checkout.place_order (stock is taken, prices snapshotted),
-    shipped by `shipping_method` (None: the shop has none). Paying by "card" pays with
-    TEST_CARD through the test gateway.
+    shipped by `shipping_method` (by default the cheapest serving the state, as checkout
+    preselects it; none if the shop has none). Paying by "card" pays with TEST_CARD through
+    the test gateway.
     """
     customer_cart = cart.CustomerCart(customer)
     for product, quantity in lines:
         cart.add_to_cart(customer_cart, product.pk, quantity)
-    delivery = {**(delivery or DELIVERY), "shipping_method": shipping_method}
-    shown = checkout_totals(customer_cart.contents(), delivery["state"], shipping_method)
+    delivery = delivery or DELIVERY
+    contents = customer_cart.contents()
+    if shipping_method is None:
+        best = cheapest(shipping_options(delivery["state"], contents.lines, contents.rule))
+        shipping_method = best.method if best else None
+    delivery = {**delivery, "shipping_method": shipping_method}
+    shown = checkout_totals(contents, delivery["state"], shipping_method)
     return checkout.place_order(
         customer, delivery, payment_method, checkout_token=uuid.uuid4(),
         expected_total=shown.totals.total,

@@ -25,7 +25,7 @@ from commerce.orders.emails import confirmation_email
 from commerce.orders.models import OrderStatus
 from commerce.orders.views import customer_order
 from commerce.payments.models import PaymentMethod
-from commerce.shipping.rates import checkout_totals, shipping_options
+from commerce.shipping.rates import cheapest, checkout_totals, shipping_options
 
 
 def _checkout_initial(customer):
@@ -55,8 +55,8 @@ def _shown_form(contents, initial):
     options = shipping_options(state, contents.lines, contents.rule)
     method = _entered_method(initial.get("shipping_method"))
     if all(option.method != method for option in options):
-        cheapest = min(options, key=lambda option: option.price, default=None)
-        method = cheapest.method if cheapest else None
+        best = cheapest(options)
+        method = best.method if best else None
     priced = checkout_totals(contents, state, method)
     initial = {**initial, "shipping_method": method.pk if method else None,
                "expected_total": priced.totals.total}

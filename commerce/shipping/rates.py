@@ -82,6 +82,11 @@ def shipping_options(state, lines, rule):
     ]
 
 
+def cheapest(options):
+    """The cheapest of `options` (the first listed among equals), or None if there are none."""
+    return min(options, key=lambda option: option.price, default=None)
+
+
 def check_shipping(state, method):
     """Raise ShippingUnavailable unless `method` can ship an order to `state`: it is active and
     serves the state, or it is None and the shop has no active method (orders ship free)."""
@@ -127,16 +132,16 @@ def cart_estimate(contents, state):
     serving it and the state's tax; unknown, "from" the cheapest method of all, and no tax."""
     state = state_code(state)
     options = shipping_options(state, contents.lines, contents.rule)
-    cheapest = min(options, key=lambda option: option.price, default=None)
+    best = cheapest(options)
     delivery = pricing.Delivery(
-        method=pricing.ShippingRate(flat_price=cheapest.price) if cheapest else None,
+        method=pricing.ShippingRate(flat_price=best.price) if best else None,
         tax_rule=tax_rule_for(state) if state else None,
     )
     return replace(
         contents,
         totals=_prices(contents.lines, contents.rule, delivery),
-        shipping_name=cheapest.method.name if cheapest and state else "",
-        shipping_from=bool(cheapest) and not state,
+        shipping_name=best.method.name if best and state else "",
+        shipping_from=bool(best) and not state,
         tax_known=bool(state),
     )
 
