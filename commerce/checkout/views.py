@@ -45,7 +45,8 @@ def _checkout_initial(customer):
 
 def _entries(post):
     """What the shopper typed, to show again after "Update totals" (never the card)."""
-    return {name: value for name, value in post.items() if name not in CheckoutForm.card_fields}
+    entries = {name: value for name, value in post.items() if name not in CheckoutForm.card_fields}
+    return {"checkout_token": uuid.uuid4(), **entries}
 
 
 def _shown_form(contents, initial):
