@@ -7,7 +7,7 @@ admin pages: the dashboard panels, a customer's latest orders and an order's lin
 from django.template.defaultfilters import date as format_date
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, Table, TitleColumn
 
-from commerce.pricing import format_money
+from commerce.pricing import format_money, stored_total_rows
 
 
 class MoneyColumn(Column):
@@ -107,7 +107,7 @@ def customer_orders_table(orders, order_url_name):
 
 
 class OrderLinesTable(Table):
-    """An order's lines, with its subtotal, discount and total below them."""
+    """An order's lines, with its subtotal, discount, shipping, tax and total below them."""
 
     template_name = "commerce/admin/tables/order_lines_table.html"
 
@@ -129,12 +129,9 @@ class OrderLinesTable(Table):
 
     @property
     def totals(self):
-        order = self.order
-        discount = format_money(order.discount)
         return [
-            ("Subtotal", format_money(order.subtotal)),
-            ("Discount", f"−{discount}" if order.discount else discount),
-            ("Total", format_money(order.total)),
+            (label, f"−{format_money(-amount)}" if amount < 0 else format_money(amount))
+            for label, amount in stored_total_rows(self.order)
         ]
 
 

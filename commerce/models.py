@@ -7,8 +7,10 @@ from commerce.orders.models import Order, OrderItem
 from commerce.payments.models import ProviderEvent, Refund
 from commerce.promotions.models import BulkDiscountSettings
 from commerce.reviews.models import Review
+from commerce.shipping.models import ShippingMethod, ShippingSettings, TaxRate
 
 __all__ = [
     "AnonymousCart", "AnonymousCartLine", "BulkDiscountSettings", "CheckoutDetail",
     "CheckoutSettings", "Customer", "Order", "OrderItem", "ProviderEvent", "Refund", "Review",
+    "ShippingMethod", "ShippingSettings", "TaxRate",
 ]

@@ -77,9 +77,50 @@ class DiscountRule:
 
 @dataclass(frozen=True)
 class Totals:
+    """The parts of an order's price, in the order they are computed: subtotal, bulk
+    discount, shipping, tax; total is their sum."""
+
     subtotal: Decimal
     discount: Decimal
     total: Decimal
+    shipping: Decimal = ZERO
+    tax: Decimal = ZERO
+
+    @property
+    def merchandise(self):
+        """What the products cost after the bulk discount."""
+        return self.subtotal - self.discount
+
+
+@dataclass(frozen=True)
+class ShippingRate:
+    """How a shipping method is priced (commerce.shipping.models.ShippingMethod has the same
+    three attributes): a flat price, plus an optional price per kg, free from an optional
+    merchandise amount."""
+
+    flat_price: Decimal
+    price_per_kg: Decimal | None = None
+    free_above: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class TaxRule:
+    """The sales tax of a destination: `percentage` (7.250 is 7.25%) of the merchandise after
+    the bulk discount, plus of the shipping when `taxes_shipping`."""
+
+    percentage: Decimal
+    taxes_shipping: bool = False
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where and how an order ships, for price_lines: `method` (a ShippingRate or anything with
+    its attributes; None ships free), the parcel's `weight_kg`, and the destination's
+    `tax_rule` (None: no tax)."""
+
+    method: object = None
+    weight_kg: Decimal = ZERO
+    tax_rule: TaxRule | None = None
 
 
 def current_discount_rule(site=None):
@@ -120,12 +161,72 @@ def total(lines, rule):
     return subtotal(lines) - discount(lines, rule)
 
 
-def price_lines(lines, rule):
-    """Subtotal, discount and total of `lines` (an iterable of (unit_price, quantity))."""
+def shipping_price(method, weight_kg, merchandise):
+    """What `method` (a ShippingRate, or None: free) charges for a parcel of `weight_kg` kg
+    when the merchandise after the bulk discount is `merchandise`: free from its free_above
+    amount, else the flat price plus the price per kg times the weight."""
+    if method is None:
+        return ZERO
+    if method.free_above is not None and merchandise >= method.free_above:
+        return ZERO
+    per_kg = (method.price_per_kg or ZERO) * Decimal(weight_kg)
+    return to_money(Decimal(method.flat_price) + per_kg)
+
+
+def sales_tax(tax_rule, merchandise, shipping):
+    """The tax of `tax_rule` (None: no tax) on `merchandise` after the bulk discount, plus on
+    `shipping` where the state taxes it, rounded half up to cents."""
+    if tax_rule is None:
+        return ZERO
+    taxed = merchandise + (shipping if tax_rule.taxes_shipping else ZERO)
+    return to_money(taxed * Decimal(tax_rule.percentage) / 100)
+
+
+def price_lines(lines, rule, delivery=None):
+    """The Totals of `lines` (an iterable of (unit_price, quantity)) shipped by `delivery`
+    (a Delivery; None: no shipping and no tax), in the shop's one order of operations:
+    subtotal, then the bulk discount, then shipping, then tax on the discounted merchandise
+    (and the shipping where taxed), then the total, their sum."""
     lines = list(lines)
+    delivery = delivery or Delivery()
     amount_before = subtotal(lines)
     amount_off = discount(lines, rule)
-    return Totals(subtotal=amount_before, discount=amount_off, total=amount_before - amount_off)
+    merchandise = amount_before - amount_off
+    shipping = shipping_price(delivery.method, delivery.weight_kg, merchandise)
+    tax = sales_tax(delivery.tax_rule, merchandise, shipping)
+    return Totals(
+        subtotal=amount_before,
+        discount=amount_off,
+        shipping=shipping,
+        tax=tax,
+        total=max(ZERO, merchandise + shipping + tax),
+    )
+
+
+def stored_total_rows(order):
+    """The (label, amount) rows every printed view of a placed `order` shows under its lines
+    (admin, PDF invoice, text emails), from what it stored: subtotal, bulk discount (negative)
+    if any, shipping with its method's name and tax with its rate where charged, and total."""
+    rows = [("Subtotal", order.subtotal)]
+    if order.discount:
+        rows.append(("Discount", -order.discount))
+    if order.shipping_method_name or order.shipping:
+        name = f" ({order.shipping_method_name})" if order.shipping_method_name else ""
+        rows.append((f"Shipping{name}", order.shipping))
+    if order.tax_rate or order.tax:
+        rate = f" ({order.tax_rate.normalize():f}%)" if order.tax_rate else ""
+        rows.append((f"Sales tax{rate}", order.tax))
+    rows.append(("Total", order.total))
+    return rows
+
+
+def stored_delivery(order):
+    """The Delivery a placed `order` was charged: the shipping price and tax rate it stored
+    (a cart has none: its shipping and tax are estimated live, never stored)."""
+    if order.status == OrderStatus.CART:
+        return Delivery()
+    tax_rule = TaxRule(order.tax_rate, order.tax_on_shipping) if order.tax_rate else None
+    return Delivery(method=ShippingRate(flat_price=order.shipping), tax_rule=tax_rule)
 
 
 def unit_price(item, status):
@@ -163,22 +264,30 @@ def reprice_cart(order):
 
 
 def recalculate_order(order, rule=None):
-    """Recompute and store `order`'s subtotal, discount and total from its items, from scratch.
+    """Recompute and store `order`'s subtotal, discount, shipping, tax and total from its
+    items, from scratch.
 
     Called after every change to a cart's items (see commerce.signals and reprice_cart), so
     the stored amounts never stack or go stale, and once by checkout as the order is placed.
+    A cart stores no shipping or tax; a placed order keeps the shipping price and tax rate it
+    stored at placement (stored_delivery), so recomputing it never changes what was charged.
     Returns the Totals stored.
     """
-    totals = price_lines(order_lines(order), rule or current_discount_rule())
-    order.subtotal, order.discount, order.total = totals.subtotal, totals.discount, totals.total
-    # A queryset update on the order (not its items) writes the three amounts without
-    # overwriting fields another request may have changed on a stale instance.
-    Order.objects.filter(pk=order.pk).update(
-        subtotal=totals.subtotal,
-        discount=totals.discount,
-        total=totals.total,
-        updated_at=timezone.now(),
+    totals = price_lines(
+        order_lines(order), rule or current_discount_rule(), stored_delivery(order)
     )
+    amounts = {
+        "subtotal": totals.subtotal,
+        "discount": totals.discount,
+        "shipping": totals.shipping,
+        "tax": totals.tax,
+        "total": totals.total,
+    }
+    for name, amount in amounts.items():
+        setattr(order, name, amount)
+    # A queryset update on the order (not its items) writes the amounts without
+    # overwriting fields another request may have changed on a stale instance.
+    Order.objects.filter(pk=order.pk).update(**amounts, updated_at=timezone.now())
     return totals
 
 

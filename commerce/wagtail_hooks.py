@@ -28,6 +28,7 @@ from commerce.reviews.structured_data import (
     newest_reviews,
     review_structured_data,
 )
+from commerce.shipping.admin_views import ShippingViewSetGroup
 from products.models import PRODUCT_PAGE_CONTEXT_HOOK
 
 # Policies first: Wagtail must not build its default policy for these models before them.
@@ -43,6 +44,7 @@ class ShopViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(ShopViewSetGroup)
+register_snippet(ShippingViewSetGroup)
 modeladmin_register(FulfilmentQueueAdmin)
 
 

@@ -84,3 +84,21 @@ def product_specs(row):
         ("weight", Decimal(weight)),
         ("feature", {"label_text": "Warranty", "value_text": "2 years"}),
     ]
+
+
+# Shipping methods of the demo shop: (name, estimate, flat price, price per kg, free from,
+# states served; empty: all).
+SHIPPING_METHODS = [
+    ("Standard", "3–5 business days", "4.99", "1.50", "500.00", []),
+    ("Express", "1–2 business days", "19.99", "3.00", None, []),
+    ("Pickup at our Portland store", "Ready the next business day", "0.00", None, None, ["OR"]),
+]
+
+# Sales tax of a few states: (state, rate %, shipping taxed). Oregon has no sales tax.
+TAX_RATES = [
+    ("CA", "7.250", False),
+    ("NY", "4.000", True),
+    ("TX", "6.250", True),
+    ("WA", "6.500", True),
+    ("FL", "6.000", False),
+]

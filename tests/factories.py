@@ -26,6 +26,8 @@ from commerce.orders.models import Order, OrderItem, OrderStatus
 from commerce.payments.models import PaymentMethod, PaymentStatus
 from commerce.payments.testcard import CardDetails
 from commerce.reviews.models import Review
+from commerce.shipping.models import ShippingMethod, TaxRate
+from commerce.shipping.rates import cheapest, checkout_totals, shipping_options
 from home.management.commands import seed_demo
 from home.models import HomePage
 from products.demo_images import draw_product_image
@@ -193,17 +195,27 @@ def make_checkout_detail(order, **fields):
 TEST_CARD = CardDetails("4242424242424242", 12, timezone.now().year + 1, "123")
 
 
-def make_placed_order(customer, *lines, payment_method="cod", delivery=None):
+def make_placed_order(customer, *lines, payment_method="cod", delivery=None,
+                      shipping_method=None):
     """An order placed the way a customer places one: `lines` of (product, quantity) go into
-    the customer's cart, then through checkout.place_order (stock is taken, prices snapshotted).
-    Paying by "card" pays with TEST_CARD through the test gateway.
+    the customer's cart, then through checkout.place_order (stock is taken, prices snapshotted),
+    shipped by `shipping_method` (by default the cheapest serving the state, as checkout
+    preselects it; none if the shop has none). Paying by "card" pays with TEST_CARD through
+    the test gateway.
     """
     customer_cart = cart.CustomerCart(customer)
     for product, quantity in lines:
         cart.add_to_cart(customer_cart, product.pk, quantity)
+    delivery = delivery or DELIVERY
+    contents = customer_cart.contents()
+    if shipping_method is None:
+        best = cheapest(shipping_options(delivery["state"], contents.lines, contents.rule))
+        shipping_method = best.method if best else None
+    delivery = {**delivery, "shipping_method": shipping_method}
+    shown = checkout_totals(contents, delivery["state"], shipping_method)
     return checkout.place_order(
-        customer, delivery or DELIVERY, payment_method, checkout_token=uuid.uuid4(),
-        expected_total=cart_total(customer),
+        customer, delivery, payment_method, checkout_token=uuid.uuid4(),
+        expected_total=shown.totals.total,
         card=TEST_CARD if payment_method == PaymentMethod.CARD else None,
     )
 
@@ -293,3 +305,17 @@ SIGN_UP = {
     "password1": "cobol-compiler-1959",
     "password2": "cobol-compiler-1959",
 }
+
+
+def make_shipping_method(name="Standard", flat_price="5.00", price_per_kg=None, free_above=None,
+                         states=(), estimate="3–5 business days", **fields):
+    return ShippingMethod.objects.create(
+        name=name, delivery_estimate=estimate, flat_price=Decimal(flat_price),
+        price_per_kg=Decimal(price_per_kg) if price_per_kg is not None else None,
+        free_above=Decimal(free_above) if free_above is not None else None,
+        states=list(states), **fields,
+    )
+
+
+def make_tax_rate(state, rate, taxes_shipping=False):
+    return TaxRate.objects.create(state=state, rate=Decimal(rate), taxes_shipping=taxes_shipping)

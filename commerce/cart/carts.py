@@ -53,6 +53,10 @@ class CartContents:
     # Lines whose product is no longer for sale: shown, left out of the totals, and kept
     # until the shopper removes them (showing a cart changes nothing).
     unavailable: list
+    # Set by commerce.shipping.rates for the cart page's estimate and the checkout page.
+    shipping_name: str = ""
+    shipping_from: bool = False
+    tax_known: bool = False
 
     @property
     def is_empty(self):

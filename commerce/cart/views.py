@@ -7,6 +7,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from commerce.cart.carts import CartError, add_to_cart, cart_for, change_quantity, remove_from_cart
 from commerce.cart.forms import CartLineForm, RemoveLineForm
+from commerce.checkout.models import last_checkout
+from commerce.shipping.rates import cart_estimate
 from home.shared.next_url import safe_next_url
 
 
@@ -23,7 +25,10 @@ def cart_contents(request, cart):
 
 @require_GET
 def cart_page(request):
-    contents = cart_contents(request, cart_for(request))
+    cart = cart_for(request)
+    # The estimate uses the state of the shopper's last checkout; a guest sees "from $X".
+    last = last_checkout(getattr(cart, "customer", None))
+    contents = cart_estimate(cart_contents(request, cart), last.state if last else "")
     return render(request, "commerce/cart/cart.html", {"cart": contents})
 
 

@@ -5,6 +5,9 @@ from django import forms
 from commerce.checkout.models import CheckoutDetail
 from commerce.payments.gateways import configured_gateways, payment_method_choices
 from commerce.payments.testcard import CardDetails, clean_card_number, clean_cvc, clean_expiry
+from commerce.pricing import format_money
+from commerce.shipping.models import ShippingMethod
+from commerce.shipping.rates import ShippingUnavailable, check_shipping
 from home.shared.phone import PhoneNumberField
 
 
@@ -17,6 +20,16 @@ class CardInput(forms.TextInput):
 
 class CheckoutForm(forms.ModelForm):
     phone = PhoneNumberField(label="Phone")
+    # Not required: a shop without any shipping method ships free (check_shipping).
+    shipping_method = forms.ModelChoiceField(
+        label="Shipping",
+        queryset=ShippingMethod.objects.filter(active=True),
+        required=False,
+        empty_label=None,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "That shipping method is no longer offered: choose "
+                        "another."},
+    )
     payment_method = forms.ChoiceField(label="Payment method", widget=forms.RadioSelect)
     card_number = forms.CharField(
         label="Card number",
@@ -68,10 +81,15 @@ class CheckoutForm(forms.ModelForm):
 
     guest_field_names = ["name", "email"]
 
-    def __init__(self, *args, guest=False, **kwargs):
-        """`guest`: the shopper is not signed in, so the form asks who they are."""
+    def __init__(self, *args, guest=False, shipping_options=(), **kwargs):
+        """`guest`: the shopper is not signed in, so the form asks who they are.
+        `shipping_options` (commerce.shipping.rates.ShippingOption) are the methods listed,
+        with their price for this cart; any active method is accepted, if it serves the state."""
         super().__init__(*args, **kwargs)
         self.fields["payment_method"].choices = payment_method_choices()
+        self.fields["shipping_method"].choices = [
+            (option.method.pk, shipping_label(option)) for option in shipping_options
+        ]
         if guest:
             self.fields["name"] = forms.CharField(
                 label="Full name", max_length=150,
@@ -86,6 +104,11 @@ class CheckoutForm(forms.ModelForm):
         """The guest's name and email; none for a signed-in customer."""
         return [self[name] for name in self.guest_field_names if name in self.fields]
 
+    @property
+    def ships_free(self):
+        """True when the shop has no active shipping method: orders ship free."""
+        return not self.fields["shipping_method"].queryset.exists()
+
     def delivery_fields(self):
         return [self[name] for name in self._meta.fields]
 
@@ -97,6 +120,11 @@ class CheckoutForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if "state" in cleaned and not self.has_error("shipping_method"):
+            try:
+                check_shipping(cleaned["state"], cleaned.get("shipping_method"))
+            except ShippingUnavailable as error:
+                self.add_error("shipping_method", str(error))
         gateway = configured_gateways().get(cleaned.get("payment_method"))
         if gateway is not None and gateway.takes_card:
             cleaned["card"] = self._clean_card(cleaned)
@@ -117,7 +145,16 @@ class CheckoutForm(forms.ModelForm):
 
     @property
     def delivery(self):
-        return {name: self.cleaned_data[name] for name in self._meta.fields}
+        """The delivery details and the chosen shipping method, as place_order takes them."""
+        delivery = {name: self.cleaned_data[name] for name in self._meta.fields}
+        delivery["shipping_method"] = self.cleaned_data.get("shipping_method")
+        return delivery
+
+
+def shipping_label(option):
+    """How a shipping option reads at checkout: "Standard: $9.99 (3–5 business days)"."""
+    price = format_money(option.price) if option.price else "free"
+    return f"{option.method.name}: {price} ({option.method.delivery_estimate})"
 
 
 class CardPaymentForm(forms.Form):

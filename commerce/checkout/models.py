@@ -79,3 +79,12 @@ def guest_checkout_allowed(site):
     Reads without writing: a visit never creates the settings row."""
     settings = CheckoutSettings.objects.filter(site=site).first()
     return settings is None or settings.guest_checkout
+
+
+
+def last_checkout(customer):
+    """The CheckoutDetail of `customer`'s latest checkout, or None: where they last shipped to,
+    which checkout fills in again and the cart's shipping and tax estimate uses."""
+    if customer is None:
+        return None
+    return CheckoutDetail.objects.filter(customer=customer).order_by("-created_at").first()

@@ -17,11 +17,15 @@ from commerce.orders.models import Order, OrderItem, OrderStatus
 from commerce.orders.stock import OutOfStock, ProductUnavailable, reserve_stock
 from commerce.payments.gateways import PaymentDeclined, PaymentResult, get_gateway
 from commerce.payments.models import PaymentStatus
+from commerce.shipping.rates import ShippingUnavailable, chosen_delivery
 
 logger = logging.getLogger(__name__)
 
 DELIVERY_FIELDS = ["address", "city", "state", "zip_code", "phone"]
 BILLING_FIELDS = ["billing_name", "billing_email", "billing_address"]
+SHIPPING_AND_TAX_FIELDS = [
+    "shipping_method_name", "shipping", "tax", "tax_rate", "tax_on_shipping",
+]
 
 
 class CheckoutError(Exception):
@@ -68,9 +72,11 @@ def reserve_order(shopper, delivery, payment_method, checkout_token, *, expected
     becomes an order without a customer, billed to the guest's name and email); only
     locking and loading the cart differs between them.
 
-    `delivery` holds the CheckoutDetail fields (address, city, state, zip_code, phone). In
+    `delivery` holds the CheckoutDetail fields (address, city, state, zip_code, phone) and
+    the chosen `shipping_method` (a ShippingMethod, or None when the shop has none). In
     order: lock the cart, lock the products and take their stock (refusing if any is short),
-    snapshot names and prices, and compute the totals through commerce.pricing. A method
+    snapshot names and prices, and compute the totals, shipping and tax included, through
+    commerce.pricing; the order stores the method's name, the shipping and the tax rate. A method
     whose gateway calls a payment provider (card) leaves the order AWAITING_PAYMENT, its
     stock reserved until `payment_due_by` (SHOP_PAYMENT_RESERVATION_MINUTES from now): the
     provider is called only after this transaction commits (commerce.checkout.payment_flow), so no
@@ -111,7 +117,13 @@ def reserve_order(shopper, delivery, payment_method, checkout_token, *, expected
                 item.product_name = product.title
                 item.reserved_quantity = item.quantity if product.stock is not None else 0
             rule = pricing.current_discount_rule()
-            totals = pricing.price_lines(((i.unit_price, i.quantity) for i in items), rule)
+            shipment = chosen_delivery(
+                delivery["state"], delivery.get("shipping_method"),
+                ((products[i.product_id], i.quantity) for i in items),
+            )
+            totals = pricing.price_lines(
+                ((i.unit_price, i.quantity) for i in items), rule, shipment
+            )
             if expected_total is None:
                 raise CheckoutError(
                     f"The total of your order is {pricing.format_money(totals.total)}. Check "
@@ -120,8 +132,9 @@ def reserve_order(shopper, delivery, payment_method, checkout_token, *, expected
             if totals.total != expected_total:
                 raise CheckoutError(
                     f"The total of your order is now {pricing.format_money(totals.total)}, not "
-                    f"{pricing.format_money(expected_total)}: a price or the discount changed "
-                    "since you opened this page. Check your order and place it again."
+                    f"{pricing.format_money(expected_total)}: a price, the discount, the shipping "
+                    "or the tax changed since you opened this page. Check your order and place "
+                    "it again."
                 )
 
             now = timezone.now()
@@ -138,10 +151,11 @@ def reserve_order(shopper, delivery, payment_method, checkout_token, *, expected
             order.checkout_token = checkout_token
             order.stock_reserved = True
             snapshot_billing(order, buyer, delivery)
+            snapshot_shipping_and_tax(order, delivery.get("shipping_method"), shipment, totals)
             order.save(
                 update_fields=[
                     "status", "payment_due_by", "date_ordered", "number", "checkout_token",
-                    "stock_reserved", *BILLING_FIELDS, "updated_at",
+                    "stock_reserved", *BILLING_FIELDS, *SHIPPING_AND_TAX_FIELDS, "updated_at",
                 ]
             )
             # One statement for every line, and no per-line signal: the order's totals are
@@ -167,6 +181,8 @@ def reserve_order(shopper, delivery, payment_method, checkout_token, *, expected
         raise CheckoutError(str(error)) from None
     except PaymentDeclined as error:
         raise CheckoutError(error.message, field=error.field) from None
+    except ShippingUnavailable as error:
+        raise CheckoutError(str(error), field="shipping_method") from None
     return order
 
 
@@ -241,6 +257,16 @@ def snapshot_billing(order, buyer, delivery):
     order.billing_name = buyer.name
     order.billing_email = buyer.email
     order.billing_address = billing_address(**{name: delivery[name] for name in DELIVERY_FIELDS})
+
+
+def snapshot_shipping_and_tax(order, method, shipment, totals):
+    """Copy onto `order` (not saved) the shipping method's name, the shipping and tax charged
+    and the tax rate applied, so a later change of rates never rewrites the placed order."""
+    tax_rule = shipment.tax_rule
+    order.shipping_method_name = method.name if method is not None else ""
+    order.shipping, order.tax = totals.shipping, totals.tax
+    order.tax_rate = tax_rule.percentage if tax_rule else 0
+    order.tax_on_shipping = bool(tax_rule and tax_rule.taxes_shipping)
 
 
 def billing_address(address, city, state, zip_code, **_other):

@@ -5,6 +5,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
@@ -14,7 +15,7 @@ from wagtail.models import Site
 from commerce.cart.carts import CustomerCart, SessionCart
 from commerce.cart.views import cart_contents
 from commerce.checkout.forms import CardPaymentForm, CheckoutForm
-from commerce.checkout.models import CheckoutDetail, guest_checkout_allowed
+from commerce.checkout.models import guest_checkout_allowed, last_checkout
 from commerce.checkout.payment_flow import PaymentNotTaken, ReservationReleased, pay_order
 from commerce.checkout.place_order import CheckoutError, Guest, place_order
 from commerce.checkout.reservations import awaits_payment, back_to_cart, release_reservation
@@ -26,24 +27,52 @@ from commerce.orders.guest_orders import guest_order_links, remember_guest_order
 from commerce.orders.models import OrderStatus
 from commerce.orders.views import customer_order, shopper_order_view
 from commerce.payments.models import PaymentMethod
+from commerce.shipping.rates import cheapest, checkout_totals, shipping_options
 
 
-def _checkout_initial(customer, cart):
+def _checkout_initial(customer):
     initial = {
         "payment_method": PaymentMethod.CARD,
         "checkout_token": uuid.uuid4(),
-        "expected_total": cart.totals.total,
     }
     if customer is None:
         return initial
     initial["phone"] = customer.phone
-    last = CheckoutDetail.objects.filter(customer=customer).order_by("-created_at").first()
+    last = last_checkout(customer)
     if last is not None:
         initial.update(
             address=last.address, city=last.city, state=last.state, zip_code=last.zip_code,
             phone=last.phone, payment_method=last.payment_method,
         )
     return initial
+
+
+def _entries(post):
+    """What the shopper typed, to show again after "Update totals" (never the card)."""
+    entries = {name: value for name, value in post.items() if name not in CheckoutForm.card_fields}
+    return {"checkout_token": uuid.uuid4(), **entries}
+
+
+def _shown_form(contents, initial, guest):
+    """An unbound checkout form showing `initial`, its shipping methods for the state entered
+    (the cheapest preselected if the one entered cannot ship there) and the total due."""
+    state = initial.get("state", "")
+    options = shipping_options(state, contents.lines, contents.rule)
+    method = _entered_method(initial.get("shipping_method"))
+    if all(option.method != method for option in options):
+        best = cheapest(options)
+        method = best.method if best else None
+    priced = checkout_totals(contents, state, method)
+    initial = {**initial, "shipping_method": method.pk if method else None,
+               "expected_total": priced.totals.total}
+    return CheckoutForm(initial=initial, shipping_options=options, guest=guest), priced
+
+
+def _entered_method(value):
+    try:
+        return CheckoutForm.base_fields["shipping_method"].clean(value)
+    except ValidationError:
+        return None
 
 
 @sensitive_post_parameters("card_number", "card_expiry", "card_cvc")
@@ -60,14 +89,25 @@ def checkout(request):
     else:
         return redirect_to_login(request.get_full_path())
     guest = customer is None
-    if request.method == "GET":
+    if request.method == "GET" or "update_totals" in request.POST:
+        # "Update totals" shows the totals for the state and method entered; it places nothing.
         contents = cart_contents(request, cart)
         if contents.is_empty:
             messages.info(request, "Your cart is empty: add something before checking out.")
             return redirect("commerce:cart")
-        form = CheckoutForm(initial=_checkout_initial(customer, contents), guest=guest)
+        entries = _checkout_initial(customer) if request.method == "GET" else _entries(
+            request.POST
+        )
+        form, priced = _shown_form(contents, entries, guest)
     else:
-        form = CheckoutForm(request.POST, guest=guest)
+        contents = cart.contents()
+        form = CheckoutForm(
+            request.POST,
+            guest=guest,
+            shipping_options=shipping_options(
+                request.POST.get("state", ""), contents.lines, contents.rule
+            ),
+        )
         if form.is_valid():
             shopper = customer or Guest(
                 request.session, email=form.cleaned_data["email"],
@@ -93,8 +133,11 @@ def checkout(request):
                 _remember_if_guest(request, order)
                 return redirect(_after_checkout(order))
         contents = cart_contents(request, cart)
-        form.prepare_retry(contents.totals.total, uuid.uuid4())
-    return render(request, "commerce/checkout/checkout.html", {"form": form, "cart": contents})
+        priced = checkout_totals(
+            contents, form["state"].value(), _entered_method(form["shipping_method"].value())
+        )
+        form.prepare_retry(priced.totals.total, uuid.uuid4())
+    return render(request, "commerce/checkout/checkout.html", {"form": form, "cart": priced})
 
 
 def _remember_if_guest(request, order):

@@ -283,6 +283,10 @@ class OrderViewSet(ShopSnippetViewSet):
         "units": "Units",
         "subtotal": "Subtotal",
         "discount": "Discount",
+        "shipping_method_name": "Shipping method",
+        "shipping": "Shipping",
+        "tax_rate": "Tax rate (%)",
+        "tax": "Tax",
         "total": "Total",
     }
     list_export = list(export_headings)

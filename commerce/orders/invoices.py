@@ -24,7 +24,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from commerce.orders.models import PLACED_OR_LATER
 from commerce.payments.models import PaymentMethod
-from commerce.pricing import format_money, line_total
+from commerce.pricing import format_money, line_total, stored_total_rows
 
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVuSans"
@@ -119,10 +119,10 @@ def _lines_table(order, styles):
 
 
 def _totals_table(order):
-    rows = [["Subtotal", format_money(order.subtotal)]]
-    if order.discount:
-        rows.append(["Discount", f"-{format_money(order.discount)}"])
-    rows.append(["Total", format_money(order.total)])
+    rows = [
+        [label, f"-{format_money(-amount)}" if amount < 0 else format_money(amount)]
+        for label, amount in stored_total_rows(order)
+    ]
     table = Table(rows, colWidths=["80%", "20%"])
     table.setStyle(
         TableStyle(

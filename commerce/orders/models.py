@@ -71,7 +71,9 @@ class OrderQuerySet(models.QuerySet):
 class Order(models.Model):
     """A customer's cart while status is CART; an order once placed.
 
-    subtotal, discount and total are stored and always written by commerce.pricing.
+    subtotal, discount, shipping, tax and total are stored and always written by
+    commerce.pricing; the shipping method's name and the tax rate are copied at placement, so a
+    later change of rates never rewrites a placed order.
     """
 
     # None for a guest's order: billing_email says who placed it, and the order joins the
@@ -88,7 +90,15 @@ class Order(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     subtotal = models.DecimalField(**MONEY)
     discount = models.DecimalField(**MONEY)
+    shipping = models.DecimalField(**MONEY)
+    tax = models.DecimalField(**MONEY)
     total = models.DecimalField(**MONEY)
+    # Copied from the shipping method and the destination's tax rate at placement.
+    shipping_method_name = models.CharField(max_length=80, blank=True, editable=False)
+    tax_rate = models.DecimalField(
+        "tax rate (%)", max_digits=6, decimal_places=3, default=Decimal("0"), editable=False
+    )
+    tax_on_shipping = models.BooleanField(default=False, editable=False)
     # The hidden token of the checkout form that placed this order: submitting that form
     # again (double click, back button, retry) finds this order instead of placing another.
     checkout_token = models.UUIDField(null=True, blank=True, editable=False)

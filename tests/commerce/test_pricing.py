@@ -202,3 +202,87 @@ def test_a_refund_never_takes_the_refunded_total_beyond_what_was_captured():
 def test_a_negative_refund_counts_for_nothing():
     totals = pricing.apply_refund(Decimal("100.00"), Decimal("50.00"), Decimal("-5.00"))
     assert (totals.added, totals.refunded) == (Decimal("0.00"), Decimal("50.00"))
+STANDARD = pricing.ShippingRate(flat_price=Decimal("5.00"), price_per_kg=Decimal("1.50"))
+CALIFORNIA = pricing.TaxRule(percentage=Decimal("7.250"), taxes_shipping=False)
+TEXAS = pricing.TaxRule(percentage=Decimal("6.250"), taxes_shipping=True)
+
+
+def test_a_flat_rate_charges_its_price_whatever_the_weight():
+    flat = pricing.ShippingRate(flat_price=Decimal("9.99"))
+    assert pricing.shipping_price(flat, Decimal("25"), Decimal("100")) == Decimal("9.99")
+
+
+def test_a_price_per_kg_is_added_to_the_flat_price():
+    assert pricing.shipping_price(STANDARD, Decimal("2.8"), Decimal("100")) == Decimal("9.20")
+
+
+def test_shipping_is_free_from_its_threshold_of_discounted_merchandise():
+    rate = pricing.ShippingRate(flat_price=Decimal("5.00"), free_above=Decimal("500.00"))
+    assert pricing.shipping_price(rate, 1, Decimal("499.99")) == Decimal("5.00")
+    assert pricing.shipping_price(rate, 1, Decimal("500.00")) == Decimal("0.00")
+
+
+def test_a_state_that_does_not_tax_shipping_taxes_the_merchandise_only():
+    assert pricing.sales_tax(CALIFORNIA, Decimal("100.00"), Decimal("10.00")) == Decimal("7.25")
+
+
+def test_a_state_that_taxes_shipping_taxes_merchandise_and_shipping():
+    assert pricing.sales_tax(TEXAS, Decimal("100.00"), Decimal("10.00")) == Decimal("6.88")
+
+
+def test_a_state_without_a_rate_pays_no_tax():
+    assert pricing.sales_tax(None, Decimal("100.00"), Decimal("10.00")) == Decimal("0.00")
+
+
+@pytest.mark.parametrize(
+    ("units", "discount", "tax", "total"),
+    [
+        # 3 units: no discount; shipping 5 + 1.5 × 3 kg; tax 6.25% of 300 + 9.50.
+        (3, "0.00", "19.34", "328.84"),
+        # 4 units: 20% off 400; shipping 5 + 1.5 × 4 kg; tax 6.25% of 320 + 11.
+        (4, "80.00", "20.69", "351.69"),
+    ],
+)
+def test_order_of_operations_discount_then_shipping_then_tax(units, discount, tax, total):
+    delivery = pricing.Delivery(method=STANDARD, weight_kg=Decimal(units), tax_rule=TEXAS)
+
+    totals = pricing.price_lines([(Decimal("100.00"), units)], DEFAULT_RULE, delivery)
+
+    assert totals.subtotal == Decimal(100 * units)
+    assert totals.discount == Decimal(discount)
+    assert totals.shipping == Decimal("5.00") + Decimal("1.50") * units
+    assert totals.tax == Decimal(tax)
+    assert totals.total == Decimal(total)
+
+
+def test_free_shipping_is_judged_on_the_merchandise_after_the_bulk_discount():
+    rate = pricing.ShippingRate(flat_price=Decimal("5.00"), free_above=Decimal("400.00"))
+    delivery = pricing.Delivery(method=rate)
+
+    # 4 × 100 = 400, but after 20% off it is 320: below the threshold.
+    totals = pricing.price_lines([(Decimal("100.00"), 4)], DEFAULT_RULE, delivery)
+
+    assert totals.shipping == Decimal("5.00")
+
+
+def test_totals_without_delivery_have_no_shipping_or_tax():
+    totals = pricing.price_lines([(Decimal("100.00"), 1)], DEFAULT_RULE)
+    assert (totals.shipping, totals.tax, totals.total) == (
+        Decimal("0.00"), Decimal("0.00"), Decimal("100.00")
+    )
+
+
+def test_recalculating_a_placed_order_keeps_the_shipping_and_tax_it_was_charged(
+    customer, product_index
+):
+    order = make_placed_order(customer, (make_product(product_index, price="100.00"), 1))
+    order.shipping, order.tax_rate, order.tax_on_shipping = Decimal("10.00"), Decimal("5"), True
+    order.save()
+
+    totals = pricing.recalculate_order(order)
+
+    order.refresh_from_db()
+    assert (order.shipping, order.tax, order.total) == (
+        Decimal("10.00"), Decimal("5.50"), Decimal("115.50")
+    )
+    assert totals.total == order.total

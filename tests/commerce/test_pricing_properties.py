@@ -110,7 +110,70 @@ class StoredTotalsProperty(TestCase):
             totals.subtotal, totals.discount, totals.total
         )
         assert order.total == order.subtotal - order.discount
+        assert (order.shipping, order.tax) == (0, 0)  # a cart's are estimated, never stored
 
     def priced(self, expected, rule):
         prices = {product.pk: product.price for product in self.products}
         return pricing.price_lines([(prices[pk], units) for pk, units in expected.items()], rule)
+
+
+money = st.decimals(min_value=0, max_value=5000, places=2)
+optional_money = st.none() | money
+rules = st.builds(
+    pricing.DiscountRule,
+    threshold=st.integers(1, 6),
+    percentage=st.decimals(min_value="0.01", max_value=90, places=2),
+    enabled=st.booleans(),
+)
+deliveries = st.builds(
+    pricing.Delivery,
+    method=st.none() | st.builds(
+        pricing.ShippingRate, flat_price=money, price_per_kg=optional_money,
+        free_above=optional_money,
+    ),
+    weight_kg=st.decimals(min_value=0, max_value=200, places=3),
+    tax_rule=st.none() | st.builds(
+        pricing.TaxRule, percentage=st.decimals(min_value=0, max_value=15, places=3),
+        taxes_shipping=st.booleans(),
+    ),
+)
+order_lines = st.lists(
+    st.tuples(st.decimals(min_value=0, max_value=3000, places=2), st.integers(1, MAX_QUANTITY)),
+    max_size=6,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(order_lines, rules, deliveries)
+def test_the_total_is_the_sum_of_its_parts_and_never_negative(lines, rule, delivery):
+    totals = pricing.price_lines(lines, rule, delivery)
+
+    assert totals.total == totals.subtotal - totals.discount + totals.shipping + totals.tax
+    assert min(totals.total, totals.discount, totals.shipping, totals.tax) >= 0
+    assert totals.discount <= totals.subtotal
+    for amount in (totals.subtotal, totals.discount, totals.shipping, totals.tax, totals.total):
+        assert amount == amount.quantize(pricing.CENT)
+
+
+@settings(max_examples=300, deadline=None)
+@given(order_lines, rules, deliveries)
+def test_recomputing_from_what_an_order_stored_changes_nothing(lines, rule, delivery):
+    """A placed order keeps the shipping it was charged and its tax rate (stored_delivery)."""
+    totals = pricing.price_lines(lines, rule, delivery)
+    stored = pricing.Delivery(
+        method=pricing.ShippingRate(flat_price=totals.shipping), tax_rule=delivery.tax_rule
+    )
+
+    assert pricing.price_lines(lines, rule, delivery) == totals
+    assert pricing.price_lines(lines, rule, stored) == totals
+
+
+@settings(max_examples=300, deadline=None)
+@given(order_lines, rules, deliveries, st.randoms(use_true_random=False))
+def test_the_order_of_the_lines_does_not_matter(lines, rule, delivery, random):
+    shuffled = list(lines)
+    random.shuffle(shuffled)
+
+    assert pricing.price_lines(shuffled, rule, delivery) == pricing.price_lines(
+        lines, rule, delivery
+    )

@@ -24,6 +24,7 @@ from wagtail.models import Site
 from wagtail.snippets.models import get_snippet_models
 
 from commerce.orders.models import OrderStatus
+from commerce.shipping.models import ShippingMethod, TaxRate
 from home.shared.admin_access import ShopSnippetViewSet
 from home.shared.roles import FULFILMENT, MARKETERS, SUPPORT
 from products.back_in_stock import BackInStockRequest
@@ -89,13 +90,15 @@ def snippet_namespaces():
 MODEL_ARGUMENT_CASES = {
     "wagtailsettings:edit": [
         "commerce.bulkdiscountsettings", "commerce.checkoutsettings", "support.supportsettings",
+        "commerce.shippingsettings",
     ],
     "wagtailsettings:preview_on_edit": [
         "commerce.bulkdiscountsettings", "commerce.checkoutsettings",
     ],
     "wagtail_bulk_action": [
         "commerce.order", "commerce.customer", "commerce.review", "support.contact",
-        "products.stockmovement", "products.backinstockrequest",
+        "products.stockmovement", "products.backinstockrequest", "commerce.shippingmethod",
+        "commerce.taxrate",
     ],
 }
 # Extra query strings a view is also opened with (searches, exports).
@@ -130,6 +133,10 @@ def records(home_page, product_index):
         "products.backinstockrequest": BackInStockRequest.objects.create(
             product=product, email=CUSTOMER_EMAIL
         ),
+        "commerce.shippingmethod": ShippingMethod.objects.create(
+            name="Standard", delivery_estimate="3–5 business days", flat_price=5
+        ),
+        "commerce.taxrate": TaxRate.objects.create(state="CA", rate=7.25),
         "home": home_page,
     }
 
@@ -260,6 +267,25 @@ ALLOWED = {
         add=NOBODY, edit=NOBODY, delete=NOBODY, usage=NOBODY,
     ),
     **chooser("wagtailsnippetchoosers_products_backinstockrequest", see=MARKETING),
+    # Shipping methods: fulfilment's. Tax rates are a legal matter: administrators only.
+    **viewset(
+        "wagtailsnippets_commerce_shippingmethod",
+        list=SHIPPING, list_results=SHIPPING, add=SHIPPING, edit=SHIPPING, delete=SHIPPING,
+        usage=SHIPPING, history=SHIPPING, history_results=SHIPPING, copy=SHIPPING,
+    ),
+    **chooser("wagtailsnippetchoosers_commerce_shippingmethod", see=SHIPPING, create=SHIPPING),
+    **viewset(
+        "wagtailsnippets_commerce_taxrate",
+        list=SUPERUSER_ONLY, list_results=SUPERUSER_ONLY, add=SUPERUSER_ONLY,
+        edit=SUPERUSER_ONLY, delete=SUPERUSER_ONLY, usage=SUPERUSER_ONLY,
+        history=SUPERUSER_ONLY, history_results=SUPERUSER_ONLY, copy=SUPERUSER_ONLY,
+    ),
+    **chooser(
+        "wagtailsnippetchoosers_commerce_taxrate", see=SUPERUSER_ONLY, create=SUPERUSER_ONLY
+    ),
+    "wagtailsettings:edit[commerce.shippingsettings]": SHIPPING,
+    "wagtail_bulk_action[commerce.shippingmethod]": SHIPPING,
+    "wagtail_bulk_action[commerce.taxrate]": SUPERUSER_ONLY,
     "fulfilment_modeladmin_index": SHIPPING,
     "fulfilment_modeladmin_ship": SHIPPING,
     "fulfilment_modeladmin_create": NOBODY,

@@ -1,3 +1,4 @@
+from decimal import Decimal
 from io import BytesIO
 from urllib.parse import urlsplit
 
@@ -12,6 +13,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, Locale, Page, Site
 
 from commerce.customers.models import Customer
+from commerce.shipping.models import ShippingMethod, TaxRate
 from home import demo_content
 from home.models import HomePage, HomePageFeaturedProduct
 from home.shared.roles import create_staff_roles
@@ -49,6 +51,7 @@ class Command(BaseCommand):
             self.ensure_featured_products(home)
             self.ensure_contact_page(home)
             customers = self.ensure_customers()
+            self.ensure_shipping_and_tax()
             # Known passwords are for a developer's machine only, never a deployed shop.
             staff = self.ensure_demo_staff() if settings.DEBUG else 0
         self.stdout.write(
@@ -212,6 +215,23 @@ class Command(BaseCommand):
             Customer.objects.create(user=user, name=name, email=email, phone=phone)
             created += 1
         return created
+
+    def ensure_shipping_and_tax(self):
+        """The demo's shipping methods and state tax rates, unless staff made their own."""
+        if not ShippingMethod.objects.exists():
+            for order, (name, estimate, flat, per_kg, free_above, states) in enumerate(
+                demo_content.SHIPPING_METHODS
+            ):
+                ShippingMethod.objects.create(
+                    name=name, delivery_estimate=estimate, flat_price=Decimal(flat),
+                    price_per_kg=Decimal(per_kg) if per_kg else None,
+                    free_above=Decimal(free_above) if free_above else None,
+                    states=states, sort_order=order,
+                )
+        for state, rate, taxes_shipping in demo_content.TAX_RATES:
+            TaxRate.objects.get_or_create(
+                state=state, defaults={"rate": Decimal(rate), "taxes_shipping": taxes_shipping}
+            )
 
     def ensure_demo_staff(self):
         """One user per staff role (create_dev_superuser prints their logins)."""

@@ -269,8 +269,8 @@ def test_a_price_change_after_the_page_was_shown_is_not_charged_silently(
     response = customer_client.post("/checkout/", {**shown, **DELIVERY, **CASH})
 
     assert response.context["form"].non_field_errors() == [
-        f"The total of your order is now ${now}, not $320.00: a price or the discount changed "
-        "since you opened this page. Check your order and place it again."
+        f"The total of your order is now ${now}, not $320.00: a price, the discount, the shipping "
+        "or the tax changed since you opened this page. Check your order and place it again."
     ]
     assert not placed_orders(customer).exists()
     retry = customer_client.post("/checkout/", response.context["form"].data)

@@ -123,11 +123,12 @@ def test_order_csv_export_has_one_row_per_filtered_order_with_its_money(
     rows = csv_rows(admin_client.get(LIST_URL, {"status": "paid", "export": "csv"}))
 
     assert rows[0] == [
-        "Order", "Placed", "Status", "Customer", "Email", "Units", "Subtotal", "Discount", "Total"
+        "Order", "Placed", "Status", "Customer", "Email", "Units", "Subtotal", "Discount",
+        "Shipping method", "Shipping", "Tax rate (%)", "Tax", "Total",
     ]
     assert rows[1:] == [
         [rows[1][0], "2026-03-02 10:00", "Paid", "Ada Lovelace", "ada@example.com", "4",
-         "4800.00", "960.00", "3840.00"]
+         "4800.00", "960.00", "", "0.00", "0.000", "0.00", "3840.00"]
     ]
 
 
