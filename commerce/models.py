@@ -2,6 +2,7 @@
 
 from commerce.cart.models import AnonymousCart, AnonymousCartLine
 from commerce.checkout.models import CheckoutDetail
+from commerce.customers.addresses import Address
 from commerce.customers.models import Customer
 from commerce.orders.models import Order, OrderItem
 from commerce.payments.models import ProviderEvent, Refund
@@ -9,6 +10,6 @@ from commerce.promotions.models import BulkDiscountSettings
 from commerce.reviews.models import Review
 
 __all__ = [
-    "AnonymousCart", "AnonymousCartLine", "BulkDiscountSettings", "CheckoutDetail", "Customer",
-    "Order", "OrderItem", "ProviderEvent", "Refund", "Review",
+    "Address", "AnonymousCart", "AnonymousCartLine", "BulkDiscountSettings", "CheckoutDetail",
+    "Customer", "Order", "OrderItem", "ProviderEvent", "Refund", "Review",
 ]

@@ -3,9 +3,11 @@
 from django import forms
 
 from commerce.checkout.models import CheckoutDetail
+from commerce.checkout.saved_addresses import SavedAddressMixin
 from commerce.payments.gateways import configured_gateways, payment_method_choices
 from commerce.payments.testcard import CardDetails, clean_card_number, clean_cvc, clean_expiry
 from home.shared.phone import PhoneNumberField
+from home.shared.postal import ADDRESS_FIELDS, ADDRESS_WIDGETS
 
 
 class CardInput(forms.TextInput):
@@ -15,7 +17,7 @@ class CardInput(forms.TextInput):
         return None
 
 
-class CheckoutForm(forms.ModelForm):
+class CheckoutForm(SavedAddressMixin, forms.ModelForm):
     phone = PhoneNumberField(label="Phone")
     payment_method = forms.ChoiceField(label="Payment method", widget=forms.RadioSelect)
     card_number = forms.CharField(
@@ -55,16 +57,12 @@ class CheckoutForm(forms.ModelForm):
     )
 
     card_fields = ["card_number", "card_expiry", "card_cvc"]
+    delivery_field_names = [*ADDRESS_FIELDS, "phone"]
 
     class Meta:
         model = CheckoutDetail
-        fields = ["address", "city", "state", "zip_code", "phone"]
-        widgets = {
-            "address": forms.TextInput(attrs={"autocomplete": "street-address"}),
-            "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
-            "state": forms.TextInput(attrs={"autocomplete": "address-level1"}),
-            "zip_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),
-        }
+        fields = [*ADDRESS_FIELDS, "phone"]
+        widgets = ADDRESS_WIDGETS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

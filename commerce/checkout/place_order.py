@@ -14,10 +14,11 @@ from commerce.orders.models import Order, OrderItem, OrderStatus
 from commerce.orders.stock import OutOfStock, ProductUnavailable, reserve_stock
 from commerce.payments.gateways import PaymentDeclined, PaymentResult, get_gateway
 from commerce.payments.models import PaymentStatus
+from home.shared.postal import ADDRESS_FIELDS, postal_lines
 
 logger = logging.getLogger(__name__)
 
-DELIVERY_FIELDS = ["address", "city", "state", "zip_code", "phone"]
+DELIVERY_FIELDS = [*ADDRESS_FIELDS, "phone"]
 BILLING_FIELDS = ["billing_name", "billing_email", "billing_address"]
 
 
@@ -60,7 +61,7 @@ def place_order(customer, delivery, payment_method, checkout_token, *, expected_
 def reserve_order(customer, delivery, payment_method, checkout_token, *, expected_total):
     """Turn `customer`'s cart into an order in one short transaction, and return it.
 
-    `delivery` holds the CheckoutDetail fields (address, city, state, zip_code, phone). In
+    `delivery` holds the CheckoutDetail fields (DELIVERY_FIELDS: the address, phone). In
     order: lock the cart, lock the products and take their stock (refusing if any is short),
     snapshot names and prices, and compute the totals through commerce.pricing. A method
     whose gateway calls a payment provider (card) leaves the order AWAITING_PAYMENT, its
@@ -187,9 +188,9 @@ def snapshot_billing(order, customer, delivery):
     order.billing_address = billing_address(**{name: delivery[name] for name in DELIVERY_FIELDS})
 
 
-def billing_address(address, city, state, zip_code, **_other):
-    """The address lines an invoice prints: street, then "City, ST 12345"."""
-    return f"{address}\n{city}, {state} {zip_code}"
+def billing_address(**delivery):
+    """The address lines an invoice prints (home.shared.postal.postal_lines), one a line."""
+    return "\n".join(postal_lines(**delivery))
 
 
 def order_number(order, placed_at):

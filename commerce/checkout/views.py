@@ -15,8 +15,9 @@ from commerce.cart.views import cart_contents
 from commerce.checkout.forms import CardPaymentForm, CheckoutForm
 from commerce.checkout.models import CheckoutDetail
 from commerce.checkout.payment_flow import PaymentNotTaken, ReservationReleased, pay_order
-from commerce.checkout.place_order import CheckoutError, place_order
+from commerce.checkout.place_order import DELIVERY_FIELDS, CheckoutError, place_order
 from commerce.checkout.reservations import awaits_payment, back_to_cart, release_reservation
+from commerce.checkout.saved_addresses import saved_address_initial
 from commerce.checkout.stripe_payment import payment_page_gateway
 from commerce.checkout.stripe_views import order_payment_return, stripe_payment_page
 from commerce.customers.accounts import customer_for
@@ -36,10 +37,16 @@ def _checkout_initial(customer, cart):
     }
     if last is not None:
         initial.update(
-            address=last.address, city=last.city, state=last.state, zip_code=last.zip_code,
-            phone=last.phone, payment_method=last.payment_method,
+            {name: getattr(last, name) for name in DELIVERY_FIELDS},
+            payment_method=last.payment_method,
         )
+    # The default saved address comes first; the last order's delivery is the fallback.
+    initial.update(saved_address_initial(customer) or {})
     return initial
+
+
+def _book(customer):
+    return list(customer.addresses.all())
 
 
 @login_required
@@ -52,9 +59,11 @@ def checkout(request):
         if contents.is_empty:
             messages.info(request, "Your cart is empty: add something before checking out.")
             return redirect("commerce:cart")
-        form = CheckoutForm(initial=_checkout_initial(customer, contents))
+        form = CheckoutForm(
+            initial=_checkout_initial(customer, contents), saved_addresses=_book(customer)
+        )
     else:
-        form = CheckoutForm(request.POST)
+        form = CheckoutForm(request.POST, saved_addresses=_book(customer))
         if form.is_valid():
             try:
                 order = place_order(
@@ -67,11 +76,13 @@ def checkout(request):
                 )
             except PaymentNotTaken as declined:
                 # The order is placed and its stock held: the shopper pays it on its own page.
+                form.remember_new_address(customer)
                 messages.error(request, declined.message)
                 return redirect("commerce:order_payment", number=declined.order.number)
             except CheckoutError as error:
                 form.add_error(error.field, error.message)
             else:
+                form.remember_new_address(customer)
                 return redirect(_after_checkout(order))
         contents = cart_contents(request, CustomerCart(customer))
         form.prepare_retry(contents.totals.total, uuid.uuid4())

@@ -111,8 +111,8 @@ class FulfilmentQueueAdmin(ModelAdmin):
         "order_number", "customer_name", "address", "city", "state", "zip_code", "order_items"
     )
     list_export = (
-        "order_number", "customer_name", "phone", "address", "city", "state", "zip_code",
-        "order_items",
+        "order_number", "customer_name", "phone", "address", "address_line2", "city", "state",
+        "zip_code", "order_items",
     )
     export_filename = "fulfilment-queue"
     search_fields = ("order__number", "customer__name", "city", "zip_code")
