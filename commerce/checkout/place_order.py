@@ -14,11 +14,13 @@ from commerce.orders.models import Order, OrderItem, OrderStatus
 from commerce.orders.stock import OutOfStock, ProductUnavailable, reserve_stock
 from commerce.payments.gateways import PaymentDeclined, PaymentResult, get_gateway
 from commerce.payments.models import PaymentStatus
-from home.shared.postal import ADDRESS_FIELDS, postal_lines
+from home.shared.postal import ADDRESS_FIELDS, DEFAULT_COUNTRY, postal_lines
 
 logger = logging.getLogger(__name__)
 
 DELIVERY_FIELDS = [*ADDRESS_FIELDS, "phone"]
+# What a delivery that does not say has: no second address line, and the US.
+DELIVERY_DEFAULTS = {"address_line2": "", "country": DEFAULT_COUNTRY}
 BILLING_FIELDS = ["billing_name", "billing_email", "billing_address"]
 
 
@@ -77,6 +79,7 @@ def reserve_order(customer, delivery, payment_method, checkout_token, *, expecte
     form that did not send it), nothing is placed and they are told the total now due, so
     nobody is charged an amount they did not see.
     """
+    delivery = {**DELIVERY_DEFAULTS, **delivery}
     try:
         gateway = get_gateway(payment_method)
         with transaction.atomic():
@@ -185,6 +188,7 @@ def snapshot_billing(order, customer, delivery):
     delivery address as they are now, for its invoice, emails and admin page to show."""
     order.billing_name = customer.name
     order.billing_email = customer.email
+    delivery = {**DELIVERY_DEFAULTS, **delivery}
     order.billing_address = billing_address(**{name: delivery[name] for name in DELIVERY_FIELDS})
 
 

@@ -33,7 +33,7 @@ ADDRESS_WIDGETS = {
 
 def state_name(code):
     """The name of the US state (or territory) with USPS code `code`, or `code` itself."""
-    return dict(USPS_CHOICES).get(code, code)
+    return str(dict(USPS_CHOICES).get(code, code))
 
 
 def state_code(text):

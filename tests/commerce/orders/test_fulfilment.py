@@ -66,7 +66,7 @@ def test_queue_exports_a_packing_list(fulfilment_client, ada, laptop):
     response = fulfilment_client.get(QUEUE_URL, {"export": "csv"})
 
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[1] == [order.number, "Ada Lovelace", "5551234567", "1 Market Street",
+    assert rows[1] == [order.number, "Ada Lovelace", "5551234567", "1 Market Street", "",
                        "Springfield", "IL", "62701", "3 × Queue Book"]
 
 
