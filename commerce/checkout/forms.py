@@ -99,7 +99,8 @@ class CheckoutForm(SavedAddressMixin, forms.ModelForm):
 
     @property
     def delivery(self):
-        return {name: self.cleaned_data[name] for name in self._meta.fields}
+        typed = {name: self.cleaned_data[name] for name in self._meta.fields}
+        return self.saved_delivery() or typed
 
 
 class CardPaymentForm(forms.Form):

@@ -39,12 +39,10 @@ class SavedAddressMixin:
         """The saved address chosen, or None for a typed one."""
         return self.saved_addresses.get(self.cleaned_data.get("saved_address"))
 
-    @property
-    def delivery(self):
+    def saved_delivery(self):
+        """The chosen saved address's delivery details, or None for a typed address."""
         chosen = self.chosen_address
-        if chosen is not None:
-            return chosen.delivery
-        return super().delivery
+        return chosen.delivery if chosen is not None else None
 
     def remember_new_address(self, customer):
         """After the order is placed: save a typed address if the shopper asked to."""
