@@ -63,7 +63,7 @@ def test_choosing_a_saved_address_places_the_order_to_it_without_retyping(
 ):
     add_address(customer, **DELIVERY, recipient_name="Ada")
     home = add_address(customer, **HOME)
-    blank = {name: "" for name in ["address", "city", "state", "zip_code", "phone"]}
+    blank = dict.fromkeys(["address", "city", "state", "zip_code", "phone"], "")
 
     response = customer_client.post(
         "/checkout/",
