@@ -99,8 +99,10 @@ class CheckoutForm(SavedAddressMixin, forms.ModelForm):
 
     @property
     def delivery(self):
-        typed = {name: self.cleaned_data[name] for name in self._meta.fields}
-        return self.saved_delivery() or typed
+        saved = self.saved_delivery()
+        if saved is not None:
+            return saved
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
 
 
 class CardPaymentForm(forms.Form):

@@ -34,6 +34,16 @@ class SavedAddressMixin:
             for name in self.delivery_field_names:
                 self.fields[name].required = False
 
+    def clean(self):
+        cleaned = super().clean()
+        if self.chosen_address is not None:
+            # The saved address is delivered to: what is typed below it is neither checked
+            # nor used.
+            for name in self.delivery_field_names:
+                self._errors.pop(name, None)
+                cleaned.pop(name, None)
+        return cleaned
+
     @property
     def chosen_address(self):
         """The saved address chosen, or None for a typed one."""

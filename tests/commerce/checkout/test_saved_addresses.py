@@ -79,6 +79,15 @@ def test_choosing_a_saved_address_places_the_order_to_it_without_retyping(
     assert customer.addresses.count() == 2
 
 
+def test_what_is_typed_under_a_chosen_saved_address_is_ignored(customer_client, customer, cart):
+    home = add_address(customer, **HOME)
+
+    response = submit(customer_client, saved_address=home.pk, zip_code="ABC", state="Nowhere")
+
+    assert response.status_code == 302, response.context["form"].errors
+    assert placed_detail(customer)[1].zip_code == "97201-1234"
+
+
 def test_a_new_address_needs_its_fields_even_with_a_book(customer_client, customer, cart):
     add_address(customer, **HOME)
 
