@@ -25,6 +25,7 @@ class SavedAddressMixin:
         self.fields["saved_address"] = forms.ChoiceField(
             label="Deliver to",
             widget=forms.RadioSelect,
+            required=False,  # not sent: the typed address
             choices=[
                 *((pk, str(address)) for pk, address in self.saved_addresses.items()),
                 (NEW_ADDRESS, "A new address (below)"),
