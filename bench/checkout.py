@@ -24,8 +24,8 @@ from products.models import ProductIndexPage, ProductPage
 
 RACE_PRODUCT_SLUG = "checkout-race-laptop"
 DELIVERY = {
-    "address": "1 Benchmark Street", "city": "Springfield", "state": "IL",
-    "zip_code": "62701", "phone": "5550100000",
+    "address": "1 Benchmark Street", "address_line2": "", "city": "Springfield", "state": "IL",
+    "zip_code": "62701", "country": "US", "phone": "5550100000",
 }
 # A card the test gateway approves.
 RACE_CARD = CardDetails("4242424242424242", 12, timezone.now().year + 1, "123")

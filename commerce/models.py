@@ -2,6 +2,7 @@
 
 from commerce.cart.models import AnonymousCart, AnonymousCartLine
 from commerce.checkout.models import CheckoutDetail, CheckoutSettings
+from commerce.customers.addresses import Address
 from commerce.customers.models import Customer
 from commerce.orders.models import Order, OrderItem
 from commerce.payments.models import ProviderEvent, Refund
@@ -10,7 +11,7 @@ from commerce.reviews.models import Review
 from commerce.shipping.models import ShippingMethod, ShippingSettings, TaxRate
 
 __all__ = [
-    "AnonymousCart", "AnonymousCartLine", "BulkDiscountSettings", "CheckoutDetail",
+    "Address", "AnonymousCart", "AnonymousCartLine", "BulkDiscountSettings", "CheckoutDetail",
     "CheckoutSettings", "Customer", "Order", "OrderItem", "ProviderEvent", "Refund", "Review",
     "ShippingMethod", "ShippingSettings", "TaxRate",
 ]

@@ -60,6 +60,19 @@ CUSTOMERS = [
     ("alan", "Alan Turing", "alan@example.com", "5550103030"),
 ]
 DEMO_CUSTOMER_PASSWORD = "shop-demo-2024"
+# Their address books (the first one is the default):
+# recipient, line 1, line 2, city, state (USPS code), ZIP.
+CUSTOMER_ADDRESSES = {
+    "ada": [
+        ("Ada Lovelace", "12 Analytical Row", "Apt 3", "Springfield", "IL", "62704"),
+        ("Ada Lovelace", "1 Engine House", "", "Portland", "OR", "97201-1234"),
+    ],
+    "grace": [
+        ("Grace Hopper", "200 Harbor Drive", "Suite 40", "Arlington", "VA", "22202"),
+        ("Grace Hopper", "5 Compiler Court", "", "New York", "NY", "10001"),
+    ],
+    "alan": [("Alan Turing", "8 Enigma Lane", "", "Austin", "TX", "73301")],
+}
 
 # Staff to try each role's admin with (home/shared/roles.py); created in development only.
 # username, name, role

@@ -162,9 +162,11 @@ def make_order(customer, lines=(), status=OrderStatus.PLACED, date_ordered=None,
 
 DELIVERY = {
     "address": "1 Market Street",
+    "address_line2": "",
     "city": "Springfield",
     "state": "IL",
     "zip_code": "62701",
+    "country": "US",
     "phone": "5551234567",
 }
 

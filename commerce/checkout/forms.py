@@ -3,12 +3,14 @@
 from django import forms
 
 from commerce.checkout.models import CheckoutDetail
+from commerce.checkout.saved_addresses import SavedAddressMixin
 from commerce.payments.gateways import configured_gateways, payment_method_choices
 from commerce.payments.testcard import CardDetails, clean_card_number, clean_cvc, clean_expiry
 from commerce.pricing import format_money
 from commerce.shipping.models import ShippingMethod
 from commerce.shipping.rates import ShippingUnavailable, check_shipping
 from home.shared.phone import PhoneNumberField
+from home.shared.postal import ADDRESS_FIELDS, ADDRESS_WIDGETS
 
 
 class CardInput(forms.TextInput):
@@ -18,7 +20,7 @@ class CardInput(forms.TextInput):
         return None
 
 
-class CheckoutForm(forms.ModelForm):
+class CheckoutForm(SavedAddressMixin, forms.ModelForm):
     phone = PhoneNumberField(label="Phone")
     # Not required: a shop without any shipping method ships free (check_shipping).
     shipping_method = forms.ModelChoiceField(
@@ -68,16 +70,12 @@ class CheckoutForm(forms.ModelForm):
     )
 
     card_fields = ["card_number", "card_expiry", "card_cvc"]
+    delivery_field_names = [*ADDRESS_FIELDS, "phone"]
 
     class Meta:
         model = CheckoutDetail
-        fields = ["address", "city", "state", "zip_code", "phone"]
-        widgets = {
-            "address": forms.TextInput(attrs={"autocomplete": "address-line1"}),
-            "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
-            "state": forms.TextInput(attrs={"autocomplete": "address-level1"}),
-            "zip_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),
-        }
+        fields = [*ADDRESS_FIELDS, "phone"]
+        widgets = ADDRESS_WIDGETS
 
     guest_field_names = ["name", "email"]
 
@@ -91,6 +89,7 @@ class CheckoutForm(forms.ModelForm):
             (option.method.pk, shipping_label(option)) for option in shipping_options
         ]
         if guest:
+            del self.fields["save_address"]  # a guest has no address book
             self.fields["name"] = forms.CharField(
                 label="Full name", max_length=150,
                 widget=forms.TextInput(attrs={"autocomplete": "name"}),
@@ -120,9 +119,10 @@ class CheckoutForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if "state" in cleaned and not self.has_error("shipping_method"):
+        state = (self.saved_delivery() or cleaned).get("state")
+        if state is not None and not self.has_error("shipping_method"):
             try:
-                check_shipping(cleaned["state"], cleaned.get("shipping_method"))
+                check_shipping(state, cleaned.get("shipping_method"))
             except ShippingUnavailable as error:
                 self.add_error("shipping_method", str(error))
         gateway = configured_gateways().get(cleaned.get("payment_method"))
@@ -145,8 +145,11 @@ class CheckoutForm(forms.ModelForm):
 
     @property
     def delivery(self):
-        """The delivery details and the chosen shipping method, as place_order takes them."""
-        delivery = {name: self.cleaned_data[name] for name in self._meta.fields}
+        """The delivery details (a chosen saved address, or what was typed) and the chosen
+        shipping method, as place_order takes them."""
+        delivery = self.saved_delivery()
+        if delivery is None:
+            delivery = {name: self.cleaned_data[name] for name in self._meta.fields}
         delivery["shipping_method"] = self.cleaned_data.get("shipping_method")
         return delivery
 

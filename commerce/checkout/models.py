@@ -1,8 +1,5 @@
 """What checkout records for a placed order: where it goes and how it was paid."""
 
-from django.core.validators import (
-    RegexValidator,
-)
 from django.db import models
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -12,15 +9,15 @@ from commerce.orders.models import MONEY, Order
 from commerce.payments.models import PaymentMethod, PaymentStatus
 from commerce.pricing import refundable
 from home.shared.phone import validate_phone
+from home.shared.postal import PostalAddress, validate_zip_code
 
-validate_zip_code = RegexValidator(
-    r"^\d{5}(-\d{4})?$",
-    message="Enter a 5-digit ZIP code, or ZIP+4 such as 12345-6789.",
-    code="invalid_zip_code",
-)
+__all__ = [
+    "CheckoutDetail", "CheckoutSettings", "guest_checkout_allowed", "last_checkout",
+    "validate_zip_code",
+]
 
 
-class CheckoutDetail(models.Model):
+class CheckoutDetail(PostalAddress):
     """Where and how an order is delivered and paid. Never holds a card number or CVV."""
 
     order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="checkout_detail")
@@ -29,9 +26,6 @@ class CheckoutDetail(models.Model):
         Customer, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     address = models.CharField("shipping address", max_length=255)
-    city = models.CharField(max_length=100)
-    state = models.CharField(max_length=100)
-    zip_code = models.CharField("ZIP code", max_length=10, validators=[validate_zip_code])
     phone = models.CharField(max_length=10, validators=[validate_phone])
     payment_method = models.CharField(max_length=10, choices=PaymentMethod.choices)
     payment_status = models.CharField(

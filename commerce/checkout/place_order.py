@@ -18,10 +18,13 @@ from commerce.orders.stock import OutOfStock, ProductUnavailable, reserve_stock
 from commerce.payments.gateways import PaymentDeclined, PaymentResult, get_gateway
 from commerce.payments.models import PaymentStatus
 from commerce.shipping.rates import ShippingUnavailable, chosen_delivery
+from home.shared.postal import ADDRESS_FIELDS, DEFAULT_COUNTRY, postal_lines
 
 logger = logging.getLogger(__name__)
 
-DELIVERY_FIELDS = ["address", "city", "state", "zip_code", "phone"]
+DELIVERY_FIELDS = [*ADDRESS_FIELDS, "phone"]
+# What a delivery that does not say has: no second address line, and the US.
+DELIVERY_DEFAULTS = {"address_line2": "", "country": DEFAULT_COUNTRY}
 BILLING_FIELDS = ["billing_name", "billing_email", "billing_address"]
 SHIPPING_AND_TAX_FIELDS = [
     "shipping_method_name", "shipping", "tax", "tax_rate", "tax_on_shipping",
@@ -72,7 +75,7 @@ def reserve_order(shopper, delivery, payment_method, checkout_token, *, expected
     becomes an order without a customer, billed to the guest's name and email); only
     locking and loading the cart differs between them.
 
-    `delivery` holds the CheckoutDetail fields (address, city, state, zip_code, phone) and
+    `delivery` holds the CheckoutDetail fields (DELIVERY_FIELDS: the address, phone) and
     the chosen `shipping_method` (a ShippingMethod, or None when the shop has none). In
     order: lock the cart, lock the products and take their stock (refusing if any is short),
     snapshot names and prices, and compute the totals, shipping and tax included, through
@@ -91,6 +94,7 @@ def reserve_order(shopper, delivery, payment_method, checkout_token, *, expected
     nobody is charged an amount they did not see.
     """
     buyer = shopper if isinstance(shopper, Guest) else _CustomerBuyer(shopper)
+    delivery = {**DELIVERY_DEFAULTS, **delivery}
     try:
         gateway = get_gateway(payment_method)
         with transaction.atomic():
@@ -256,6 +260,7 @@ def snapshot_billing(order, buyer, delivery):
     page to show."""
     order.billing_name = buyer.name
     order.billing_email = buyer.email
+    delivery = {**DELIVERY_DEFAULTS, **delivery}
     order.billing_address = billing_address(**{name: delivery[name] for name in DELIVERY_FIELDS})
 
 
@@ -269,9 +274,9 @@ def snapshot_shipping_and_tax(order, method, shipment, totals):
     order.tax_on_shipping = bool(tax_rule and tax_rule.taxes_shipping)
 
 
-def billing_address(address, city, state, zip_code, **_other):
-    """The address lines an invoice prints: street, then "City, ST 12345"."""
-    return f"{address}\n{city}, {state} {zip_code}"
+def billing_address(**delivery):
+    """The address lines an invoice prints (home.shared.postal.postal_lines), one a line."""
+    return "\n".join(postal_lines(**delivery))
 
 
 def order_number(order, placed_at):

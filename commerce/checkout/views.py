@@ -17,8 +17,9 @@ from commerce.cart.views import cart_contents
 from commerce.checkout.forms import CardPaymentForm, CheckoutForm
 from commerce.checkout.models import guest_checkout_allowed, last_checkout
 from commerce.checkout.payment_flow import PaymentNotTaken, ReservationReleased, pay_order
-from commerce.checkout.place_order import CheckoutError, Guest, place_order
+from commerce.checkout.place_order import DELIVERY_FIELDS, CheckoutError, Guest, place_order
 from commerce.checkout.reservations import awaits_payment, back_to_cart, release_reservation
+from commerce.checkout.saved_addresses import entered_state, saved_address_initial
 from commerce.checkout.stripe_payment import payment_page_gateway
 from commerce.checkout.stripe_views import order_payment_return, stripe_payment_page
 from commerce.customers.accounts import customer_for
@@ -41,9 +42,11 @@ def _checkout_initial(customer):
     last = last_checkout(customer)
     if last is not None:
         initial.update(
-            address=last.address, city=last.city, state=last.state, zip_code=last.zip_code,
-            phone=last.phone, payment_method=last.payment_method,
+            {name: getattr(last, name) for name in DELIVERY_FIELDS},
+            payment_method=last.payment_method,
         )
+    # The default saved address comes first; the last order's delivery is the fallback.
+    initial.update(saved_address_initial(customer) or {})
     return initial
 
 
@@ -53,10 +56,10 @@ def _entries(post):
     return {"checkout_token": uuid.uuid4(), **entries}
 
 
-def _shown_form(contents, initial, guest):
+def _shown_form(contents, initial, guest, saved_addresses):
     """An unbound checkout form showing `initial`, its shipping methods for the state entered
     (the cheapest preselected if the one entered cannot ship there) and the total due."""
-    state = initial.get("state", "")
+    state = entered_state(saved_addresses, initial)
     options = shipping_options(state, contents.lines, contents.rule)
     method = _entered_method(initial.get("shipping_method"))
     if all(option.method != method for option in options):
@@ -65,7 +68,10 @@ def _shown_form(contents, initial, guest):
     priced = checkout_totals(contents, state, method)
     initial = {**initial, "shipping_method": method.pk if method else None,
                "expected_total": priced.totals.total}
-    return CheckoutForm(initial=initial, shipping_options=options, guest=guest), priced
+    form = CheckoutForm(
+        initial=initial, shipping_options=options, guest=guest, saved_addresses=saved_addresses
+    )
+    return form, priced
 
 
 def _entered_method(value):
@@ -73,6 +79,11 @@ def _entered_method(value):
         return CheckoutForm.base_fields["shipping_method"].clean(value)
     except ValidationError:
         return None
+
+
+def _book(customer):
+    """The customer's saved addresses, offered at checkout (none for a guest)."""
+    return [] if customer is None else list(customer.addresses.all())
 
 
 @sensitive_post_parameters("card_number", "card_expiry", "card_cvc")
@@ -98,14 +109,16 @@ def checkout(request):
         entries = _checkout_initial(customer) if request.method == "GET" else _entries(
             request.POST
         )
-        form, priced = _shown_form(contents, entries, guest)
+        form, priced = _shown_form(contents, entries, guest, _book(customer))
     else:
         contents = cart.contents()
+        book = _book(customer)
         form = CheckoutForm(
             request.POST,
             guest=guest,
+            saved_addresses=book,
             shipping_options=shipping_options(
-                request.POST.get("state", ""), contents.lines, contents.rule
+                entered_state(book, request.POST), contents.lines, contents.rule
             ),
         )
         if form.is_valid():
@@ -124,25 +137,29 @@ def checkout(request):
                 )
             except PaymentNotTaken as declined:
                 # The order is placed and its stock held: the shopper pays it on its own page.
-                _remember_if_guest(request, declined.order)
+                _after_placing(request, form, customer, declined.order)
                 messages.error(request, declined.message)
                 return redirect("commerce:order_payment", number=declined.order.number)
             except CheckoutError as error:
                 form.add_error(error.field, error.message)
             else:
-                _remember_if_guest(request, order)
+                _after_placing(request, form, customer, order)
                 return redirect(_after_checkout(order))
         contents = cart_contents(request, cart)
         priced = checkout_totals(
-            contents, form["state"].value(), _entered_method(form["shipping_method"].value())
+            contents, form.entered_state(form.data),
+            _entered_method(form["shipping_method"].value()),
         )
         form.prepare_retry(priced.totals.total, uuid.uuid4())
     return render(request, "commerce/checkout/checkout.html", {"form": form, "cart": priced})
 
 
-def _remember_if_guest(request, order):
-    if order.is_guest_order:
+def _after_placing(request, form, customer, order):
+    """A guest's browser remembers the order; a customer's new address joins their book."""
+    if customer is None:
         remember_guest_order(request.session, order)
+    else:
+        form.remember_new_address(customer)
 
 
 def _after_checkout(order):

@@ -63,13 +63,16 @@ class CustomerAdminForm(WagtailAdminModelForm):
 
 
 class CustomerInspectView(InspectView):
-    """The customer's details and, for staff who may see orders, their latest orders."""
+    """The customer's details, their address book and, for staff who may see orders, their
+    latest orders."""
 
     template_name = "commerce/customers/admin/customer_inspect.html"
     recent_orders_shown = 20
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # The address book is read-only here: it is the customer's to manage.
+        context["addresses"] = list(self.object.addresses.all())
         if may_view_records(self.request.user, Order):
             orders_viewset = Order.snippet_viewset
             orders = placed_orders().filter(customer=self.object).order_by("-date_ordered")

@@ -12,9 +12,11 @@ from django.utils.http import urlsafe_base64_encode
 
 from commerce.checkout.forms import _split_name
 from commerce.customers.accounts import email_in_use
+from commerce.customers.addresses import Address
 from commerce.customers.models import Customer
 from home.shared.emails import send_password_reset_email
 from home.shared.phone import PhoneNumberField
+from home.shared.postal import ADDRESS_FIELDS, ADDRESS_WIDGETS
 
 EMAIL_TAKEN = "An account with this email address already exists. Log in, or reset your password."
 
@@ -143,3 +145,17 @@ class ShopPasswordResetForm(PasswordResetForm):
         send_password_reset_email(
             context["user"], to_email, domain=context["domain"], protocol=context["protocol"]
         )
+
+
+class AddressForm(forms.ModelForm):
+    """One address of the customer's address book (a new one, or one being changed)."""
+
+    phone = PhoneNumberField(label="Phone")
+
+    class Meta:
+        model = Address
+        fields = ["recipient_name", *ADDRESS_FIELDS, "phone"]
+        widgets = {
+            "recipient_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            **ADDRESS_WIDGETS,
+        }

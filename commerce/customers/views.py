@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commerce.customers.accounts import (
@@ -15,7 +15,8 @@ from commerce.customers.accounts import (
     email_is_confirmed,
     send_email_confirmation,
 )
-from commerce.customers.forms import ProfileForm, SignUpForm
+from commerce.customers.addresses import Address, add_address, delete_address, make_default
+from commerce.customers.forms import AddressForm, ProfileForm, SignUpForm
 from home.shared.models import EmailStatus
 from home.shared.next_url import safe_next_url
 
@@ -66,7 +67,59 @@ def profile(request):
         if form.new_email:
             _send_email_confirmation(request, customer, form.new_email, change=True)
         return redirect("commerce:profile")
-    return render(request, "commerce/customers/profile.html", {"form": form})
+    return render(
+        request, "commerce/customers/profile.html",
+        {"form": form, "addresses": list(customer.addresses.all())},
+    )
+
+
+def _own_address(request, pk):
+    """The signed-in customer's address `pk`; anyone else's is a 404."""
+    customer = customer_for(request.user, create=True)
+    return get_object_or_404(Address.objects.select_related("customer"), pk=pk, customer=customer)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def address_add(request):
+    customer = customer_for(request.user, create=True)
+    form = AddressForm(request.POST or None, initial={"recipient_name": customer.name,
+                                                      "phone": customer.phone})
+    if request.method == "POST" and form.is_valid():
+        add_address(customer, **form.cleaned_data)
+        messages.success(request, "The address was added to your address book.")
+        return redirect("commerce:profile")
+    return render(request, "commerce/customers/addresses/address_form.html",
+                  {"form": form, "title": "Add an address"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def address_edit(request, pk):
+    address = _own_address(request, pk)
+    form = AddressForm(request.POST or None, instance=address)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "The address was saved.")
+        return redirect("commerce:profile")
+    return render(request, "commerce/customers/addresses/address_form.html",
+                  {"form": form, "title": "Change an address"})
+
+
+@login_required
+@require_POST
+def address_delete(request, pk):
+    delete_address(_own_address(request, pk))
+    messages.success(request, "The address was deleted from your address book.")
+    return redirect("commerce:profile")
+
+
+@login_required
+@require_POST
+def address_make_default(request, pk):
+    make_default(_own_address(request, pk))
+    messages.success(request, "That address is now your default.")
+    return redirect("commerce:profile")
 
 
 def _send_email_confirmation(request, customer, email, change=False):

@@ -111,7 +111,7 @@ class FulfilmentQueueAdmin(ModelAdmin):
         "order_number", "customer_name", "address", "city", "state", "zip_code", "order_items"
     )
     list_export = (
-        "order_number", "customer_name", "phone", "address", "city", "state", "zip_code",
+        "order_number", "customer_name", "phone", "street", "city", "state", "zip_code",
         "order_items",
     )
     export_filename = "fulfilment-queue"
@@ -140,6 +140,11 @@ class FulfilmentQueueAdmin(ModelAdmin):
         return ", ".join(str(item) for item in detail.order.items.all())
 
     order_items.short_description = "Items"
+
+    def street(self, detail):
+        return ", ".join(line for line in (detail.address, detail.address_line2) if line)
+
+    street.short_description = "Address"
 
     def ship_view(self, request, instance_pk):
         return MarkShippedView.as_view(model_admin=self)(request, instance_pk=instance_pk)

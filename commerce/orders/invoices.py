@@ -78,9 +78,7 @@ def invoice_filename(order):
 def _facts_table(order, detail, styles):
     ordered = date_format(timezone.localtime(order.date_ordered), "F j, Y")
     billed = [order.billing_name, order.billing_email, *order.billing_address.splitlines()]
-    shipped = (
-        [detail.address, f"{detail.city}, {detail.state} {detail.zip_code}"] if detail else []
-    )
+    shipped = detail.postal_lines if detail else []
     facts = [
         [_block("Invoice number", [order.number], styles), _block("Bill to", billed, styles)],
         [_block("Order date", [ordered], styles), _block("Ship to", shipped, styles)],

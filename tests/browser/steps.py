@@ -9,9 +9,9 @@ DECLINED_CARD = "4000 0000 0000 0002"
 DELIVERY = {
     "Shipping address": "1 Langley Boulevard",
     "City": "Hampton",
-    "State": "VA",
     "ZIP code": "23681",
 }
+STATE = "VA"  # picked from the state select
 
 
 def money(amount):
@@ -30,6 +30,7 @@ def fill_checkout(page, card_number):
     """Fill the checkout form: the delivery address and a card (expiring in three years)."""
     for label, value in DELIVERY.items():
         page.get_by_label(label).fill(value)
+    page.get_by_label("State").select_option(STATE)
     page.get_by_label("Card", exact=True).check()
     page.get_by_label("Card number").fill(card_number)
     page.get_by_label("Expiry date").fill(f"12/{(date.today().year + 3) % 100:02d}")

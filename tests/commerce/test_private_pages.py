@@ -9,7 +9,9 @@ import re
 import pytest
 from django.urls import URLResolver, get_resolver
 
+from commerce.customers.addresses import add_address
 from home.shared.page_cache import allow_caching, response_may_be_cached
+from tests.factories import DELIVERY
 
 pytestmark = pytest.mark.django_db
 
@@ -46,11 +48,12 @@ def private_responses(client, buyer):
         "number": buyer.orders.exclude(number=None).get().number,
         "token": "not-a-real-token",
         "uidb64": "MQ",
+        "pk": add_address(buyer, recipient_name=buyer.name, **DELIVERY).pk,
     }
     responses = []
     for route in private_routes():
         # A new parameter fails here (KeyError) until it is given a sample value.
-        url = "/" + CONVERTER.sub(lambda match: samples[match[1]], route)
+        url = "/" + CONVERTER.sub(lambda match: str(samples[match[1]]), route)
         responses.append((url, client.get(url)))
     return responses
 

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from wagtail.images import get_image_model
 from wagtail.models import Page, Revision, Site
 
+from commerce.customers.addresses import Address
 from commerce.customers.models import Customer
 from home.demo_content import DEMO_STAFF, DEMO_STAFF_PASSWORD, GALLERY_VIEWS, PRODUCTS
 from home.models import HomePage
@@ -23,6 +24,7 @@ def _counts():
         "revisions": Revision.objects.count(),
         "users": get_user_model().objects.count(),
         "customers": Customer.objects.count(),
+        "addresses": Address.objects.count(),
     }
 
 
@@ -38,6 +40,10 @@ def test_seed_demo_builds_a_browsable_shop():
     assert isinstance(site.root_page.specific, HomePage)
     assert site.root_page.specific.featured_products.count() >= 4
     assert Customer.objects.count() >= 3
+    ada = Customer.objects.get(user__username="ada")
+    assert [(a.city, a.is_default) for a in ada.addresses.all()] == [
+        ("Springfield", True), ("Portland", False)
+    ]
     assert f"[{len(PRODUCTS)}/{len(PRODUCTS)}]" in out.getvalue()
 
 

@@ -12,6 +12,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Locale, Page, Site
 
+from commerce.customers.addresses import add_address
 from commerce.customers.models import Customer
 from commerce.shipping.models import ShippingMethod, TaxRate
 from home import demo_content
@@ -212,7 +213,13 @@ class Command(BaseCommand):
                 first_name=first,
                 last_name=last,
             )
-            Customer.objects.create(user=user, name=name, email=email, phone=phone)
+            customer = Customer.objects.create(user=user, name=name, email=email, phone=phone)
+            for recipient, line1, line2, city, state, zip_code in (
+                demo_content.CUSTOMER_ADDRESSES.get(username, [])
+            ):
+                add_address(customer, recipient_name=recipient, address=line1,
+                            address_line2=line2, city=city, state=state, zip_code=zip_code,
+                            phone=phone)
             created += 1
         return created
 

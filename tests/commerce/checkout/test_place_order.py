@@ -160,7 +160,7 @@ def test_card_checkout_places_a_paid_order(customer_client, customer, cart_of_fo
         "1 Market Street", "62701", "5551234567"
     )
     assert (order.billing_name, order.billing_email, order.billing_address) == (
-        customer.name, customer.email, "1 Market Street\nSpringfield, IL 62701"
+        customer.name, customer.email, "1 Market Street\nSpringfield, Illinois 62701"
     )
     assert ProductPage.objects.get(pk=cart_of_four.pk).stock == 6
     assert len(mail.outbox) == 1

@@ -7,11 +7,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from commerce.customers.addresses import add_address
 from commerce.customers.forms import ShopPasswordResetForm
 from commerce.customers.models import Customer
 from commerce.orders.models import OrderStatus
 from home.shared.roles import SUPPORT
 from tests.factories import (
+    DELIVERY,
     make_admin_user,
     make_customer,
     make_order,
@@ -104,6 +106,20 @@ def test_customer_inspect_lists_their_orders_for_staff_who_see_orders(staff_clie
     order = ada.orders.not_carts().order_by("-date_ordered").first()
     order_url = reverse("wagtailsnippets_commerce_order:inspect", args=[order.pk])
     assert re.search(rf'<a href="{order_url}">\s*{order.number}\s*</a>', latest)
+
+
+def test_customer_inspect_shows_their_address_book_by_state_name(staff_client, shoppers):
+    ada, grace = shoppers
+    add_address(ada, recipient_name="Ada at home", **{**DELIVERY, "state": "OR"})
+    add_address(grace, recipient_name="Grace at work", **DELIVERY)
+
+    html = staff_client(SUPPORT).get(
+        reverse("wagtailsnippets_commerce_customer:inspect", args=[ada.pk])
+    ).content.decode()
+
+    assert "Ada at home<br>1 Market Street<br>Springfield, Oregon 62701" in html
+    assert "(default)" in html
+    assert "Grace at work" not in html
 
 
 def test_support_sees_customers_but_cannot_edit_them(staff_client, shoppers):

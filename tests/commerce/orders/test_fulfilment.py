@@ -60,6 +60,16 @@ def test_queue_rows_show_where_to_ship_and_what(fulfilment_client, ada, product_
         assert text in html
 
 
+def test_packing_list_puts_the_second_address_line_with_the_street(fulfilment_client, ada,
+                                                                    laptop):
+    make_order(ada, [(laptop, 1)], status=OrderStatus.PAID, checkout=True, address_line2="Apt 3")
+
+    response = fulfilment_client.get(QUEUE_URL, {"export": "csv"})
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[1][3] == "1 Market Street, Apt 3"
+
+
 def test_queue_exports_a_packing_list(fulfilment_client, ada, laptop):
     order = make_order(ada, [(laptop, 3)], status=OrderStatus.PAID, checkout=True)
 

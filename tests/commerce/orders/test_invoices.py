@@ -53,7 +53,7 @@ def test_invoice_lists_lines_discount_total_and_shipping_address(discounted_orde
     assert "Discount -$809.80" in text
     assert "Total $3,239.20" in text
     assert "12 Analytical Row, Flat 3" in text
-    assert "Springfield, IL 62704" in text
+    assert "Springfield, Illinois 62704" in text
     assert "Ada Lovelace" in text
     assert "Visa ending 4242 (authorised)" in text
 
