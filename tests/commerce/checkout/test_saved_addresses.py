@@ -1,6 +1,8 @@
 """Checkout and the address book: the default pre-fills, a saved address can be chosen
 without retyping it, and a new one can be saved."""
 
+from decimal import Decimal
+
 import pytest
 
 from commerce.cart.carts import CustomerCart, add_to_cart
@@ -8,7 +10,14 @@ from commerce.checkout.models import CheckoutDetail
 from commerce.customers.addresses import add_address
 from commerce.orders.models import Order, OrderStatus
 from tests.commerce.checkout.test_place_order import CASH, checkout_form, submit
-from tests.factories import DELIVERY, make_customer, make_order, make_product
+from tests.factories import (
+    DELIVERY,
+    make_customer,
+    make_order,
+    make_product,
+    make_shipping_method,
+    make_tax_rate,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +155,34 @@ def test_order_page_shows_the_state_by_name(customer_client, customer, cart):
     html = customer_client.get(order.get_absolute_url()).content.decode()
 
     assert "1 Market Street<br>Unit 5<br>Springfield, Illinois 62701-0001" in html
+
+
+def test_a_chosen_saved_address_is_shipped_and_taxed_by_its_own_state(
+    customer_client, customer, cart
+):
+    # Illinois (typed below) is taxed; Oregon (the saved address) has the pickup method only.
+    make_shipping_method("Standard", flat_price="9.00", states=["IL"])
+    pickup = make_shipping_method("Portland pickup", flat_price="0.00", states=["OR"])
+    make_tax_rate("IL", "6.250")
+    home = add_address(customer, **HOME)
+    typed_illinois = {**DELIVERY, "saved_address": home.pk, "shipping_method": pickup.pk}
+
+    shown = customer_client.post(
+        "/checkout/", {**checkout_form(customer_client), **CASH, **typed_illinois,
+                       "update_totals": "1"},
+    )
+    assert [label for _pk, label in shown.context["form"].fields["shipping_method"].choices] == [
+        "Portland pickup: free (3–5 business days)"
+    ]
+    assert shown.context["cart"].totals.total == Decimal("50.00")  # no Illinois tax
+
+    response = customer_client.post(
+        "/checkout/", {**checkout_form(customer_client), **CASH, **typed_illinois,
+                       "expected_total": "50.00"},
+    )
+
+    assert response.status_code == 302, response.context["form"].errors
+    order, detail = placed_detail(customer)
+    assert (detail.state, order.shipping_method_name, order.tax, order.total) == (
+        "OR", "Portland pickup", Decimal("0.00"), Decimal("50.00")
+    )
