@@ -67,7 +67,7 @@ def test_queue_exports_a_packing_list(fulfilment_client, ada, laptop):
 
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[1] == [order.number, "Ada Lovelace", "5551234567", "1 Market Street",
-                       "Springfield", "IL", "62701", "3 × Queue Book"]
+                       "Springfield", "IL", "62701", "3 × Queue Book", "Paid"]
 
 
 def test_mark_shipped_asks_then_ships_and_the_order_leaves_the_queue(
