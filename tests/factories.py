@@ -28,6 +28,7 @@ from commerce.payments.testcard import CardDetails
 from commerce.reviews.models import Review
 from home.management.commands import seed_demo
 from home.models import HomePage
+from home.shared.seller import SellerIdentity
 from products.demo_images import draw_product_image
 from products.models import ProductIndexPage, ProductPage
 from support.models import Contact, ContactPage
@@ -276,3 +277,18 @@ SIGN_UP = {
     "password1": "cobol-compiler-1959",
     "password2": "cobol-compiler-1959",
 }
+
+
+SELLER = {
+    "legal_name": "Storefront Trading LLC",
+    "address": "400 Commerce Way\nSuite 12\nPortland, OR 97201",
+    "tax_number": "EIN 12-3456789",
+    "support_email": "help@storefront.example",
+}
+
+
+def make_seller(**fields):
+    """The default site's seller: SELLER, unless `fields` say otherwise."""
+    site = Site.objects.get(is_default_site=True)
+    seller, _ = SellerIdentity.objects.update_or_create(site=site, defaults={**SELLER, **fields})
+    return seller

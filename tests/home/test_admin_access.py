@@ -86,7 +86,9 @@ def snippet_namespaces():
 
 # Views whose arguments name a model: which shop models to open them for.
 MODEL_ARGUMENT_CASES = {
-    "wagtailsettings:edit": ["commerce.bulkdiscountsettings", "support.supportsettings"],
+    "wagtailsettings:edit": [
+        "commerce.bulkdiscountsettings", "support.supportsettings", "home.selleridentity",
+    ],
     "wagtailsettings:preview_on_edit": ["commerce.bulkdiscountsettings"],
     "wagtail_bulk_action": [
         "commerce.order", "commerce.customer", "commerce.review", "support.contact",
@@ -253,6 +255,8 @@ ALLOWED = {
     "invoices_admin:download": ORDERS,
     "wagtailsettings:edit[commerce.bulkdiscountsettings]": MARKETING,
     "wagtailsettings:edit[support.supportsettings]": SUPPORT_DESK,
+    # The seller's legal identity, printed on invoices: the shop's owner (a superuser) only.
+    "wagtailsettings:edit[home.selleridentity]": SUPERUSER_ONLY,
     "wagtailsettings:preview_on_edit[commerce.bulkdiscountsettings]": MARKETING,
     "wagtail_bulk_action[commerce.order]": ORDERS,
     "wagtail_bulk_action[commerce.customer]": SUPPORT_DESK,

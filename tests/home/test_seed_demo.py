@@ -122,3 +122,12 @@ def test_seeded_products_with_a_gallery_show_each_photo_with_a_thumbnail(client)
         assert html.count('class="gallery__thumbnail"') == 1 + len(views)
         # The editor sees the gallery too: it is in the published revision.
         assert len(product.get_latest_revision_as_object().gallery_images.all()) == len(views)
+
+
+def test_the_demo_shop_has_a_seller_in_its_footer(client):
+    call_command("seed_demo", stdout=StringIO())
+
+    page = client.get("/").content.decode()
+
+    assert "Storefront Laptops LLC." in page
+    assert "mailto:help@example.com" in page
