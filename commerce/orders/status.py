@@ -123,8 +123,8 @@ def change_status(order, new_status, *, user=None, carrier="", tracking_number="
     clicking at once cannot both cancel the same order. Cancelling first gives a card payment
     back through its gateway (give_back_payment), then, in one transaction, puts the units
     the order took at checkout back in stock (commerce.orders.stock.release_stock) and hides the
-    customer's reviews the order no longer backs (commerce.reviews.rules). Marking a
-    cash-on-delivery order paid, or delivered and paid, records the cash as collected.
+    customer's reviews the order no longer backs (commerce.reviews.rules). Completing a
+    cash-on-delivery order (delivered and paid) records the cash as collected.
     Shipping stores when, and the `carrier` and `tracking_number` if given (validated by the
     caller's form; see commerce.orders.tracking). The change is logged with `user` in the
     order's history (with the tracking), and the customer is emailed when the order ships or
@@ -142,8 +142,9 @@ def change_status(order, new_status, *, user=None, carrier="", tracking_number="
             if refund is not None:
                 settle_refund(refund, refund_reference, user=user)
             release_stock(locked, reason=StockReason.CANCELLATION, user=user)
-        if new_status in (OrderStatus.PAID, OrderStatus.COMPLETED):
-            # Only a cash-on-delivery payment still pending is changed.
+        if new_status == OrderStatus.COMPLETED:
+            # Delivered: a cash-on-delivery payment still pending was collected (a card
+            # payment, or cash already recorded, is left as it is).
             record_cash_collected(locked)
         locked.status = new_status
         changed = ["status", "updated_at"]

@@ -378,22 +378,6 @@ def test_the_refund_is_in_the_orders_history(customer, hundred_dollar_laptop, pr
     ]
 
 
-def test_marking_a_cash_on_delivery_order_paid_records_the_cash(customer,
-                                                                 hundred_dollar_laptop):
-    # Marked paid before cash on delivery could ship unpaid: the order is paid, and shipped
-    # and delivered later changes nothing more.
-    order = make_placed_order(customer, (hundred_dollar_laptop, 1), payment_method="cod")
-    mark_paid_before_shipping(order)
-
-    change_status(order, OrderStatus.SHIPPED)
-    change_status(order, OrderStatus.COMPLETED)
-
-    detail = CheckoutDetail.objects.get(order=order)
-    assert (detail.payment_status, detail.amount_captured) == (
-        PaymentStatus.PAID, Decimal("100.00")
-    )
-
-
 def mark_paid_before_shipping(order):
     """As staff once marked a cash-on-delivery order paid while placed (no longer allowed)."""
     Order.objects.filter(pk=order.pk).update(status=OrderStatus.PAID)
