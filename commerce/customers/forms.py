@@ -13,7 +13,7 @@ from django.utils.http import urlsafe_base64_encode
 from commerce.checkout.forms import _split_name
 from commerce.customers.accounts import email_in_use
 from commerce.customers.models import Customer
-from home.shared.emails import send_password_reset_email
+from home.shared.emails import render_password_reset_bodies, send_password_reset_email
 from home.shared.phone import PhoneNumberField
 
 EMAIL_TAKEN = "An account with this email address already exists. Log in, or reset your password."
@@ -134,8 +134,8 @@ class ShopPasswordResetForm(PasswordResetForm):
             "protocol": "https" if use_https else "http",
             "shop_name": settings.WAGTAIL_SITE_NAME,
         }
-        for template in ("_subject.txt", ".txt", ".html"):
-            render_to_string(f"registration/emails/password_reset{template}", context)
+        render_to_string("registration/emails/password_reset_subject.txt", context)
+        render_password_reset_bodies(context)
         return None
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email,

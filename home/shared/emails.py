@@ -225,13 +225,19 @@ def _message(email):
 
 def _password_reset_bodies(email):
     user = email.reset_password_of
-    context = _with_seller({
+    return render_password_reset_bodies({
         **email.send_time_context,
         "user": user,
         "email": email.to[0],
         "uid": urlsafe_base64_encode(force_bytes(user.pk)),
         "token": default_token_generator.make_token(user),
     })
+
+
+def render_password_reset_bodies(context):
+    """The (text, HTML) bodies of a password reset email, ending with the seller; also made,
+    and not sent, for an unknown address, so that answering takes about as long."""
+    context = _with_seller(context)
     return (
         _render_text_body(PASSWORD_RESET_TEMPLATE, context),
         render_to_string(f"{PASSWORD_RESET_TEMPLATE}.html", context),
