@@ -56,12 +56,16 @@ def register_order_log_actions(actions):
 
         def format_message(self, log_entry):
             try:
-                return "Status changed from {} to {}".format(
+                message = "Status changed from {} to {}".format(
                     OrderStatus(log_entry.data["from"]).label.lower(),
                     OrderStatus(log_entry.data["to"]).label.lower(),
                 )
             except (KeyError, ValueError):
                 return "Status changed"
+            tracking = " ".join(
+                filter(None, [log_entry.data.get("carrier"), log_entry.data.get("tracking_number")])
+            )
+            return f"{message} ({tracking})" if tracking else message
 
     @actions.register_action(LOG_ACTION_REFUND)
     class RefundFormatter(LogFormatter):

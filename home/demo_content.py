@@ -54,6 +54,14 @@ GALLERY_VIEWS = {
 }
 
 # username, name, email, phone
+# The demo shop's seller, printed on invoices and at the foot of every email.
+SELLER = {
+    "legal_name": "Storefront Laptops LLC",
+    "address": "1200 NW Marshall Street, Suite 300\nPortland, OR 97209\nUnited States",
+    "tax_number": "EIN 93-1234567",
+    "support_email": "help@example.com",
+}
+
 CUSTOMERS = [
     ("ada", "Ada Lovelace", "ada@example.com", "5550101010"),
     ("grace", "Grace Hopper", "grace@example.com", "5550102020"),

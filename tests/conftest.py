@@ -9,6 +9,7 @@ from tests.factories import (
     make_customer,
     make_home_page,
     make_product_index,
+    make_seller,
     make_staff_in_role,
 )
 
@@ -26,6 +27,12 @@ def product_index(home_page):
 @pytest.fixture
 def customer(db):
     return make_customer()
+
+
+@pytest.fixture
+def seller(db):
+    """The shop's seller identity, as a shop owner sets it under Settings → Seller."""
+    return make_seller()
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ from commerce.shipping.models import ShippingMethod, TaxRate
 from commerce.shipping.rates import cheapest, checkout_totals, shipping_options
 from home.management.commands import seed_demo
 from home.models import HomePage
+from home.shared.seller import SellerIdentity
 from products.demo_images import draw_product_image
 from products.models import ProductIndexPage, ProductPage
 from support.models import Contact, ContactPage
@@ -321,3 +322,18 @@ def make_shipping_method(name="Standard", flat_price="5.00", price_per_kg=None, 
 
 def make_tax_rate(state, rate, taxes_shipping=False):
     return TaxRate.objects.create(state=state, rate=Decimal(rate), taxes_shipping=taxes_shipping)
+
+
+SELLER = {
+    "legal_name": "Storefront Trading LLC",
+    "address": "400 Commerce Way\nSuite 12\nPortland, OR 97201",
+    "tax_number": "EIN 12-3456789",
+    "support_email": "help@storefront.example",
+}
+
+
+def make_seller(**fields):
+    """The default site's seller: SELLER, unless `fields` say otherwise."""
+    site = Site.objects.get(is_default_site=True)
+    seller, _ = SellerIdentity.objects.update_or_create(site=site, defaults={**SELLER, **fields})
+    return seller

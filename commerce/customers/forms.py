@@ -14,7 +14,7 @@ from commerce.checkout.forms import _split_name
 from commerce.customers.accounts import email_in_use
 from commerce.customers.addresses import Address
 from commerce.customers.models import Customer
-from home.shared.emails import send_password_reset_email
+from home.shared.emails import render_password_reset_bodies, send_password_reset_email
 from home.shared.phone import PhoneNumberField
 from home.shared.postal import ADDRESS_FIELDS, ADDRESS_WIDGETS
 
@@ -136,8 +136,8 @@ class ShopPasswordResetForm(PasswordResetForm):
             "protocol": "https" if use_https else "http",
             "shop_name": settings.WAGTAIL_SITE_NAME,
         }
-        for template in ("_subject.txt", ".txt", ".html"):
-            render_to_string(f"registration/emails/password_reset{template}", context)
+        render_to_string("registration/emails/password_reset_subject.txt", context)
+        render_password_reset_bodies(context)
         return None
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email,

@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import django_filters
+from django import forms
 from django.db.models import Sum
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -28,7 +29,13 @@ from commerce.orders import status as order_status
 from commerce.orders.models import PLACED_OR_LATER, Order, OrderStatus
 from commerce.orders.refund_admin import RefundOrderView, may_refund
 from commerce.orders.stock import LOG_ACTION_RESTOCK
-from commerce.payments.models import PaymentStatus
+from commerce.orders.tracking import (
+    CARRIER_MAX_LENGTH,
+    KNOWN_CARRIERS,
+    TRACKING_NUMBER_MAX_LENGTH,
+    validate_tracking_number,
+)
+from commerce.payments.models import PaymentMethod, PaymentStatus
 from commerce.payments.refunds import (
     LOG_ACTION_REFUND,
     LOG_ACTION_REFUND_FAILED,
@@ -100,7 +107,7 @@ def status_actions(order, user):
     if not user.has_perm(order_status.CHANGE_STATUS_PERMISSION):
         return []
     return [
-        (status, order_status.ACTION_LABELS[status])
+        (status, order_status.action_label(order, status))
         for status in order_status.allowed_transitions(order)
     ]
 
@@ -153,13 +160,14 @@ class OrderInspectView(InspectView):
             if may_refund(self.request.user) and has_refundable_payment(checkout)
             else None,
             status_url=status_url,
-            # Cancelling cannot be undone, so it asks first; the other moves are one click.
+            # Cancelling cannot be undone, so it asks first, and shipping asks for the
+            # tracking; the other moves are one click.
             status_actions=[
                 {
                     "status": status,
                     "label": label,
                     "confirm_url": f"{status_url}?status={status}"
-                    if status == OrderStatus.CANCELLED
+                    if status in (OrderStatus.CANCELLED, OrderStatus.SHIPPED)
                     else None,
                 }
                 for status, label in status_actions(order, self.request.user)
@@ -170,6 +178,25 @@ class OrderInspectView(InspectView):
             .order_by("timestamp", "pk"),
         )
         return context
+
+
+class TrackingNumberField(forms.CharField):
+    def to_python(self, value):
+        # Spaces people copy from a label are not part of the number.
+        return "".join(super().to_python(value).split())
+
+
+class ShipmentForm(forms.Form):
+    """What "Mark shipped" asks: the carrier and tracking number, both optional."""
+
+    carrier = forms.CharField(
+        max_length=CARRIER_MAX_LENGTH, required=False,
+        help_text=f"{', '.join(KNOWN_CARRIERS)} get a tracking link for the customer.",
+    )
+    tracking_number = TrackingNumberField(
+        max_length=TRACKING_NUMBER_MAX_LENGTH, required=False,
+        validators=[validate_tracking_number],
+    )
 
 
 class ConfirmStatusChangeView(ConfirmedActionView):
@@ -195,7 +222,16 @@ class ConfirmStatusChangeView(ConfirmedActionView):
         raise NotImplementedError
 
     def get_page_title(self):
-        return order_status.ACTION_LABELS.get(self.get_new_status(), "Change status")
+        try:
+            return order_status.action_label(self.order, self.get_new_status())
+        except (KeyError, ValueError):
+            return "Change status"
+
+    def get_form_class(self):
+        if self.get_new_status() == OrderStatus.SHIPPED:
+            return ShipmentForm
+        return super().get_form_class()
+
 
     def get_context_data(self, **kwargs):
         new_status = self.get_new_status()
@@ -205,6 +241,8 @@ class ConfirmStatusChangeView(ConfirmedActionView):
             new_status=new_status,
             new_status_label=OrderStatus(new_status).label,
             action_label=self.get_page_title(),
+            collects_cash=new_status == OrderStatus.COMPLETED
+            and order_status.payment_method_of(self.order) == PaymentMethod.CASH_ON_DELIVERY,
             **kwargs,
         )
 
@@ -212,7 +250,10 @@ class ConfirmStatusChangeView(ConfirmedActionView):
         order_status.check_transition(self.order, self.get_new_status())
 
     def perform(self, form):
-        order_status.change_status(self.order, self.get_new_status(), user=self.request.user)
+        order_status.change_status(
+            self.order, self.get_new_status(), user=self.request.user,
+            **(form.cleaned_data if isinstance(form, ShipmentForm) else {}),
+        )
         return f"{self.order} is now {self.order.get_status_display().lower()}."
 
     def after_success(self):

@@ -1,4 +1,7 @@
-"""The fulfilment queue: paid orders waiting to ship, oldest first, with a "Mark shipped" action.
+"""The fulfilment queue: orders ready to ship, oldest first, with a "Mark shipped" action.
+
+Ready to ship is what commerce.orders.status allows: paid card orders, and cash-on-delivery
+orders, which ship unpaid (the queue says how much the courier collects).
 
 Built with wagtail-modeladmin over checkout details (the delivery address lives there). The
 queue is a work list, not an editor: nothing here adds, edits or deletes a record, and
@@ -17,13 +20,15 @@ from commerce.checkout.models import CheckoutDetail
 from commerce.orders import status as order_status
 from commerce.orders.admin_views import ConfirmStatusChangeView
 from commerce.orders.models import OrderItem, OrderStatus
+from commerce.payments.models import PaymentMethod, PaymentStatus
+from commerce.pricing import format_money
 from home.shared.spreadsheets import FormulaSafeExportMixin
 
 
 def awaiting_shipment():
-    """Checkout details of paid orders not yet shipped, oldest order first."""
+    """Checkout details of orders ready to ship and not shipped yet, oldest order first."""
     return (
-        CheckoutDetail.objects.filter(order__status=OrderStatus.PAID)
+        CheckoutDetail.objects.filter(order_status.ready_to_ship_q(via="order__"))
         .select_related("order", "order__customer")
         .prefetch_related(Prefetch("order__items", queryset=OrderItem.objects.order_by("pk")))
         .order_by("order__date_ordered", "pk")
@@ -108,11 +113,12 @@ class FulfilmentQueueAdmin(ModelAdmin):
     button_helper_class = FulfilmentButtonHelper
     history_view_enabled = False
     list_display = (
-        "order_number", "customer_name", "address", "city", "state", "zip_code", "order_items"
+        "order_number", "customer_name", "address", "city", "state", "zip_code", "order_items",
+        "payment",
     )
     list_export = (
         "order_number", "customer_name", "phone", "street", "city", "state", "zip_code",
-        "order_items",
+        "order_items", "payment",
     )
     export_filename = "fulfilment-queue"
     search_fields = ("order__number", "order__billing_name", "city", "zip_code")
@@ -145,6 +151,16 @@ class FulfilmentQueueAdmin(ModelAdmin):
         return ", ".join(line for line in (detail.address, detail.address_line2) if line)
 
     street.short_description = "Address"
+
+    def payment(self, detail):
+        if (
+            detail.payment_method == PaymentMethod.CASH_ON_DELIVERY
+            and detail.payment_status == PaymentStatus.PENDING
+        ):
+            return f"Collect {format_money(detail.order.total)} on delivery"
+        return "Paid"
+
+    payment.short_description = "Payment"
 
     def ship_view(self, request, instance_pk):
         return MarkShippedView.as_view(model_admin=self)(request, instance_pk=instance_pk)

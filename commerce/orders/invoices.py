@@ -1,7 +1,8 @@
 """PDF invoices for placed orders, drawn with ReportLab.
 
 The invoice shows what the order stored when it was placed (who was billed, product names,
-unit prices, subtotal, discount, total); nothing is recomputed or read live here. Text is
+unit prices, subtotal, discount, total); nothing is recomputed here. Only the seller (legal
+name, address, tax number, support email: home.shared.seller) is read as it is set now. Text is
 set in DejaVu Sans, shipped in commerce/fonts/, so names and addresses outside Latin-1
 (Łódź, Dvořák) print as written; PDF viewers get only the glyphs used.
 """
@@ -25,6 +26,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from commerce.orders.models import PLACED_OR_LATER
 from commerce.payments.models import PaymentMethod
 from commerce.pricing import format_money, line_total, stored_total_rows
+from home.shared.seller import current_seller
 
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVuSans"
@@ -53,9 +55,11 @@ def render_invoice_pdf(order):
         author=settings.WAGTAIL_SITE_NAME,
     )
     detail = getattr(order, "checkout_detail", None)
+    seller = current_seller()
     document.build(
         [
-            Paragraph(escape(settings.WAGTAIL_SITE_NAME), styles["shop"]),
+            Paragraph(escape(seller.name), styles["shop"]),
+            Paragraph("<br/>".join(escape(line) for line in _seller_lines(seller)), styles["body"]),
             Paragraph(f"Invoice {escape(order.number)}", styles["title"]),
             _facts_table(order, detail, styles),
             Spacer(1, 8 * mm),
@@ -73,6 +77,15 @@ def render_invoice_pdf(order):
 
 def invoice_filename(order):
     return f"invoice-{order.number}.pdf"
+
+
+def _seller_lines(seller):
+    lines = list(seller.address_lines)
+    if seller.tax_number:
+        lines.append(f"Tax number: {seller.tax_number}")
+    if seller.support_email:
+        lines.append(f"Support: {seller.support_email}")
+    return lines
 
 
 def _facts_table(order, detail, styles):

@@ -11,6 +11,12 @@ from django.db import models
 from django.urls import reverse
 
 from commerce.customers.models import Customer
+from commerce.orders.tracking import (
+    CARRIER_MAX_LENGTH,
+    TRACKING_NUMBER_MAX_LENGTH,
+    tracking_url,
+    validate_tracking_number,
+)
 
 MAX_QUANTITY = 99
 
@@ -113,6 +119,14 @@ class Order(models.Model):
     billing_name = models.CharField(max_length=150, blank=True, editable=False)
     billing_email = models.EmailField(blank=True, editable=False)
     billing_address = models.TextField(blank=True, editable=False)
+    # Set when staff mark the order shipped (commerce.orders.status); carrier and tracking
+    # number are optional.
+    shipped_at = models.DateTimeField(null=True, blank=True, editable=False)
+    carrier = models.CharField(max_length=CARRIER_MAX_LENGTH, blank=True, editable=False)
+    tracking_number = models.CharField(
+        max_length=TRACKING_NUMBER_MAX_LENGTH, blank=True, editable=False,
+        validators=[validate_tracking_number],
+    )
 
     objects = OrderQuerySet.as_manager()
 
@@ -155,6 +169,11 @@ class Order(models.Model):
         if self.customer_id is None:
             return f"{self.billing_name or self.billing_email} (guest)"
         return self.customer.name
+
+    @property
+    def tracking_url(self):
+        """The carrier's page following this order's parcel, "" if there is none to link."""
+        return tracking_url(self.carrier, self.tracking_number)
 
     @property
     def total_cart_items(self):

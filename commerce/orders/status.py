@@ -1,23 +1,32 @@
 """Order status changes made by staff: which moves are allowed, and applying one.
 
-An order goes placed → paid → shipped → completed. It may be cancelled until it ships;
-cancelling puts its units back in stock and gives a card payment back. Checkout alone turns a
-cart into a placed order, so "cart" appears nowhere in this table. An order awaiting payment
-(its stock reserved at checkout) leaves that status only through the payment flow
-(PAYMENT_TRANSITIONS: commerce.checkout.payment_flow pays it, commerce.checkout.reservations
-releases it), never through a staff member's change. Every change is recorded in the order's
-Wagtail history.
+The moves depend on how the order is paid (TRANSITIONS, one table per payment method):
+
+- a card order goes placed → paid → shipped → completed, and ships only once paid;
+- a cash-on-delivery order ships unpaid (placed → shipped) and is completed when the courier
+  delivers it and collects the cash ("Mark delivered and paid" records the cash as collected).
+
+Either may be cancelled until it ships; cancelling puts its units back in stock and gives a
+card payment back. "Mark shipped" may carry the carrier and tracking number, stored on the
+order. Checkout alone turns a cart into a placed order, so "cart" appears nowhere in these
+tables. An order awaiting payment (its stock reserved at checkout) leaves that status only
+through the payment flow (PAYMENT_TRANSITIONS: commerce.checkout.payment_flow pays it,
+commerce.checkout.reservations releases it), never through a staff member's change. Every
+change is recorded in the order's Wagtail history.
 """
 
 import logging
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from wagtail.log_actions import log
 
 from commerce.orders.emails import send_status_update
 from commerce.orders.models import Order, OrderStatus
 from commerce.orders.stock import release_stock
 from commerce.payments.gateways import RefundFailed
+from commerce.payments.models import PaymentMethod
 from commerce.payments.refunds import (
     issue_refund,
     pending_refund,
@@ -29,14 +38,24 @@ from products.ledger import StockReason
 
 logger = logging.getLogger(__name__)
 
+# The moves staff may make, per payment method: status → the statuses it may become.
+# A status missing from a method's table can no longer change.
 TRANSITIONS = {
-    OrderStatus.AWAITING_PAYMENT: (),
-    OrderStatus.PLACED: (OrderStatus.PAID, OrderStatus.CANCELLED),
-    OrderStatus.PAID: (OrderStatus.SHIPPED, OrderStatus.CANCELLED),
-    OrderStatus.SHIPPED: (OrderStatus.COMPLETED,),
-    OrderStatus.COMPLETED: (),
-    OrderStatus.CANCELLED: (),
+    PaymentMethod.CARD: {
+        OrderStatus.PLACED: (OrderStatus.PAID, OrderStatus.CANCELLED),
+        OrderStatus.PAID: (OrderStatus.SHIPPED, OrderStatus.CANCELLED),
+        OrderStatus.SHIPPED: (OrderStatus.COMPLETED,),
+    },
+    PaymentMethod.CASH_ON_DELIVERY: {
+        OrderStatus.PLACED: (OrderStatus.SHIPPED, OrderStatus.CANCELLED),
+        # Cash-on-delivery orders marked paid before they could ship unpaid.
+        OrderStatus.PAID: (OrderStatus.SHIPPED, OrderStatus.CANCELLED),
+        # Delivered: the courier handed over the parcel and collected the cash.
+        OrderStatus.SHIPPED: (OrderStatus.COMPLETED,),
+    },
 }
+# An order with no payment details (made outside checkout) moves as a card order does.
+DEFAULT_PAYMENT_METHOD = PaymentMethod.CARD
 
 # The moves of an order awaiting payment, made only by commerce.checkout.payment_flow (paid;
 # placed when a provider answers with a payment still pending) and
@@ -52,6 +71,10 @@ ACTION_LABELS = {
     OrderStatus.COMPLETED: "Mark completed",
     OrderStatus.CANCELLED: "Cancel order",
 }
+# Where a payment method's button says more than the status.
+METHOD_ACTION_LABELS = {
+    (PaymentMethod.CASH_ON_DELIVERY, OrderStatus.COMPLETED): "Mark delivered and paid",
+}
 
 CHANGE_STATUS_PERMISSION = "commerce.change_order_status"
 LOG_ACTION = "commerce.order_status"
@@ -61,22 +84,51 @@ class StatusChangeRefused(Exception):
     """A status change the transition table does not allow; str() is a sentence for staff."""
 
 
+def payment_method_of(order):
+    """How `order` is paid (its checkout's payment method), DEFAULT_PAYMENT_METHOD if unknown."""
+    detail = getattr(order, "checkout_detail", None)
+    return PaymentMethod(detail.payment_method) if detail else DEFAULT_PAYMENT_METHOD
+
+
 def allowed_transitions(order):
     """The statuses `order` may move to next, in the order staff should see them."""
-    return TRANSITIONS.get(order.status, ())
+    return TRANSITIONS[payment_method_of(order)].get(order.status, ())
 
 
-def change_status(order, new_status, *, user=None):
+def action_label(order, new_status):
+    """The button label of the move of `order` to `new_status`."""
+    new_status = OrderStatus(new_status)
+    return METHOD_ACTION_LABELS.get(
+        (payment_method_of(order), new_status), ACTION_LABELS[new_status]
+    )
+
+
+def ready_to_ship_q(via=""):
+    """Orders staff may mark shipped now, by the table (paid card orders, placed or paid
+    cash-on-delivery orders); `via` reaches them from another model ("order__")."""
+    ready = Q(pk__in=[])
+    for method, moves in TRANSITIONS.items():
+        statuses = [status for status, nexts in moves.items() if OrderStatus.SHIPPED in nexts]
+        method_q = Q(**{f"{via}checkout_detail__payment_method": method})
+        if method == DEFAULT_PAYMENT_METHOD:
+            method_q |= Q(**{f"{via}checkout_detail__isnull": True})
+        ready |= Q(**{f"{via}status__in": statuses}) & method_q
+    return ready
+
+
+def change_status(order, new_status, *, user=None, carrier="", tracking_number=""):
     """Move `order` to `new_status`, or raise StatusChangeRefused saying why not.
 
     The order row is locked while the change is checked and applied, so two staff members
     clicking at once cannot both cancel the same order. Cancelling first gives a card payment
     back through its gateway (give_back_payment), then, in one transaction, puts the units
     the order took at checkout back in stock (commerce.orders.stock.release_stock) and hides the
-    customer's reviews the order no longer backs (commerce.reviews.rules). Marking a
-    cash-on-delivery order paid records the cash as collected. The change is logged with
-    `user` in the order's history, and the customer is emailed when the order ships or is
-    cancelled.
+    customer's reviews the order no longer backs (commerce.reviews.rules). Completing a
+    cash-on-delivery order (delivered and paid) records the cash as collected.
+    Shipping stores when, and the `carrier` and `tracking_number` if given (validated by the
+    caller's form; see commerce.orders.tracking). The change is logged with `user` in the
+    order's history (with the tracking), and the customer is emailed when the order ships or
+    is cancelled.
     `order` is updated in place and returned.
     """
     refund = refund_reference = None
@@ -90,22 +142,27 @@ def change_status(order, new_status, *, user=None):
             if refund is not None:
                 settle_refund(refund, refund_reference, user=user)
             release_stock(locked, reason=StockReason.CANCELLATION, user=user)
-        if new_status == OrderStatus.PAID:
+        if new_status == OrderStatus.COMPLETED:
+            # Delivered: a cash-on-delivery payment still pending was collected (a card
+            # payment, or cash already recorded, is left as it is).
             record_cash_collected(locked)
         locked.status = new_status
-        locked.save(update_fields=["status", "updated_at"])
+        changed = ["status", "updated_at"]
+        log_data = {"from": old_status.value, "to": new_status.value}
+        if new_status == OrderStatus.SHIPPED:
+            locked.shipped_at = timezone.now()
+            locked.carrier = carrier
+            locked.tracking_number = tracking_number
+            changed += ["shipped_at", "carrier", "tracking_number"]
+            log_data.update(carrier=carrier, tracking_number=tracking_number)
+        locked.save(update_fields=changed)
         if new_status == OrderStatus.CANCELLED:
             hide_reviews_no_longer_backed(locked, user=user)
-        log(
-            locked,
-            LOG_ACTION,
-            user=user,
-            data={"from": old_status.value, "to": new_status.value},
-        )
+        log(locked, LOG_ACTION, user=user, data=log_data)
         transaction.on_commit(lambda: send_status_update(locked))
 
-    order.status = locked.status
-    order.updated_at = locked.updated_at
+    for field in ("status", "updated_at", "shipped_at", "carrier", "tracking_number"):
+        setattr(order, field, getattr(locked, field))
     return order
 
 
@@ -161,7 +218,7 @@ def check_transition(order, new_status):
     except ValueError:
         raise StatusChangeRefused(f"“{new_status}” is not an order status.") from None
     old_status = OrderStatus(order.status)
-    if new_status not in TRANSITIONS.get(old_status, ()):
+    if new_status not in allowed_transitions(order):
         raise StatusChangeRefused(refusal_message(order, old_status, new_status))
     return new_status
 
@@ -191,7 +248,7 @@ def refusal_message(order, old_status, new_status):
         OrderStatus.COMPLETED,
     ):
         return f"{order} has already shipped, so it can no longer be cancelled."
-    next_statuses = TRANSITIONS.get(old_status, ())
+    next_statuses = allowed_transitions(order)
     if not next_statuses:
         return f"{order} is {old_status.label.lower()}; its status can no longer change."
     choices = " or ".join(status.label.lower() for status in next_statuses)

@@ -12,7 +12,7 @@ class PaymentMethod(models.TextChoices):
 class PaymentStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     AUTHORISED = "authorised", "Authorised"
-    # Cash on delivery once staff mark the order paid.
+    # Cash on delivery once staff mark the order delivered and paid.
     PAID = "paid", "Paid"
     DECLINED = "declined", "Declined"
     REFUNDED = "refunded", "Refunded"

@@ -91,8 +91,8 @@ def pending_staff_refund(order, amount, reason, *, user):
 
 
 def record_cash_collected(order):
-    """Record that the courier collected a cash-on-delivery payment of `order` (marked paid by
-    staff), so its invoice and pages no longer show the payment as pending."""
+    """Record that the courier collected a cash-on-delivery payment of `order` (marked
+    delivered and paid by staff), so its invoice and pages no longer show the payment as pending."""
     CheckoutDetail.objects.filter(
         order=order,
         payment_method=PaymentMethod.CASH_ON_DELIVERY,

@@ -26,10 +26,13 @@ from django_tasks import task
 
 from home.shared.models import EmailStatus, OutgoingEmail
 from home.shared.public_address import shop_url
+from home.shared.seller import current_seller
 
 logger = logging.getLogger(__name__)
 
 PASSWORD_RESET_TEMPLATE = "registration/emails/password_reset"
+# Every email ends with who sells: the HTML one through emails/base.html, the text one here.
+SELLER_FOOTER_TEXT = "emails/seller_footer.txt"
 
 
 class EmailNotResendable(Exception):
@@ -56,14 +59,16 @@ def send_shop_email(template_prefix, context, to, reply_to=None, *, about=None):
     Returns the OutgoingEmail: its status is SENT or FAILED when the task backend ran it at
     once, QUEUED when a worker will. A failure is logged and recorded, never raised: the
     caller's record (an order, an inquiry) is already safe and must not be lost because a
-    mail server is down. `about` links the email to the order or inquiry it concerns.
+    mail server is down. `about` links the email to the order or inquiry it concerns. Both
+    bodies end with the seller's name, address and support email (home.shared.seller).
     """
+    context = _with_seller(context)
     email = OutgoingEmail(
         template=template_prefix,
         to=list(to),
         reply_to=list(reply_to or []),
         subject=_render_subject(template_prefix, context),
-        text_body=render_plain_text(f"{template_prefix}.txt", context),
+        text_body=_render_text_body(template_prefix, context),
         html_body=render_to_string(f"{template_prefix}.html", context),
         about=about,
     )
@@ -135,6 +140,16 @@ def render_plain_text(template_name, context):
     """Render a plain-text template without HTML escaping: in a subject or a text body,
     `Tom & Jerry` must stay `Tom & Jerry`, not become `Tom &amp; Jerry`."""
     return get_template(template_name).template.render(Context(context, autoescape=False))
+
+
+def _with_seller(context):
+    return {"seller": current_seller(), **context}
+
+
+def _render_text_body(template_prefix, context):
+    return render_plain_text(f"{template_prefix}.txt", context) + render_plain_text(
+        SELLER_FOOTER_TEXT, context
+    )
 
 
 def _render_subject(template_prefix, context):
@@ -210,15 +225,21 @@ def _message(email):
 
 def _password_reset_bodies(email):
     user = email.reset_password_of
-    context = {
+    return render_password_reset_bodies({
         **email.send_time_context,
         "user": user,
         "email": email.to[0],
         "uid": urlsafe_base64_encode(force_bytes(user.pk)),
         "token": default_token_generator.make_token(user),
-    }
+    })
+
+
+def render_password_reset_bodies(context):
+    """The (text, HTML) bodies of a password reset email, ending with the seller; also made,
+    and not sent, for an unknown address, so that answering takes about as long."""
+    context = _with_seller(context)
     return (
-        render_plain_text(f"{PASSWORD_RESET_TEMPLATE}.txt", context),
+        _render_text_body(PASSWORD_RESET_TEMPLATE, context),
         render_to_string(f"{PASSWORD_RESET_TEMPLATE}.html", context),
     )
 

@@ -90,7 +90,7 @@ def snippet_namespaces():
 MODEL_ARGUMENT_CASES = {
     "wagtailsettings:edit": [
         "commerce.bulkdiscountsettings", "commerce.checkoutsettings", "support.supportsettings",
-        "commerce.shippingsettings",
+        "commerce.shippingsettings", "home.selleridentity",
     ],
     "wagtailsettings:preview_on_edit": [
         "commerce.bulkdiscountsettings", "commerce.checkoutsettings",
@@ -296,6 +296,8 @@ ALLOWED = {
     "wagtailsettings:edit[commerce.checkoutsettings]": MARKETING,
     "wagtailsettings:preview_on_edit[commerce.checkoutsettings]": MARKETING,
     "wagtailsettings:edit[support.supportsettings]": SUPPORT_DESK,
+    # The seller's legal identity, printed on invoices: the shop's owner (a superuser) only.
+    "wagtailsettings:edit[home.selleridentity]": SUPERUSER_ONLY,
     "wagtailsettings:preview_on_edit[commerce.bulkdiscountsettings]": MARKETING,
     "wagtail_bulk_action[commerce.order]": ORDERS,
     "wagtail_bulk_action[commerce.customer]": SUPPORT_DESK,

@@ -140,3 +140,12 @@ def test_seed_demo_points_the_site_at_the_address_the_shop_runs_on(settings):
     assert (site.hostname, site.port) == ("127.0.0.1", 9000)
     assert site.root_url == "http://127.0.0.1:9000"
     assert Site.objects.count() == 1
+
+
+def test_the_demo_shop_has_a_seller_in_its_footer(client):
+    call_command("seed_demo", stdout=StringIO())
+
+    page = client.get("/").content.decode()
+
+    assert "Storefront Laptops LLC." in page
+    assert "mailto:help@example.com" in page

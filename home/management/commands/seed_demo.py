@@ -18,6 +18,7 @@ from commerce.shipping.models import ShippingMethod, TaxRate
 from home import demo_content
 from home.models import HomePage, HomePageFeaturedProduct
 from home.shared.roles import create_staff_roles
+from home.shared.seller import SellerIdentity
 from products.demo_images import draw_product_image
 from products.ledger import StockReason
 from products.models import ProductGalleryImage, ProductIndexPage, ProductPage
@@ -51,6 +52,7 @@ class Command(BaseCommand):
             self.ensure_product_galleries(index)
             self.ensure_featured_products(home)
             self.ensure_contact_page(home)
+            self.ensure_seller()
             customers = self.ensure_customers()
             self.ensure_shipping_and_tax()
             # Known passwords are for a developer's machine only, never a deployed shop.
@@ -197,6 +199,12 @@ class Command(BaseCommand):
         SupportSettings.objects.get_or_create(
             site=Site.objects.get(is_default_site=True),
             defaults={"support_email": DEMO_SUPPORT_EMAIL},
+        )
+
+    def ensure_seller(self):
+        # Kept as the owner changed it: the demo only fills in a seller nobody set.
+        SellerIdentity.objects.get_or_create(
+            site=Site.objects.get(is_default_site=True), defaults=demo_content.SELLER
         )
 
     def ensure_customers(self):

@@ -47,10 +47,9 @@ def test_a_cash_on_delivery_order_that_shipped_says_how_much_to_have_ready(
     order = make_placed_order(customer, (workstation, 1))
 
     with committed():
-        change_status(order, OrderStatus.PAID)
         change_status(order, OrderStatus.SHIPPED)
 
-    (email,) = mail.outbox  # marking it paid sent nothing
+    (email,) = mail.outbox
     for body in text_and_html(email):
         assert "Please have $1,500.00 ready for the courier" in strip_tags(body)
 
@@ -140,3 +139,52 @@ def test_with_a_worker_the_thank_you_page_says_the_confirmation_is_coming(
     page = thank_you_page(client, order)
     assert f"We will email a confirmation to {customer.email} in the next few minutes." in page
     assert "emailed a confirmation" not in page
+
+
+def test_the_shipped_email_carries_the_tracking_number_and_the_carriers_link(
+    customer, laptop, committed
+):
+    order = make_order(customer, [(laptop, 1)], status=OrderStatus.PAID, checkout=True)
+
+    with committed():
+        change_status(order, OrderStatus.SHIPPED, carrier="USPS",
+                      tracking_number="9400111899223197428490")
+
+    (email,) = mail.outbox
+    link = "https://tools.usps.com/go/TrackConfirmAction?tLabels=9400111899223197428490"
+    text, html = text_and_html(email)
+    assert "Shipped by USPS, tracking number 9400111899223197428490" in text
+    assert f"Track your parcel: {link}" in text
+    assert "shipped by USPS, tracking number" in strip_tags(html)
+    assert f'href="{link}"' in html
+
+
+def test_an_unknown_carrier_gets_its_tracking_number_without_a_link(
+    customer, laptop, committed
+):
+    order = make_order(customer, [(laptop, 1)], status=OrderStatus.PAID, checkout=True)
+
+    with committed():
+        change_status(order, OrderStatus.SHIPPED, carrier="Bob's Vans", tracking_number="BV-42")
+
+    (email,) = mail.outbox
+    for body in text_and_html(email):
+        assert "BV-42" in body
+        assert "Track your parcel" not in body
+    assert "Bob&#x27;s Vans" in email.alternatives[0][0]
+
+
+def test_every_order_email_ends_with_the_seller(customer, laptop, committed, seller):
+    order = make_order(customer, [(laptop, 1)], status=OrderStatus.PAID, checkout=True)
+
+    with committed():
+        change_status(order, OrderStatus.SHIPPED)
+
+    (email,) = mail.outbox
+    text, html = text_and_html(email)
+    assert text.rstrip().endswith(
+        "Storefront Trading LLC\n400 Commerce Way\nSuite 12\nPortland, OR 97201\n"
+        "Questions? Write to help@storefront.example"
+    )
+    assert "Storefront Trading LLC<br>400 Commerce Way<br>Suite 12" in html
+    assert 'href="mailto:help@storefront.example"' in html

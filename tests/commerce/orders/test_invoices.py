@@ -199,7 +199,6 @@ def test_renaming_a_customer_leaves_their_invoices_as_they_were_billed(
     client.force_login(customer.user)
     order_page = client.get(reverse("commerce:order_detail", args=[order.number]))
     with django_capture_on_commit_callbacks(execute=True):
-        change_status(order, OrderStatus.PAID)
         change_status(order, OrderStatus.SHIPPED)
 
     assert "Bill to Ada Lovelace ada@example.com 12 Analytical Row, Flat 3" in text
@@ -223,11 +222,13 @@ def test_the_admin_shows_who_was_billed_not_the_renamed_customer(client, discoun
     assert "Ada King" not in page
 
 
-def test_a_cash_on_delivery_order_marked_paid_reads_paid_on_its_invoice(product_index, customer):
+def test_a_cash_on_delivery_order_delivered_and_paid_reads_paid_on_its_invoice(
+    product_index, customer
+):
     laptop = make_product(product_index, "Zenith Air 14", price="1000.00")
     order = make_placed_order(customer, (laptop, 1), payment_method="cod")
 
-    for status in (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.COMPLETED):
+    for status in (OrderStatus.SHIPPED, OrderStatus.COMPLETED):
         change_status(order, status)
 
     text = pdf_text(render_invoice_pdf(Order.objects.get(pk=order.pk)))
@@ -255,3 +256,30 @@ def test_orders_placed_before_billing_was_stored_are_billed_from_their_customer(
         "Ada Lovelace", "ada@example.com", "12 Analytical Row, Flat 3\nSpringfield, IL 62704"
     )
     assert (detail.amount_authorised, detail.amount_captured) == (order.total, order.total)
+
+
+def test_the_invoice_names_the_seller_with_address_tax_number_and_support_email(
+    discounted_order, seller
+):
+    text = pdf_text(render_invoice_pdf(discounted_order))
+
+    assert text.startswith(
+        "Storefront Trading LLC 400 Commerce Way Suite 12 Portland, OR 97201 "
+        "Tax number: EIN 12-3456789 Support: help@storefront.example Invoice "
+    )
+
+
+def test_an_invoice_without_a_seller_set_is_sold_by_the_shop(discounted_order):
+    assert pdf_text(render_invoice_pdf(discounted_order)).startswith("Storefront Invoice ")
+
+
+def test_the_customers_order_page_names_the_seller(client, discounted_order, seller):
+    client.force_login(discounted_order.customer.user)
+
+    page = client.get(discounted_order.get_absolute_url()).content.decode()
+
+    assert (
+        "Storefront Trading LLC<br>400 Commerce Way<br>Suite 12<br>Portland, OR 97201"
+        "<br>Tax number EIN 12-3456789"
+    ) in page
+    assert 'href="mailto:help@storefront.example"' in page

@@ -9,34 +9,62 @@ from wagtail.models import Site
 
 from commerce.checkout.models import CheckoutDetail
 from commerce.orders import status as order_status
-from commerce.orders.models import OrderStatus
+from commerce.orders.models import Order, OrderStatus
 from commerce.orders.status import StatusChangeRefused, change_status
-from commerce.payments.models import PaymentStatus, Refund, RefundStatus
-from commerce.payments.refunds import LOG_ACTION_REFUND
+from commerce.payments.models import PaymentMethod, PaymentStatus, Refund, RefundStatus
+from commerce.payments.refunds import LOG_ACTION_REFUND, record_cash_collected
 from commerce.payments.testcard import TestCardGateway
 from commerce.promotions.models import BulkDiscountSettings
+from commerce.reports.sales import sales_figures
 from tests.factories import make_customer, make_order, make_placed_order, make_product
 
 pytestmark = pytest.mark.django_db
 
-ALLOWED = [
-    (OrderStatus.PLACED, OrderStatus.PAID),
-    (OrderStatus.PAID, OrderStatus.SHIPPED),
-    (OrderStatus.SHIPPED, OrderStatus.COMPLETED),
-    (OrderStatus.PLACED, OrderStatus.CANCELLED),
-    (OrderStatus.PAID, OrderStatus.CANCELLED),
-]
+CARD, COD = PaymentMethod.CARD, PaymentMethod.CASH_ON_DELIVERY
+# Every move staff may make, per payment method; every other move is refused.
+ALLOWED = {
+    CARD: [
+        (OrderStatus.PLACED, OrderStatus.PAID),
+        (OrderStatus.PAID, OrderStatus.SHIPPED),
+        (OrderStatus.SHIPPED, OrderStatus.COMPLETED),
+        (OrderStatus.PLACED, OrderStatus.CANCELLED),
+        (OrderStatus.PAID, OrderStatus.CANCELLED),
+    ],
+    COD: [
+        # Ships unpaid; delivered and paid in one step.
+        (OrderStatus.PLACED, OrderStatus.SHIPPED),
+        (OrderStatus.SHIPPED, OrderStatus.COMPLETED),
+        (OrderStatus.PLACED, OrderStatus.CANCELLED),
+        # Orders marked paid before cash on delivery could ship unpaid.
+        (OrderStatus.PAID, OrderStatus.SHIPPED),
+        (OrderStatus.PAID, OrderStatus.CANCELLED),
+    ],
+}
 REFUSED = [
-    (old, new)
+    (method, old, new)
+    for method in (CARD, COD)
     for old in OrderStatus
     for new in OrderStatus
-    if (old, new) not in ALLOWED
+    if (old, new) not in ALLOWED[method]
 ]
 
 
-@pytest.mark.parametrize(("old", "new"), ALLOWED)
-def test_staff_can_make_each_allowed_move(customer, old, new):
-    order = make_order(customer, status=old)
+def order_paid_by(customer, method, status):
+    """An order in `status` with payment details: a captured card, or cash not collected."""
+    if method == COD:
+        return make_order(
+            customer, status=status, checkout=True, payment_method=COD,
+            payment_status=PaymentStatus.PENDING,
+        )
+    return make_order(customer, status=status, checkout=True)
+
+
+@pytest.mark.parametrize(
+    ("method", "old", "new"),
+    [(method, old, new) for method, moves in ALLOWED.items() for old, new in moves],
+)
+def test_staff_can_make_each_allowed_move(customer, method, old, new):
+    order = order_paid_by(customer, method, old)
 
     change_status(order, new)
 
@@ -44,9 +72,9 @@ def test_staff_can_make_each_allowed_move(customer, old, new):
     assert order.status == new
 
 
-@pytest.mark.parametrize(("old", "new"), REFUSED)
-def test_every_other_move_is_refused_and_the_status_stays(customer, old, new):
-    order = make_order(customer, status=old)
+@pytest.mark.parametrize(("method", "old", "new"), REFUSED)
+def test_every_other_move_is_refused_and_the_status_stays(customer, method, old, new):
+    order = order_paid_by(customer, method, old)
 
     with pytest.raises(StatusChangeRefused):
         change_status(order, new)
@@ -56,8 +84,82 @@ def test_every_other_move_is_refused_and_the_status_stays(customer, old, new):
 
 
 def test_the_table_names_exactly_the_allowed_moves():
-    table = {(old, new) for old, targets in order_status.TRANSITIONS.items() for new in targets}
-    assert table == set(ALLOWED)
+    for method in (CARD, COD):
+        moves = order_status.TRANSITIONS[method]
+        table = {(old, new) for old, targets in moves.items() for new in targets}
+        assert table == set(ALLOWED[method]), method
+
+
+@pytest.mark.parametrize(
+    ("method", "old", "new"),
+    [
+        (CARD, OrderStatus.PLACED, OrderStatus.SHIPPED),
+        (COD, OrderStatus.PLACED, OrderStatus.PAID),
+        (COD, OrderStatus.SHIPPED, OrderStatus.CANCELLED),
+        (COD, OrderStatus.COMPLETED, OrderStatus.CANCELLED),
+    ],
+)
+def test_no_staff_button_offers_a_refused_move(customer, method, old, new):
+    order = order_paid_by(customer, method, old)
+
+    assert new not in order_status.allowed_transitions(order)
+
+
+def test_an_order_without_payment_details_moves_as_a_card_order(customer):
+    order = make_order(customer, status=OrderStatus.PLACED)
+
+    assert order_status.allowed_transitions(order) == (
+        OrderStatus.PAID, OrderStatus.CANCELLED
+    )
+
+
+def test_a_cash_on_delivery_order_is_delivered_and_paid_on_one_button(customer):
+    order = order_paid_by(customer, COD, OrderStatus.SHIPPED)
+    card_order = order_paid_by(customer, CARD, OrderStatus.SHIPPED)
+
+    assert order_status.action_label(order, OrderStatus.COMPLETED) == "Mark delivered and paid"
+    assert order_status.action_label(card_order, OrderStatus.COMPLETED) == "Mark completed"
+
+
+def test_a_shipped_cash_on_delivery_order_cannot_be_cancelled(customer):
+    order = order_paid_by(customer, COD, OrderStatus.SHIPPED)
+
+    with pytest.raises(StatusChangeRefused, match="already shipped, so it can no longer be"):
+        change_status(order, OrderStatus.CANCELLED)
+
+
+def test_a_cash_on_delivery_order_ships_unpaid_then_is_paid_on_delivery(
+    customer, hundred_dollar_laptop
+):
+    order = make_placed_order(customer, (hundred_dollar_laptop, 1), payment_method="cod")
+
+    change_status(order, OrderStatus.SHIPPED)
+    detail = CheckoutDetail.objects.get(order=order)
+    assert detail.payment_status == PaymentStatus.PENDING
+
+    change_status(order, OrderStatus.COMPLETED)
+
+    detail.refresh_from_db()
+    assert order.status == OrderStatus.COMPLETED
+    assert (detail.payment_status, detail.amount_captured) == (
+        PaymentStatus.PAID, Decimal("100.00")
+    )
+    sold = sales_figures()
+    assert (sold.orders_today, sold.revenue_today) == (1, Decimal("100.00"))
+
+
+def test_shipping_records_the_carrier_and_tracking_number_in_the_history(customer):
+    order = order_paid_by(customer, CARD, OrderStatus.PAID)
+
+    change_status(order, OrderStatus.SHIPPED, carrier="UPS", tracking_number="1Z999AA10123456784")
+
+    order.refresh_from_db()
+    assert (order.carrier, order.tracking_number) == ("UPS", "1Z999AA10123456784")
+    assert order.shipped_at is not None
+    entry = log_registry.get_logs_for_instance(order).get(action=order_status.LOG_ACTION)
+    assert entry.message == (
+        "Status changed from paid to shipped (UPS 1Z999AA10123456784)"
+    )
 
 
 def test_cancelling_a_shipped_order_says_it_has_already_shipped(customer):
@@ -103,10 +205,11 @@ def stock_of(*products):
 def test_cancelling_puts_every_unit_back_in_stock(customer, product_index, status):
     laptop = make_product(product_index, "Stocked Book", stock=3)
     mouse = make_product(product_index, "Stocked Mouse", price="25.00", stock=1)
-    order = make_placed_order(customer, (laptop, 2), (mouse, 1))
+    # A card order is paid at checkout; cash on delivery is placed.
+    method = "card" if status == OrderStatus.PAID else "cod"
+    order = make_placed_order(customer, (laptop, 2), (mouse, 1), payment_method=method)
+    assert order.status == status
     assert stock_of(laptop, mouse) == (1, 0)
-    if status == OrderStatus.PAID:
-        change_status(order, OrderStatus.PAID)
 
     change_status(order, OrderStatus.CANCELLED)
 
@@ -125,7 +228,6 @@ def test_cancelling_leaves_untracked_stock_untracked(customer, product_index):
 def test_a_refused_cancel_puts_nothing_back(customer, product_index):
     laptop = make_product(product_index, "Shipped Book", stock=4)
     order = make_placed_order(customer, (laptop, 2))
-    change_status(order, OrderStatus.PAID)
     change_status(order, OrderStatus.SHIPPED)
 
     with pytest.raises(StatusChangeRefused):
@@ -276,23 +378,18 @@ def test_the_refund_is_in_the_orders_history(customer, hundred_dollar_laptop, pr
     ]
 
 
-def test_marking_a_cash_on_delivery_order_paid_records_the_cash(customer,
-                                                                 hundred_dollar_laptop):
-    order = make_placed_order(customer, (hundred_dollar_laptop, 1), payment_method="cod")
-
-    change_status(order, OrderStatus.PAID)
-
-    detail = CheckoutDetail.objects.get(order=order)
-    assert (detail.payment_status, detail.amount_captured) == (
-        PaymentStatus.PAID, Decimal("100.00")
-    )
+def mark_paid_before_shipping(order):
+    """As staff once marked a cash-on-delivery order paid while placed (no longer allowed)."""
+    Order.objects.filter(pk=order.pk).update(status=OrderStatus.PAID)
+    record_cash_collected(order)
+    order.refresh_from_db()
 
 
 def test_cancelling_a_cash_order_marked_paid_refunds_nothing_through_a_gateway(
     customer, hundred_dollar_laptop
 ):
     order = make_placed_order(customer, (hundred_dollar_laptop, 1), payment_method="cod")
-    change_status(order, OrderStatus.PAID)
+    mark_paid_before_shipping(order)
 
     change_status(order, OrderStatus.CANCELLED)
 

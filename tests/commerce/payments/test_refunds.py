@@ -188,7 +188,8 @@ def test_cash_not_collected_yet_has_nothing_to_refund(customer, book, clerk):
 
 def test_cash_the_courier_collected_can_be_partly_given_back(customer, book, clerk):
     order = make_placed_order(customer, (book, 1), payment_method="cod")
-    change_status(order, OrderStatus.PAID)
+    change_status(order, OrderStatus.SHIPPED)
+    change_status(order, OrderStatus.COMPLETED)  # delivered and paid
 
     refund_order(order, Decimal("20.00"), "Handed back at the counter", user=clerk)
 
