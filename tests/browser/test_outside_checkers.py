@@ -129,15 +129,7 @@ def test_key_pages_reach_full_lighthouse_scores(demo_shop, live_server):
     failures = []
     for name in LIGHTHOUSE_PAGES:
         report_path = LIGHTHOUSE_REPORTS / f"{name}.json"
-        subprocess.run(
-            [
-                str(LIGHTHOUSE), live_server.url + PUBLIC_PAGES[name],
-                "--output=json", f"--output-path={report_path}", "--quiet",
-                "--only-categories=performance,accessibility,best-practices,seo",
-                "--chrome-flags=" + " ".join(CHROMIUM_ARGS),
-            ],
-            env=env, check=True, capture_output=True, timeout=180,
-        )
+        run_lighthouse(live_server.url + PUBLIC_PAGES[name], report_path, env)
         report = json.loads(report_path.read_text())
         scores[name] = {key: category["score"] for key, category in report["categories"].items()}
         for category, floor in LIGHTHOUSE_FLOOR.items():
@@ -156,3 +148,27 @@ def test_key_pages_reach_full_lighthouse_scores(demo_shop, live_server):
 
 def _audit_ids(report, category):
     return {ref["id"] for ref in report["categories"][category]["auditRefs"]}
+
+
+# Lighthouse now and then loses the trace of a page load on a busy machine ("NO_NAVSTART",
+# a failure of the tool and not of the page): it is run again.
+LIGHTHOUSE_ATTEMPTS = 3
+
+
+def run_lighthouse(url, report_path, env):
+    for attempt in range(1, LIGHTHOUSE_ATTEMPTS + 1):
+        run = subprocess.run(
+            [
+                str(LIGHTHOUSE), url,
+                "--output=json", f"--output-path={report_path}", "--quiet",
+                "--only-categories=performance,accessibility,best-practices,seo",
+                "--chrome-flags=" + " ".join(CHROMIUM_ARGS),
+            ],
+            env=env, capture_output=True, text=True, timeout=180,
+        )
+        if run.returncode == 0:
+            return
+        lost_trace = "NO_NAVSTART" in run.stderr or "NO_FCP" in run.stderr
+        assert lost_trace and attempt < LIGHTHOUSE_ATTEMPTS, (
+            f"Lighthouse failed on {url}: {run.stderr[-2000:]}"
+        )
