@@ -67,6 +67,7 @@ ORDER_STATUS = ("tests/commerce/orders/test_status.py", "tests/commerce/orders/t
                 "tests/commerce/reviews/test_rules.py", "tests/commerce/payments/test_payments.py")
 CART = ("tests/commerce/cart/test_cart.py", "tests/commerce/checkout/test_place_order.py",
         "tests/commerce/cart/test_sessions.py")
+VARIANTS = ("tests/products/test_variants.py",)
 RACES = ("tests/commerce/test_concurrency.py", "tests/commerce/orders/test_status.py")
 TWO_PHASE = ("tests/commerce/checkout/test_two_phase.py",
              "tests/commerce/checkout/test_place_order.py", "tests/commerce/orders/test_status.py")
@@ -96,22 +97,28 @@ MUTATIONS = [
     Mutation("commerce/pricing.py", 'f"{to_money(amount):,.2f}"', 'f"{to_money(amount):.2f}"',
              PRICING + ("tests/commerce/orders/test_invoices.py",)),
     # Stock: the shortage check, which lines are taken and given back, and the locks.
-    Mutation(STOCK_MODULE, "products[pk].stock < units", "products[pk].stock <= units",
+    Mutation(STOCK_MODULE, "variants[pk].stock < units", "variants[pk].stock <= units",
              STOCK),
-    Mutation(STOCK_MODULE, "if pk not in products or not products[pk].live",
-             "if pk not in products", STOCK),
+    Mutation(STOCK_MODULE,
+             "if pk not in variants or not variants[pk].active or not variants[pk].product.live",
+             "if pk not in variants or not variants[pk].active", STOCK),
+    Mutation(STOCK_MODULE,
+             "if pk not in variants or not variants[pk].active or not variants[pk].product.live",
+             "if pk not in variants or not variants[pk].product.live", VARIANTS),
     Mutation(STOCK_MODULE, "change_stock(tracked, sign=-1,",
              "change_stock(tracked, sign=1,", STOCK),
     Mutation(STOCK_MODULE, "        sign=1,", "        sign=-1,", STOCK),
-    Mutation(STOCK_MODULE, '"product", "reserved_quantity"', '"product", "quantity"', STOCK),
+    Mutation(STOCK_MODULE, '"variant", "reserved_quantity"', '"variant", "quantity"', STOCK),
     Mutation(STOCK_MODULE,
              "locked.items.filter(reserved_quantity__gt=0).update(reserved_quantity=0)",
              "locked.items.filter(reserved_quantity__gt=0)", STOCK),
     Mutation("products/stock.py", 'ProductPage.objects.select_for_update(of=("self",))',
              "ProductPage.objects.all()", RACES, postgres=True),
+    Mutation("products/stock.py", 'ProductVariant.objects.select_for_update(of=("self",))',
+             "ProductVariant.objects.all()", RACES, postgres=True),
     # Checkout: what is snapshotted and guarded when an order is placed.
     Mutation(CHECKOUT_MODULE,
-             "item.reserved_quantity = item.quantity if product.stock is not None else 0",
+             "item.reserved_quantity = item.quantity if variant.stock is not None else 0",
              "item.reserved_quantity = item.quantity", CHECKOUT),
     Mutation(CHECKOUT_MODULE, "            if expected_total is None:",
              "            if False:", CHECKOUT),
@@ -183,13 +190,14 @@ MUTATIONS = [
     Mutation(STATUS_MODULE, "            if refund is not None:\n",
              "            if False:\n", ORDER_STATUS),
     # Cart: quantities, limits, the merge at log-in and the cart's row lock.
-    Mutation(CART_MODULE, "if product.stock is not None and quantity > product.stock:",
-             "if product.stock is not None and quantity > product.stock + 1:", CART),
-    Mutation(CART_MODULE, "new_quantity = quantities.get(product.pk, 0) + quantity",
+    Mutation(CART_MODULE, "if variant.stock is not None and quantity > variant.stock:",
+             "if variant.stock is not None and quantity > variant.stock + 1:", CART),
+    Mutation(CART_MODULE, "new_quantity = quantities.get(variant.pk, 0) + quantity",
              "new_quantity = quantity", CART),
-    Mutation(CART_MODULE, "merged = min(wanted, _line_limit(product))",
+    Mutation(CART_MODULE, "merged = min(wanted, _line_limit(variant))",
              "merged = min(wanted, MAX_QUANTITY)", CART),
-    Mutation(CART_MODULE, "            if not product.live:", "            if False:", CART),
+    Mutation(CART_MODULE, "            if not variant.product.live or not variant.active:",
+             "            if False:", CART),
     Mutation(CART_MODULE, "rows = model.objects.select_for_update().filter(**key)",
              "rows = model.objects.filter(**key)", RACES, postgres=True),
 ]

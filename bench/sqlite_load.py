@@ -124,8 +124,10 @@ class Shopper:
     def cart_quantities(self):
         """{product id: quantity} as the cart page shows them."""
         _status, _location, html = self.request("/cart/")
+        # Each line's update form: its product's id, then its quantity field.
         lines = re.findall(
-            r'id="quantity-(\d+)"[^>]*name="quantity" value="(\d+)"', html.decode()
+            r'name="product" value="(\d+)">(?:(?!</form>).)*?name="quantity" value="(\d+)"',
+            html.decode(), re.DOTALL,
         )
         return {int(product): int(quantity) for product, quantity in lines}
 

@@ -117,7 +117,7 @@ class OrderLinesTable(Table):
                 Column(
                     "product",
                     label="Product",
-                    accessor=lambda item: item.product_name or item.product,
+                    accessor=lambda item: item.display_name,
                 ),
                 MoneyColumn("unit_price", label="Unit price"),
                 Column("quantity", label="Quantity"),

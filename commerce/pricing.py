@@ -232,11 +232,14 @@ def stored_delivery(order):
 def unit_price(item, status):
     """What one unit of `item` costs in an order of `status`.
 
-    A cart follows the product's live price; a placed order keeps the price it was sold at.
+    A cart follows the live price of the line's variant (its own, else its product's); a placed
+    order keeps the price it was sold at.
     None when a cart line's product has been deleted: such a line cannot be bought.
     """
     if status == OrderStatus.CART:
-        return item.product.price if item.product is not None else None
+        if item.product is None or item.variant is None:
+            return None
+        return item.variant.unit_price
     return item.unit_price
 
 
@@ -244,7 +247,7 @@ def order_lines(order):
     """The (unit_price, quantity) pairs of `order` that have a price."""
     items = order.items.all()
     if order.status == OrderStatus.CART:
-        items = items.select_related("product")
+        items = items.select_related("variant__product")
     priced = ((unit_price(item, order.status), item.quantity) for item in items)
     return [(price, quantity) for price, quantity in priced if price is not None]
 

@@ -53,6 +53,25 @@ GALLERY_VIEWS = {
     "framework-laptop-13": ["from the side", "with its expansion cards out"],
 }
 
+# Products sold in several configurations: slug -> (SKU, RAM GB, storage GB, colour, price or
+# None for the product's, stock). The first is the configuration PRODUCTS describes, with its
+# stock; the 1 TB MacBook Air is sold out, so its page shows an unavailable combination.
+VARIANTS = {
+    "dell-xps-13": [
+        ("XPS13-16-512", 16, 512, "", None, 15),
+        ("XPS13-32-1TB", 32, 1024, "", "1499.00", 6),
+    ],
+    "apple-macbook-air-13-m3": [
+        ("MBA13-M3-16-512-MIDNIGHT", 16, 512, "Midnight", None, 25),
+        ("MBA13-M3-16-512-SILVER", 16, 512, "Silver", None, 10),
+        ("MBA13-M3-24-1TB-SILVER", 24, 1024, "Silver", "1699.00", 0),
+    ],
+    "lenovo-thinkpad-t14-gen-5": [
+        ("T14G5-16-512", 16, 512, "", None, 20),
+        ("T14G5-32-1TB", 32, 1024, "", "1549.00", 8),
+    ],
+}
+
 # username, name, email, phone
 # The demo shop's seller, printed on invoices and at the foot of every email.
 SELLER = {

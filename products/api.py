@@ -1,7 +1,7 @@
 """The read-only catalogue API (Wagtail API v2), mounted at /api/v2/ in config/urls.py.
 
     GET /api/v2/products/            live products: price, stock state, specs, tags, images
-    GET /api/v2/products/<id>/       one product
+    GET /api/v2/products/<id>/       one product, with its variants (SKU, options, price, stock)
     GET /api/v2/products/?search=... and ?brand=Dell, ?ram_gb=16, ?order=price, ?limit/&offset
 
 Fields are declared in ProductPage.api_fields. Only published, public products are served.
@@ -43,6 +43,7 @@ class ProductsAPIViewSet(PagesAPIViewSet):
     ]
     listing_default_fields = PagesAPIViewSet.listing_default_fields + [
         "price",
+        "price_from",
         "in_stock",
         "brand",
         "tags",
@@ -54,7 +55,7 @@ class ProductsAPIViewSet(PagesAPIViewSet):
         return (
             ProductPage.objects.filter(pk__in=visible)
             .with_images()
-            .prefetch_related("tags")
+            .prefetch_related("tags", "variants")
             .order_by("path")
         )
 

@@ -16,15 +16,17 @@ class GalleryPicture:
         return f"product-image-{self.number}"
 
 
-def product_gallery(product):
-    """The product's pictures to show, main image first.
+def product_gallery(product, main_image=None):
+    """The product's pictures to show, main image first (`main_image`, the chosen variant's,
+    if given, in place of the product's).
 
     Two queries for the gallery (its images, then their renditions), however many pictures.
     On a preview the gallery is the editor's unsaved one, held in memory by modelcluster.
     """
     pictures = []
-    if product.image:
-        pictures.append((product.image, product.title, ""))
+    main_image = main_image or product.image
+    if main_image:
+        pictures.append((main_image, product.title, ""))
     gallery_images = product.gallery_images.select_related("image").prefetch_related(
         "image__renditions"
     )

@@ -1,7 +1,7 @@
-"""The stock ledger: one row for every change of a product's stock count, and why.
+"""The stock ledger: one row for every change of a variant's stock count, and why.
 
 Rows are written only by products.stock, in the transaction that changes the count, so a
-product's changes add up to its live stock and the last row's balance is that stock. The
+variant's changes add up to its live stock and the last row's balance is that stock. The
 order a row belongs to is a generic relation: products never imports the shop's orders.
 """
 
@@ -29,6 +29,12 @@ class StockMovement(models.Model):
 
     product = models.ForeignKey(
         "products.ProductPage", on_delete=models.CASCADE, related_name="stock_movements"
+    )
+    # The configuration whose count changed; None for rows from before variants, and for a
+    # variant deleted since.
+    variant = models.ForeignKey(
+        "products.ProductVariant", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="stock_movements",
     )
     change = models.IntegerField()
     balance = models.IntegerField(null=True, blank=True)
@@ -59,12 +65,13 @@ class StockMovement(models.Model):
 
 
 def record_movements(changes, *, reason, order=None, user=None):
-    """Write one ledger row per (product id, change, balance after) in `changes`."""
+    """Write one ledger row per (product id, variant id, change, balance after) in `changes`."""
     order_type = ContentType.objects.get_for_model(order) if order is not None else None
     now = timezone.now()
     StockMovement.objects.bulk_create(
         StockMovement(
             product_id=product_id,
+            variant_id=variant_id,
             change=change,
             balance=balance,
             reason=reason,
@@ -73,5 +80,5 @@ def record_movements(changes, *, reason, order=None, user=None):
             user=user if user is not None and user.is_authenticated else None,
             created_at=now,
         )
-        for product_id, change, balance in changes
+        for product_id, variant_id, change, balance in changes
     )

@@ -1,9 +1,12 @@
 """The catalogue listing: filters, facet counts, sorting and pagination of product pages.
 
-Brand and RAM come from the spec blocks, but filtering and counting read
-``ProductPage.brand`` and ``ProductPage.ram_gb``: indexed copies written on every publish (see
-``ProductPage.sync_spec_columns``). Facets are then counted by a few SQL aggregates, so a
-listing page costs the same number of queries for 20 products or 20,000.
+Brand comes from the spec blocks, but filtering and counting read ``ProductPage.brand``: an
+indexed copy written on every publish (see ``ProductPage.sync_spec_columns``). RAM and price
+follow the variants a product is sold in: RAM 32 GB finds a product with a 32 GB
+configuration (a variant's own RAM, else the product's spec), and a price range matches a
+product with a configuration priced in it; the listing sorts by a product's lowest price
+(``ProductPage.price_from``). Facets are counted by a few SQL aggregates, so a listing page
+costs the same number of queries for 20 products or 20,000, with any number of variants.
 
 Facets are counted "disjunctively": the counts of one facet apply every other active filter
 but not its own, so ticking Lenovo still shows how many Dell laptops the same RAM and price
@@ -18,19 +21,21 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Max, Min
+from django.db.models import Count, Exists, F, Max, Min, OuterRef
 from django.db.models.functions import Coalesce
 from taggit.models import Tag
 
 from home.shared import page_cache
+
+from .variants import ProductVariant
 
 PRODUCTS_PER_PAGE = 24
 
 # query string value -> (label, ordering); the last field of each ordering keeps pages stable.
 SORT_ORDERS = {
     "name": ("Name", ("title", "pk")),
-    "price": ("Price: low to high", ("price", "title", "pk")),
-    "-price": ("Price: high to low", ("-price", "title", "pk")),
+    "price": ("Price: low to high", ("price_from", "title", "pk")),
+    "-price": ("Price: high to low", ("-price_from", "title", "pk")),
     "newest": ("Newest", ("-first_published_at", "-pk")),
 }
 DEFAULT_SORT = "name"
@@ -108,16 +113,34 @@ def filter_products(products, filters, *, except_facet=None):
     if filters.brands and except_facet != "brand":
         products = products.filter(brand__in=filters.brands)
     if filters.ram_sizes and except_facet != "ram":
-        products = products.filter(ram_gb__in=filters.ram_sizes)
+        products = products.filter(
+            Exists(offered_variants().filter(ram__in=filters.ram_sizes))
+        )
     if filters.tags and except_facet != "tag":
         tagged = products.model.tags.through.objects.filter(tag__slug__in=filters.tags)
         products = products.filter(pk__in=tagged.values("content_object_id"))
-    if except_facet != "price":
+    if except_facet != "price" and (
+        filters.min_price is not None or filters.max_price is not None
+    ):
+        priced = offered_variants()
         if filters.min_price is not None:
-            products = products.filter(price__gte=filters.min_price)
+            priced = priced.filter(unit_price__gte=filters.min_price)
         if filters.max_price is not None:
-            products = products.filter(price__lte=filters.max_price)
+            priced = priced.filter(unit_price__lte=filters.max_price)
+        products = products.filter(Exists(priced))
     return products
+
+
+def offered_variants(products=None):
+    """The active variants of the product in the outer query (or of `products`), annotated
+    with their `ram` and `unit_price`: their own, else their product's."""
+    variants = ProductVariant.objects.filter(active=True).annotate(
+        ram=Coalesce("ram_gb", "product__ram_gb"),
+        unit_price=Coalesce("price", "product__price"),
+    )
+    if products is None:
+        return variants.filter(product=OuterRef("pk"))
+    return variants.filter(product__in=products.order_by().values("pk"))
 
 
 def sort_products(products, sort, *, read_in_index_order=True):
@@ -170,23 +193,28 @@ def _options(counted, selected, label=str):
 
 
 def _breakdown(products):
-    """(brand, RAM, number of products, lowest price, highest price) rows: one query, a few
-    dozen rows however large the catalogue, from which brand and RAM counts and the price
-    range are all summed up."""
+    """(brand, number of products, lowest price, highest price) rows: one query, a few dozen
+    rows however large the catalogue, from which brand counts and the price range are summed
+    up."""
     return list(
         products.order_by()
-        .values_list("brand", "ram_gb")
-        .annotate(count=Count("pk"), lowest=Min("price"), highest=Max("price"))
+        .values_list("brand")
+        .annotate(count=Count("pk"), lowest=Min("price_from"), highest=Max("price_to"))
     )
 
 
-def _sum_counts(rows, column, sort_key):
-    """(value, number of products) of one breakdown column, leaving out products without it."""
-    counts = {}
-    for row in rows:
-        if row[column] not in ("", None):
-            counts[row[column]] = counts.get(row[column], 0) + row[2]
-    return sorted(counts.items(), key=lambda item: sort_key(item[0]))
+def _brand_counts(rows):
+    """(brand, number of products), by brand, leaving out products without one."""
+    return sorted(((brand, count) for brand, count, *_ in rows if brand), key=lambda row:
+                  row[0].casefold())
+
+
+def _ram_counts(products):
+    """(RAM, number of products with a configuration of that RAM), by RAM: one query."""
+    return list(
+        offered_variants(products).exclude(ram=None).order_by("ram").values_list("ram")
+        .annotate(count=Count("product", distinct=True))
+    )
 
 
 def _tag_counts(products):
@@ -213,7 +241,6 @@ def count_facets(products, filters):
     matching = _breakdown(filter_products(products, filters))
     filtered_on = {
         "brand": bool(filters.brands),
-        "ram": bool(filters.ram_sizes),
         "price": filters.min_price is not None or filters.max_price is not None,
     }
 
@@ -222,17 +249,17 @@ def count_facets(products, filters):
             return _breakdown(filter_products(products, filters, except_facet=facet))
         return matching
 
-    by_brand = _sum_counts(rows_for("brand"), column=0, sort_key=str.casefold)
-    by_ram = _sum_counts(rows_for("ram"), column=1, sort_key=int)
+    by_brand = _brand_counts(rows_for("brand"))
+    by_ram = _ram_counts(filter_products(products, filters, except_facet="ram"))
     price_rows = rows_for("price")
     by_tag = _tag_counts(filter_products(products, filters, except_facet="tag"))
     return Facets(
         brands=_options([(b, b, n) for b, n in by_brand], filters.brands),
         ram_sizes=_options([(r, r, n) for r, n in by_ram], filters.ram_sizes, "{} GB".format),
         tags=_options(by_tag, filters.tags),
-        lowest_price=min((row[3] for row in price_rows), default=None),
-        highest_price=max((row[4] for row in price_rows), default=None),
-        matching=sum(row[2] for row in matching),
+        lowest_price=min((row[2] for row in price_rows if row[2] is not None), default=None),
+        highest_price=max((row[3] for row in price_rows if row[3] is not None), default=None),
+        matching=sum(row[1] for row in matching),
     )
 
 

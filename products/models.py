@@ -1,4 +1,5 @@
 from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import quote as urlquote
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -21,17 +22,19 @@ from home.shared.seo import SeoPageMixin, plain_text_excerpt
 from .availability import stock_state
 from .back_in_stock import BackInStockRequest  # noqa: F401  (registers its model)
 from .blocks import ProductSpecsBlock, first_spec_value, spec_rows
-from .forms import ProductPageForm, StockFieldPanel, back_in_stock_form
+from .forms import ProductPageForm, VariantsPanel, back_in_stock_form
 from .gallery import product_gallery
 from .ledger import StockMovement  # noqa: F401  (registers the stock ledger's model)
 from .listing import build_listing
 from .related import related_products
-from .serializers import GalleryField, TagNamesField
+from .serializers import GalleryField, TagNamesField, VariantsField
 from .structured_data import (
     breadcrumb_structured_data,
     breadcrumb_trail,
     identifiers_from_specs,
 )
+from .variant_picker import offered_variants, shared_spec_blocks, variant_picker
+from .variants import ProductVariant
 
 # Wagtail hook: functions (request, product, context) that add to a product page's context.
 PRODUCT_PAGE_CONTEXT_HOOK = "product_page_context"
@@ -128,14 +131,16 @@ class ProductPage(SeoPageMixin, Page):
         help_text="Price in the shop's currency, for example 1299.00.",
         db_index=True,  # the listing sorts and filters by price
     )
-    stock = models.PositiveIntegerField(
-        null=True,
-        blank=True,
-        help_text=(
-            "Units available to sell. A change here applies to the shop immediately when you "
-            "save, even as a draft, and is not part of the page's revisions. Leave empty if "
-            "stock is not tracked for this product."
-        ),
+    # The total stock of the active variants (None if any of them is not tracked), kept by
+    # products.stock, the one writer of stock counts; editors set stock per variant.
+    stock = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # The lowest and highest price of the active variants ("from $X" and the listing's price
+    # filter and sort), kept with the stock total (products.stock.sync_products).
+    price_from = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, editable=False, db_index=True
+    )
+    price_to = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, editable=False
     )
     low_stock_threshold = models.PositiveIntegerField(
         null=True,
@@ -179,6 +184,7 @@ class ProductPage(SeoPageMixin, Page):
         index.SearchField("body"),
         index.SearchField("brand"),
         index.SearchField("spec_text"),
+        index.SearchField("variant_text"),
         index.RelatedFields("tags", [index.SearchField("name")]),
         index.FilterField("price"),
         index.FilterField("brand"),
@@ -202,7 +208,18 @@ class ProductPage(SeoPageMixin, Page):
     ]
     specs_panels = [FieldPanel("features")]
     pricing_panels = [
-        FieldPanel("price"), StockFieldPanel("stock"), FieldPanel("low_stock_threshold")
+        FieldPanel("price"),
+        VariantsPanel(
+            "variants",
+            heading="Variants",
+            label="Variant",
+            min_num=1,
+            help_text=(
+                "Each configuration you sell, with its SKU, options, price and stock. A product "
+                "sold in one configuration has one variant with no options."
+            ),
+        ),
+        FieldPanel("low_stock_threshold"),
     ]
     edit_handler = TabbedInterface(
         [
@@ -227,6 +244,9 @@ class ProductPage(SeoPageMixin, Page):
         APIField("image_card", serializer=ImageRenditionField("fill-480x360", source="image")),
         APIField("image_large", serializer=ImageRenditionField("fill-1200x900", source="image")),
         APIField("gallery", serializer=GalleryField("max-1200x900")),
+        APIField("price_from"),
+        APIField("price_to"),
+        APIField("variants", serializer=VariantsField()),
     ]
 
     parent_page_types = ["products.ProductIndexPage"]
@@ -258,13 +278,31 @@ class ProductPage(SeoPageMixin, Page):
             ("product:price:currency", settings.SHOP_CURRENCY),
         ]
 
-    def structured_data_price(self):
+    def structured_data_price(self, price=None):
         # Decimal(): a page built in code may hold its price as a string.
-        return str(Decimal(self.price).quantize(Decimal("0.01"), ROUND_HALF_UP))
+        price = self.price if price is None else price
+        return str(Decimal(price).quantize(Decimal("0.01"), ROUND_HALF_UP))
 
     def save(self, *args, **kwargs):
         self.sync_spec_columns()
         super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "variants" in update_fields:
+            self.sync_variants()
+
+    def sync_variants(self):
+        """After the row and its variants are written: give a product without variants its
+        default one (with the stock it was made with, for products.stock.record_initial_stock
+        to put in the ledger), and keep the stock total and price range."""
+        from .stock import sync_products
+
+        if not ProductVariant.objects.filter(product=self).exists():
+            ProductVariant.objects.create(product=self, stock=self.stock, sort_order=0)
+        sync_products([self.pk])
+        self.stock, self.price_from, self.price_to = (
+            type(self).objects.filter(pk=self.pk)
+            .values_list("stock", "price_from", "price_to").get()
+        )
 
     def sync_spec_columns(self):
         self.brand = (first_spec_value(self.features, "brand") or "").strip()
@@ -276,13 +314,23 @@ class ProductPage(SeoPageMixin, Page):
         # from the row: self may have been loaded before some sales.
         obj = super().with_content_json(content)
         obj.stock = self.live_stock()
+        live = self.live_variant_stock()
+        for variant in obj.variants.all():
+            if variant.pk in live:
+                variant.stock = live[variant.pk]
         return obj
 
     def live_stock(self):
-        """The stock count stored for this product now (None: not tracked)."""
+        """The stock total stored for this product now (None: not tracked)."""
         if self.pk is None:
             return self.stock
         return type(self).objects.filter(pk=self.pk).values_list("stock", flat=True).first()
+
+    def live_variant_stock(self):
+        """{variant id: stock count stored now} for this product's variants."""
+        if self.pk is None:
+            return {}
+        return dict(ProductVariant.objects.filter(product=self).values_list("pk", "stock"))
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -290,9 +338,17 @@ class ProductPage(SeoPageMixin, Page):
         index = self.get_parent()
         context["listing_url"] = index.get_url(request) if index else None
         context["tags"] = list(self.tags.all())
-        context["gallery"] = product_gallery(self)
+        picker = variant_picker(self, request.GET.get("variant"))
+        context["variant_picker"] = picker
+        context["variant"] = picker.selected
+        context["gallery"] = product_gallery(
+            self, main_image=picker.selected.image if picker.selected else None
+        )
+        context["spec_blocks"] = shared_spec_blocks(self.features, picker)
         context["related_products"] = related_products(self, context["tags"])
-        context["structured_data"] = self.structured_data(request, context["gallery"])
+        context["structured_data"] = self.structured_data(
+            request, context["gallery"], picker.variants
+        )
         context["back_in_stock_form"] = back_in_stock_form(request, self)
         context["breadcrumbs"] = breadcrumb_trail(self, request)
         context["breadcrumb_structured_data"] = breadcrumb_structured_data(
@@ -304,7 +360,7 @@ class ProductPage(SeoPageMixin, Page):
             add_to_context(request, self, context)
         return context
 
-    def structured_data(self, request=None, gallery=None):
+    def structured_data(self, request=None, gallery=None, variants=None):
         """The schema.org Product description of this product, for a JSON-LD script.
 
         Built from the page as it is being rendered (so previews show the draft's data).
@@ -312,9 +368,10 @@ class ProductPage(SeoPageMixin, Page):
         `gallery` it loaded so that every photo is named, main photo first.
         """
         data = {"@context": "https://schema.org", "@type": "Product", "name": self.title}
-        if self.pk:
-            # No SKU field: the product's id is what the cart and orders know it by.
-            data["sku"] = str(self.pk)
+        if variants is None:
+            variants = offered_variants(self)
+        if len(variants) == 1:
+            data["sku"] = variants[0].sku
         data.update(identifiers_from_specs(self.spec_rows))
         url = self.get_full_url(request) if self.pk else None
         if url:
@@ -335,17 +392,27 @@ class ProductPage(SeoPageMixin, Page):
             data["image"] = [
                 shop_url(image.get_rendition(self.STRUCTURED_DATA_IMAGE).url) for image in images
             ]
-        data["offers"] = {
+        offers = [self.structured_data_offer(variant, url, several=len(variants) > 1)
+                  for variant in variants]
+        # One configuration: one Offer, as before variants; several: an Offer for each.
+        data["offers"] = offers[0] if len(offers) == 1 else offers
+        return data
+
+    def structured_data_offer(self, variant, url, several):
+        offer = {
             "@type": "Offer",
-            "price": self.structured_data_price(),
+            "price": self.structured_data_price(variant.unit_price),
             "priceCurrency": settings.SHOP_CURRENCY,
             "availability": "https://schema.org/InStock"
-            if self.in_stock
+            if variant.in_stock
             else "https://schema.org/OutOfStock",
         }
+        if several:
+            offer["sku"] = variant.sku
+            offer["name"] = variant.display_name
         if url:
-            data["offers"]["url"] = url
-        return data
+            offer["url"] = f"{url}?variant={urlquote(variant.sku)}" if several else url
+        return offer
 
     @property
     def spec_rows(self):
@@ -360,8 +427,25 @@ class ProductPage(SeoPageMixin, Page):
         ]
 
     @property
+    def variant_text(self):
+        """The SKUs and option values of the configurations, so search finds them."""
+        return " ".join(
+            f"{variant.sku} {variant.option_labels}" for variant in offered_variants(self)
+        )
+
+    @property
     def spec_text(self):
         return " ".join(value for _label, value in self.spec_rows)
+
+    @property
+    def has_price_range(self):
+        """Whether the configurations sell at different prices ("From $X")."""
+        return self.price_from is not None and self.price_from != self.price_to
+
+    @property
+    def listing_price(self):
+        """The one price of a product whose configurations all cost the same."""
+        return self.price if self.price_from is None else self.price_from
 
     @property
     def in_stock(self):

@@ -1,26 +1,42 @@
-"""Writing a product's stock count: the one module that changes ProductPage.stock of a product
-that exists.
+"""Writing stock counts: the one module that changes ProductVariant.stock, and the stock total
+and price range ProductPage keeps of its variants (`sync_products`).
 
 Checkout takes units off the shelf and cancelling puts them back (commerce.orders.stock, by
-adding to the count); an editor sets the count in the product editor (products/views.py) and a
-catalogue import in its stock column (products/catalogue_csv.py). All of them lock the product
-rows with `lock_products` first, so none overwrites another. Saving or
-publishing the page writes back the count it read under that lock (ProductPageForm and
-ProductPage.with_content_json keep the live one), so a count changes only here.
+adding to the count); an editor sets a variant's count in the product editor (products/views.py)
+and a catalogue import in its stock column (products/catalogue_csv.py). All of them lock the
+product rows with `lock_products` first and then the variant rows with `lock_variants`, each in
+id order, so none overwrites another and two of them never deadlock. Saving or publishing the
+page writes back the counts read under that lock (ProductPageForm and
+ProductPage.with_content_json keep the live ones), so a count changes only here.
 
-Every change leaves one row per product in the stock ledger (products.ledger), in the same
+Every change leaves one row per variant in the stock ledger (products.ledger), in the same
 transaction, with its reason and the order or staff member behind it; and a product that goes
 from 0 (or below) to available emails those waiting for it (products.back_in_stock) once the
 transaction commits.
 """
 
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import (
+    Case,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from home.shared import page_cache
 
 from .back_in_stock import alert_when_restocked
 from .ledger import record_movements
 from .models import ProductPage
+from .variants import ProductVariant
 
 
 def lock_products(product_ids):
@@ -32,53 +48,114 @@ def lock_products(product_ids):
     """
     products = (
         ProductPage.objects.select_for_update(of=("self",))
-        .filter(pk__in=product_ids)
+        .filter(pk__in=list(product_ids))
         .order_by("pk")
     )
     return {product.pk: product for product in products}
 
 
-def change_stock(units_by_product, sign, *, reason, order=None, user=None):
-    """Add (sign 1) or take (sign -1) units of locked products, in one UPDATE for any number,
-    and write one ledger row per product with `reason` (a StockReason), `order` and `user`.
+def lock_variants(variant_ids):
+    """Lock the products of the variants `variant_ids`, then the variants, each in id order;
+    returns {variant id: ProductVariant} read under the lock, with its product."""
+    variant_ids = list(variant_ids)
+    products = lock_products(
+        ProductVariant.objects.filter(pk__in=variant_ids).values_list("product_id", flat=True)
+    )
+    variants = (
+        ProductVariant.objects.select_for_update(of=("self",))
+        .filter(pk__in=variant_ids)
+        .order_by("pk")
+    )
+    locked = {}
+    for variant in variants:
+        variant.product = products[variant.product_id]
+        locked[variant.pk] = variant
+    return locked
+
+
+def change_stock(units_by_variant, sign, *, reason, order=None, user=None):
+    """Add (sign 1) or take (sign -1) units of locked variants, in one UPDATE for any number,
+    write one ledger row per variant with `reason` (a StockReason), `order` and `user`, and
+    keep their products' totals.
 
     update() sends no signal: the caller invalidates the page cache once its change is done.
     """
-    units_by_product = {pk: units for pk, units in units_by_product.items() if units}
-    if not units_by_product:
+    units_by_variant = {pk: units for pk, units in units_by_variant.items() if units}
+    if not units_by_variant:
         return
-    products = ProductPage.objects.filter(pk__in=units_by_product)
-    products.update(
+    variants = ProductVariant.objects.filter(pk__in=units_by_variant)
+    variants.update(
         stock=F("stock") + Case(
-            *(When(pk=pk, then=Value(sign * units)) for pk, units in units_by_product.items()),
+            *(When(pk=pk, then=Value(sign * units)) for pk, units in units_by_variant.items()),
             output_field=IntegerField(),
         )
     )
     # The rows are locked by the caller, so this reads the balances the UPDATE left.
-    changes = [
-        (pk, sign * units_by_product[pk], balance)
-        for pk, balance in products.order_by("pk").values_list("pk", "stock")
-    ]
-    record_movements(changes, reason=reason, order=order, user=user)
-    alert_when_restocked(
-        pk for pk, change, balance in changes
-        if balance is not None and is_restock(balance - change, balance)
+    balances = variants.order_by("pk").values_list("pk", "product_id", "stock")
+    record_movements(
+        [(product_id, pk, sign * units_by_variant[pk], balance)
+         for pk, product_id, balance in balances],
+        reason=reason, order=order, user=user,
     )
+    sync_products({product_id for _pk, product_id, _balance in balances}, alert=True)
+
+
+def set_variant_stock(variant_id, count, *, reason, user=None):
+    """Set the stock count of a locked variant to `count` (None: not tracked), as an editor
+    or an import does, record it in the ledger, and let cached pages show it."""
+    variants = ProductVariant.objects.filter(pk=variant_id)
+    product_id, before = variants.values_list("product_id", "stock").get()
+    variants.update(stock=count)
+    if before != count:
+        record_movements(
+            [(product_id, variant_id, (count or 0) - (before or 0), count)],
+            reason=reason, user=user,
+        )
+        sync_products([product_id], alert=True)
+    page_cache.invalidate_catalogue()  # update() sends no signal
 
 
 def set_stock(product_id, count, *, reason, user=None):
-    """Set the stock count of a locked product to `count` (None: not tracked), as an editor
-    or an import does, record it in the ledger, and let cached pages show it."""
-    products = ProductPage.objects.filter(pk=product_id)
-    before = products.values_list("stock", flat=True).first()
-    products.update(stock=count)
-    if before != count:
-        record_movements(
-            [(product_id, (count or 0) - (before or 0), count)], reason=reason, user=user
+    """Set the stock of a locked product sold in one configuration (its only variant), as a
+    catalogue import's stock column does."""
+    variant_ids = list(
+        ProductVariant.objects.filter(product_id=product_id).values_list("pk", flat=True)
+    )
+    if len(variant_ids) != 1:
+        raise ValueError("Set the stock of a product with several variants per variant.")
+    set_variant_stock(variant_ids[0], count, reason=reason, user=user)
+
+
+def sync_products(product_ids, *, alert=False):
+    """Recompute the stock total and price range of `product_ids` from their active variants,
+    in one UPDATE. With `alert`, a product that was out of stock and now is not emails those
+    waiting for it."""
+    product_ids = list(product_ids)
+    if not product_ids:
+        return
+    before = dict(
+        ProductPage.objects.filter(pk__in=product_ids).values_list("pk", "stock")
+    ) if alert else {}
+    active = ProductVariant.objects.filter(product=OuterRef("pk"), active=True)
+    per_product = active.order_by().values("product")
+    price = DecimalField(max_digits=10, decimal_places=2)
+    unit_price = Coalesce("price", OuterRef("price"), output_field=price)
+    ProductPage.objects.filter(pk__in=product_ids).update(
+        stock=Case(
+            When(Exists(active.filter(stock__isnull=True)), then=Value(None)),
+            default=Coalesce(
+                Subquery(per_product.annotate(total=Sum("stock")).values("total")), Value(0)
+            ),
+            output_field=IntegerField(),
+        ),
+        price_from=Subquery(per_product.annotate(low=Min(unit_price)).values("low")),
+        price_to=Subquery(per_product.annotate(high=Max(unit_price)).values("high")),
+    )
+    if alert:
+        after = dict(ProductPage.objects.filter(pk__in=product_ids).values_list("pk", "stock"))
+        alert_when_restocked(
+            pk for pk in product_ids if is_restock(before.get(pk), after.get(pk))
         )
-        if is_restock(before, count):
-            alert_when_restocked([product_id])
-    page_cache.invalidate_catalogue()  # update() sends no signal
 
 
 def is_restock(before, after):
@@ -87,7 +164,13 @@ def is_restock(before, after):
     return before is not None and before <= 0 and (after is None or after > 0)
 
 
-def record_initial_stock(product, *, reason, user=None):
-    """Record in the ledger the stock a product was created with (nothing if not tracked)."""
-    if product.stock:
-        record_movements([(product.pk, product.stock, product.stock)], reason=reason, user=user)
+def record_initial_stock(product, *, reason, user=None, variant_ids=None):
+    """Record in the ledger the stock a product's variants were created with (nothing for
+    those not tracked): all of its variants, or those of `variant_ids`."""
+    variants = ProductVariant.objects.filter(product=product, stock__gt=0)
+    if variant_ids is not None:
+        variants = variants.filter(pk__in=variant_ids)
+    record_movements(
+        [(product.pk, pk, stock, stock) for pk, stock in variants.values_list("pk", "stock")],
+        reason=reason, user=user,
+    )

@@ -8,28 +8,35 @@ from wagtail.admin.views.pages.revisions import RevisionsRevertView
 
 from .ledger import StockReason
 from .models import ProductPage
-from .stock import lock_products, record_initial_stock, set_stock
+from .stock import lock_products, record_initial_stock, set_variant_stock
 
 
 class LiveStockEditMixin:
-    """Saving a product in the editor writes an edited stock count to the live product at once.
+    """Saving a product in the editor writes the edited stock counts of its variants to the
+    live variants at once, and records the stock of variants it created.
 
-    Publishing writes the whole product row, stock included, with the count ProductPageForm
-    read from it. The row stays locked from that read until the save is over, so a sale made
-    meanwhile waits for it instead of being overwritten.
+    Publishing writes the product's variants, stock included, with the counts ProductPageForm
+    read from them. The product row stays locked from that read until the save is over (every
+    stock writer locks it first, products.stock), so a sale made meanwhile waits for it
+    instead of being overwritten.
     """
 
     def form_valid(self, form):
         with transaction.atomic():
             lock_products([self.page.pk])
+            before = set(self.page.live_variant_stock())
             response = super().form_valid(form)
-            if form.stock_was_edited:
-                set_stock(
-                    self.page.pk,
-                    form.cleaned_data["stock"],
-                    reason=StockReason.STAFF_ADJUSTMENT,
-                    user=self.request.user,
-                )
+            after = set(self.page.live_variant_stock())
+            for variant_id, count in form.edited_variant_stock().items():
+                if variant_id in after:
+                    set_variant_stock(
+                        variant_id, count,
+                        reason=StockReason.STAFF_ADJUSTMENT, user=self.request.user,
+                    )
+            record_initial_stock(  # the variants publishing created
+                self.page, reason=StockReason.STAFF_ADJUSTMENT, user=self.request.user,
+                variant_ids=after - before,
+            )
         return response
 
 

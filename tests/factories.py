@@ -6,6 +6,7 @@ from decimal import Decimal
 from io import BytesIO
 from itertools import count
 
+from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.files.images import ImageFile
@@ -33,6 +34,8 @@ from home.models import HomePage
 from home.shared.seller import SellerIdentity
 from products.demo_images import draw_product_image
 from products.models import ProductIndexPage, ProductPage
+from products.stock import sync_products
+from products.variants import ProductVariant
 from support.models import Contact, ContactPage
 
 
@@ -86,6 +89,35 @@ def make_product(index, title="Test Laptop", price="999.00", stock=None, brand="
     else:
         product.save_revision()
     return product
+
+
+def make_variants(product, *variants):
+    """Sell `product` in the configurations `variants` (dicts of ProductVariant fields, prices
+    as text) instead of its one default variant; returns them in order."""
+    ProductVariant.objects.filter(product=product).delete()
+    made = [
+        ProductVariant.objects.create(
+            product=product, sort_order=number,
+            **{name: Decimal(value) if name == "price" and value is not None else value
+               for name, value in fields.items()},
+        )
+        for number, fields in enumerate(variants)
+    ]
+    sync_products([product.pk])
+    product.refresh_from_db()
+    return made
+
+
+def variant_of(product):
+    """The variant of a product sold in one configuration."""
+    return ProductVariant.objects.get(product=product)
+
+
+def put_on_shelf(product, count):
+    """Set the stock of `product`'s variants to `count` in the database, as sales or staff
+    elsewhere would leave it (the ledger is not written), and its stock total with it."""
+    ProductVariant.objects.filter(product=product).update(stock=count)
+    sync_products([product.pk])
 
 
 def make_customer(username="ada", name="Ada Lovelace", password="shop-test-pass", *,
@@ -277,7 +309,13 @@ def open_editor(client, product, url=None):
     """The edit form as the browser would submit it, from the page the editor was shown."""
     response = client.get(url or edit_url(product))
     assert response.status_code == 200
-    data = querydict_from_html(response.content.decode(), form_id="page-edit-form")
+    html = response.content.decode()
+    data = querydict_from_html(html, form_id="page-edit-form")
+    # A ticked box without a value attribute is sent as "on" by browsers (Wagtail's helper
+    # sends "", which Django reads as unticked).
+    for box in BeautifulSoup(html, "html.parser").select("input[type=checkbox][checked]"):
+        if box.get("name") in data and "value" not in box.attrs:
+            data.setlist(box["name"], ["on"])
     # The specs editor is drawn by JavaScript, so its inputs are not in the HTML.
     for key, value in nested_form_data(
         {"features": streamfield(spec_form_values(product))}

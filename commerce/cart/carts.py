@@ -6,8 +6,10 @@ changed under a row lock, so a shopper's concurrent requests queue, and hold at 
 settings.CART_MAX_LINES products. At log-in the session cart is merged into the customer's,
 within stock (`merge_session_cart`).
 
-The client only ever chooses a product and a quantity: prices come from the product pages and
-totals from commerce.pricing. Every change to a customer's cart goes through OrderItem.save()
+A line is one variant of a product (the configuration chosen; a product sold in one
+configuration has one). The client only ever chooses a variant and a quantity: prices come
+from the variants and their product pages, and totals from commerce.pricing. Every change to
+a customer's cart goes through OrderItem.save()
 or .delete(), so the order's stored totals are recomputed by commerce.signals.
 """
 
@@ -19,14 +21,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.sessions.models import Session
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from commerce import pricing
 from commerce.cart.models import AnonymousCart, AnonymousCartLine
 from commerce.customers.accounts import customer_for
 from commerce.orders.models import MAX_QUANTITY, Order, OrderItem, OrderStatus, cart_q
-from products.models import ProductPage
+from products.variants import ProductVariant
 
 # In the session: the key of the anonymous shopper's AnonymousCart row.
 SESSION_CART_KEY = "anonymous_cart"
@@ -39,10 +41,19 @@ class CartError(Exception):
 
 @dataclass(frozen=True)
 class CartLine:
-    product: ProductPage
+    variant: ProductVariant
     quantity: int
     unit_price: Decimal
     line_total: Decimal
+
+    @property
+    def product(self):
+        return self.variant.product
+
+    @property
+    def name(self):
+        """The product's name with the chosen options: "XPS 13 (32 GB RAM, Silver)"."""
+        return self.variant.display_name
 
 
 @dataclass(frozen=True)
@@ -104,7 +115,7 @@ class SessionCart:
         cart = self.current_cart()
         if cart is None:
             return {}
-        return dict(cart.lines.values_list("product", "quantity"))
+        return dict(cart.lines.values_list("variant", "quantity"))
 
     def unit_count(self):
         if self._cart_key() is None:
@@ -114,14 +125,15 @@ class SessionCart:
         )["units"]
         return units or 0
 
-    def set_quantity(self, product, quantity):
+    def set_quantity(self, variant, quantity):
         AnonymousCartLine.objects.update_or_create(
-            cart=self.cart, product=product, defaults={"quantity": quantity}
+            cart=self.cart, variant=variant,
+            defaults={"quantity": quantity, "product_id": variant.product_id},
         )
 
-    def remove(self, product_id):
+    def remove(self, lines):
         if self.cart is not None:
-            self.cart.lines.filter(product_id=product_id).delete()
+            self.cart.lines.filter(lines).delete()
 
     def clear(self):
         if self.cart is not None:
@@ -133,11 +145,7 @@ class SessionCart:
         cart = self.current_cart()
         if cart is None:
             return _empty_contents()
-        lines, unavailable = [], []
-        for line in cart.lines.select_related("product", "product__image"):
-            shown = _line(line.product, line.quantity, line.product.price)
-            (lines if line.product.live else unavailable).append(shown)
-        return _priced_contents(lines, unavailable)
+        return _contents(cart.lines.all())
 
 
 class CustomerCart:
@@ -169,39 +177,36 @@ class CustomerCart:
         order = self.current_order()
         if order is None:
             return {}
-        return dict(order.items.filter(product__isnull=False).values_list("product", "quantity"))
+        return dict(
+            order.items.filter(product__isnull=False, variant__isnull=False)
+            .values_list("variant", "quantity")
+        )
 
-    def set_quantity(self, product, quantity):
+    def set_quantity(self, variant, quantity):
+        product = variant.product
         item, created = OrderItem.objects.get_or_create(
             order=self.order,
-            product=product,
-            defaults={"quantity": quantity, "product_name": product.title},
+            variant=variant,
+            defaults={"quantity": quantity, "product": product, "product_name": product.title},
         )
         if not created:
             item.quantity = quantity
             item.product_name = product.title
             item.save(update_fields=["quantity", "product_name"])
 
-    def remove(self, product_id):
+    def remove(self, lines):
         if self.order is not None:
-            for item in self.order.items.filter(product_id=product_id):
+            for item in self.order.items.filter(lines):
                 item.delete()
 
     def contents(self):
         order = self.current_order()
         if order is None:
             return _empty_contents()
-        # A deleted product takes its cart lines with it (commerce.signals).
-        items = order.items.filter(product__isnull=False).select_related(
-            "product", "product__image"
-        )
-        lines, unavailable = [], []
-        for item in items:
-            shown = _line(item.product, item.quantity, item.product.price)
-            (lines if item.product.live else unavailable).append(shown)
-        # Priced with today's prices and rule but not stored: showing a cart rewrites nothing.
-        # The stored totals follow item changes (commerce.signals) and checkout.
-        return _priced_contents(lines, unavailable)
+        # A deleted product takes its cart lines with it (commerce.signals). Priced with
+        # today's prices and rule but not stored: showing a cart rewrites nothing. The stored
+        # totals follow item changes (commerce.signals) and checkout.
+        return _contents(order.items.filter(product__isnull=False, variant__isnull=False))
 
 
 def _locked_row(model, create, **key):
@@ -227,8 +232,17 @@ def _empty_contents():
     return _priced_contents([], [])
 
 
-def _line(product, quantity, unit_price):
-    return CartLine(product, quantity, unit_price, pricing.line_total(unit_price, quantity))
+def _contents(lines):
+    """The priced contents of cart `lines` (AnonymousCartLine or OrderItem rows): a line whose
+    product is no longer published, or whose variant is no longer offered, is unavailable."""
+    shown, unavailable = [], []
+    for line in lines.select_related("variant__product__image", "variant__image"):
+        variant = line.variant
+        price = variant.unit_price
+        total = pricing.line_total(price, line.quantity)
+        cart_line = CartLine(variant, line.quantity, price, total)
+        (shown if variant.product.live and variant.active else unavailable).append(cart_line)
+    return _priced_contents(shown, unavailable)
 
 
 def cart_for(request):
@@ -238,11 +252,24 @@ def cart_for(request):
     return SessionCart(request.session)
 
 
-def sellable_product(product_id):
-    product = ProductPage.objects.live().filter(pk=product_id).first()
-    if product is None:
+def sellable_variant(product_id, variant_id=None):
+    """The variant a shopper asked for: `variant_id` of the live product `product_id` (either
+    may be None), or the product's only offered variant when it is sold in one configuration."""
+    variants = ProductVariant.objects.select_related("product").filter(
+        active=True, product__live=True
+    )
+    if variant_id is not None:
+        variants = variants.filter(pk=variant_id)
+    if product_id is not None:
+        variants = variants.filter(product_id=product_id)
+    elif variant_id is None:
         raise CartError(NOT_FOR_SALE)
-    return product
+    offered = list(variants[:2])
+    if not offered:
+        raise CartError(NOT_FOR_SALE)
+    if len(offered) > 1:
+        raise CartError(f"Choose a configuration of {offered[0].product.title} first.")
+    return offered[0]
 
 
 def check_quantity(quantity):
@@ -253,14 +280,15 @@ def check_quantity(quantity):
         raise CartError(f"You can buy at most {MAX_QUANTITY} of one product.")
 
 
-def check_line(product, quantity):
-    """Refuse a cart line of `quantity` units of `product` that the shop could not sell."""
+def check_line(variant, quantity):
+    """Refuse a cart line of `quantity` units of `variant` that the shop could not sell."""
+    name = variant.display_name
     if quantity > MAX_QUANTITY:
-        raise CartError(f"You can have at most {MAX_QUANTITY} of {product.title} in your cart.")
-    if product.stock is not None and quantity > product.stock:
-        if product.stock == 0:
-            raise CartError(f"Sorry, {product.title} is out of stock.")
-        raise CartError(f"Sorry, only {product.stock} of {product.title} left in stock.")
+        raise CartError(f"You can have at most {MAX_QUANTITY} of {name} in your cart.")
+    if variant.stock is not None and quantity > variant.stock:
+        if variant.stock == 0:
+            raise CartError(f"Sorry, {name} is out of stock.")
+        raise CartError(f"Sorry, only {variant.stock} of {name} left in stock.")
 
 
 def cart_full():
@@ -269,36 +297,39 @@ def cart_full():
     )
 
 
-def add_to_cart(cart, product_id, quantity):
-    """Add `quantity` units of a live product to `cart`. Returns the product and new quantity."""
+def add_to_cart(cart, product_id, quantity, variant_id=None):
+    """Add `quantity` units of a live product's variant (see sellable_variant) to `cart`.
+    Returns the variant and the line's new quantity."""
     check_quantity(quantity)
-    product = sellable_product(product_id)
+    variant = sellable_variant(product_id, variant_id)
     with cart.editing(create=True):
         quantities = cart.quantities()
-        if product.pk not in quantities and len(quantities) >= settings.CART_MAX_LINES:
-            raise CartError(f"{cart_full()} Remove one to add {product.title}.")
-        new_quantity = quantities.get(product.pk, 0) + quantity
-        check_line(product, new_quantity)
-        cart.set_quantity(product, new_quantity)
-    return product, new_quantity
+        if variant.pk not in quantities and len(quantities) >= settings.CART_MAX_LINES:
+            raise CartError(f"{cart_full()} Remove one to add {variant.display_name}.")
+        new_quantity = quantities.get(variant.pk, 0) + quantity
+        check_line(variant, new_quantity)
+        cart.set_quantity(variant, new_quantity)
+    return variant, new_quantity
 
 
-def change_quantity(cart, product_id, quantity):
-    """Set how many units of a product already in `cart` the shopper wants."""
+def change_quantity(cart, product_id, quantity, variant_id=None):
+    """Set how many units of a variant already in `cart` the shopper wants."""
     check_quantity(quantity)
-    product = sellable_product(product_id)
+    variant = sellable_variant(product_id, variant_id)
     with cart.editing():
-        if product.pk not in cart.quantities():
-            raise CartError(f"{product.title} is not in your cart.")
-        check_line(product, quantity)
-        cart.set_quantity(product, quantity)
-    return product
+        if variant.pk not in cart.quantities():
+            raise CartError(f"{variant.display_name} is not in your cart.")
+        check_line(variant, quantity)
+        cart.set_quantity(variant, quantity)
+    return variant
 
 
-def remove_from_cart(cart, product_id):
-    """Take a product out of `cart`, even one that is no longer for sale."""
+def remove_from_cart(cart, product_id, variant_id=None):
+    """Take a variant (or, without `variant_id`, every variant of a product) out of `cart`,
+    even one that is no longer for sale."""
+    lines = Q(product_id=product_id) if variant_id is None else Q(variant_id=variant_id)
     with cart.editing():
-        cart.remove(product_id)
+        cart.remove(lines)
 
 
 def remove_product_from_carts(product_id):
@@ -334,7 +365,7 @@ def merge_session_cart(request, user):
 
 
 def restore_to_cart(customer, quantities):
-    """Put {product id: units} back into `customer`'s cart, as when they leave an unpaid
+    """Put {variant id: units} back into `customer`'s cart, as when they leave an unpaid
     order (commerce.checkout.reservations.back_to_cart): within stock and 99 units, as a merge is.
     Returns sentences for the shopper about the lines capped or left out."""
     return _restore(CustomerCart(customer), quantities)
@@ -353,51 +384,49 @@ def _restore(cart, quantities):
 
 
 def _add_lines(cart, quantities):
-    """Add {product id: units} to `cart`, each line within stock and 99 units, the cart within
+    """Add {variant id: units} to `cart`, each line within stock and 99 units, the cart within
     CART_MAX_LINES. Returns (names of products that did not fit, sentences for the shopper
     about the others that were capped or left out)."""
-    products = ProductPage.objects.in_bulk(quantities)
+    variants = ProductVariant.objects.select_related("product").in_bulk(quantities)
     left_out, notes = [], []
     with cart.editing(create=True):
         existing = cart.quantities()
         lines = len(existing)
-        for product_id, quantity in quantities.items():
-            product = products.get(product_id)
-            if product is None:  # deleted meanwhile, and its session line with it
+        for variant_id, quantity in quantities.items():
+            variant = variants.get(variant_id)
+            if variant is None:  # deleted meanwhile, and its session line with it
                 continue
-            if not product.live:
-                notes.append(f"{product.title} is no longer for sale and was left out of your "
-                             "cart.")
+            name = variant.display_name
+            if not variant.product.live or not variant.active:
+                notes.append(f"{name} is no longer for sale and was left out of your cart.")
                 continue
-            wanted = existing.get(product_id, 0) + quantity
-            merged = min(wanted, _line_limit(product))
+            wanted = existing.get(variant_id, 0) + quantity
+            merged = min(wanted, _line_limit(variant))
             if merged < 1:
-                notes.append(f"Sorry, {product.title} is out of stock: none were added to your "
-                             "cart.")
+                notes.append(f"Sorry, {name} is out of stock: none were added to your cart.")
                 continue
-            if product_id not in existing:
+            if variant_id not in existing:
                 if lines >= settings.CART_MAX_LINES:
-                    left_out.append(product.title)
+                    left_out.append(name)
                     continue
                 lines += 1
             if merged < wanted:
-                notes.append(_capped(product, merged))
-            cart.set_quantity(product, merged)
+                notes.append(_capped(variant, merged))
+            cart.set_quantity(variant, merged)
     return left_out, notes
 
 
-def _line_limit(product):
-    """The most units of `product` one cart line may hold now."""
-    return MAX_QUANTITY if product.stock is None else min(product.stock, MAX_QUANTITY)
+def _line_limit(variant):
+    """The most units of `variant` one cart line may hold now."""
+    return MAX_QUANTITY if variant.stock is None else min(variant.stock, MAX_QUANTITY)
 
 
-def _capped(product, quantity):
-    if product.stock is not None and product.stock <= MAX_QUANTITY:
-        verb = "is" if product.stock == 1 else "are"
-        return (f"Only {product.stock} of {product.title} {verb} in stock, so your cart has "
-                f"{quantity}.")
-    return f"You can have at most {MAX_QUANTITY} of {product.title} in your cart, so it has " \
-        f"{quantity}."
+def _capped(variant, quantity):
+    name = variant.display_name
+    if variant.stock is not None and variant.stock <= MAX_QUANTITY:
+        verb = "is" if variant.stock == 1 else "are"
+        return f"Only {variant.stock} of {name} {verb} in stock, so your cart has {quantity}."
+    return f"You can have at most {MAX_QUANTITY} of {name} in your cart, so it has {quantity}."
 
 
 def clear_abandoned_carts():

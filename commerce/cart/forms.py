@@ -21,14 +21,27 @@ class ProductIdField(forms.IntegerField):
         super().__init__(min_value=1, max_value=2**31 - 1, **kwargs)
 
 
+class VariantIdField(ProductIdField):
+    """A variant's id: which configuration of the product; optional for a product sold in
+    one."""
+
+    default_error_messages = {"invalid": "Choose a configuration.", "required": "Choose a "
+                              "configuration."}
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+
 class CartLineForm(forms.Form):
-    """A product and a quantity: all the cart takes from the browser (any price is ignored).
+    """A product, its variant and a quantity: all the cart takes from the browser (any price
+    is ignored).
 
     Only whether the quantity is a whole number is checked here; commerce.cart.carts decides which
     quantities a line may have.
     """
 
     product = ProductIdField()
+    variant = VariantIdField()
     quantity = forms.IntegerField(
         error_messages={
             "required": "Enter a quantity.",
@@ -42,3 +55,4 @@ class CartLineForm(forms.Form):
 
 class RemoveLineForm(forms.Form):
     product = ProductIdField()
+    variant = VariantIdField()

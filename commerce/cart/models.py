@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from commerce.orders.models import Line
+from commerce.orders.models import Line, fill_variant
 
 
 class AnonymousCart(models.Model):
@@ -25,14 +25,21 @@ class AnonymousCartLine(Line):
     product = models.ForeignKey(
         "products.ProductPage", on_delete=models.CASCADE, related_name="+"
     )
+    variant = models.ForeignKey(
+        "products.ProductVariant", on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta(Line.Meta):
         constraints = [
             *Line.Meta.constraints,
             models.UniqueConstraint(
-                fields=["cart", "product"], name="anonymous_cart_one_line_per_product"
+                fields=["cart", "variant"], name="anonymous_cart_one_line_per_variant"
             ),
         ]
 
     def __str__(self):
-        return f"{self.quantity} × {self.product}"
+        return f"{self.quantity} × {self.variant}"
+
+    def save(self, *args, **kwargs):
+        fill_variant(self)
+        super().save(*args, **kwargs)

@@ -18,7 +18,7 @@ def cart_contents(request, cart):
     for line in contents.unavailable:
         messages.warning(
             request,
-            f"{line.product.title} is no longer for sale. Remove it from your cart to check out.",
+            f"{line.name} is no longer for sale. Remove it from your cart to check out.",
         )
     return contents
 
@@ -41,14 +41,15 @@ def cart_add(request):
         messages.error(request, form.first_error())
         return redirect(back)
     try:
-        product, _quantity = add_to_cart(
-            cart_for(request), form.cleaned_data["product"], form.cleaned_data["quantity"]
+        variant, _quantity = add_to_cart(
+            cart_for(request), form.cleaned_data["product"], form.cleaned_data["quantity"],
+            form.cleaned_data["variant"],
         )
     except CartError as error:
         messages.error(request, str(error))
         return redirect(back)
     messages.success(
-        request, f"Added {form.cleaned_data['quantity']} × {product.title} to your cart."
+        request, f"Added {form.cleaned_data['quantity']} × {variant.display_name} to your cart."
     )
     return redirect("commerce:cart")
 
@@ -60,14 +61,15 @@ def cart_update(request):
         messages.error(request, form.first_error())
         return redirect("commerce:cart")
     try:
-        product = change_quantity(
-            cart_for(request), form.cleaned_data["product"], form.cleaned_data["quantity"]
+        variant = change_quantity(
+            cart_for(request), form.cleaned_data["product"], form.cleaned_data["quantity"],
+            form.cleaned_data["variant"],
         )
     except CartError as error:
         messages.error(request, str(error))
     else:
         quantity = form.cleaned_data["quantity"]
-        messages.success(request, f"You now have {quantity} × {product.title}.")
+        messages.success(request, f"You now have {quantity} × {variant.display_name}.")
     return redirect("commerce:cart")
 
 
@@ -75,6 +77,8 @@ def cart_update(request):
 def cart_remove(request):
     form = RemoveLineForm(request.POST)
     if form.is_valid():
-        remove_from_cart(cart_for(request), form.cleaned_data["product"])
+        remove_from_cart(
+            cart_for(request), form.cleaned_data["product"], form.cleaned_data["variant"]
+        )
         messages.success(request, "The product was removed from your cart.")
     return redirect("commerce:cart")

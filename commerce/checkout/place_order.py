@@ -110,20 +110,20 @@ def reserve_order(shopper, delivery, payment_method, checkout_token, *, expected
                 raise CheckoutError("Your cart is empty.")
             if not items:
                 raise CheckoutError("Your cart is empty.")
-            gone = [item.product_name or "a product" for item in items if item.product is None]
+            gone = [
+                item.product_name or "a product"
+                for item in items if item.product is None or item.variant_id is None
+            ]
             if gone:
                 raise ProductUnavailable(gone)
 
-            products = reserve_stock(_units_by_product(items), order=order)
+            variants = reserve_stock(_units_by_variant(items), order=order)
             for item in items:
-                product = products[item.product_id]
-                item.unit_price = product.price
-                item.product_name = product.title
-                item.reserved_quantity = item.quantity if product.stock is not None else 0
+                snapshot_line(item, variants[item.variant_id])
             rule = pricing.current_discount_rule()
             shipment = chosen_delivery(
                 delivery["state"], delivery.get("shipping_method"),
-                ((products[i.product_id], i.quantity) for i in items),
+                ((variants[i.variant_id].product, i.quantity) for i in items),
             )
             totals = pricing.price_lines(
                 ((i.unit_price, i.quantity) for i in items), rule, shipment
@@ -164,9 +164,7 @@ def reserve_order(shopper, delivery, payment_method, checkout_token, *, expected
             )
             # One statement for every line, and no per-line signal: the order's totals are
             # recalculated once, below, instead of once per line.
-            OrderItem.objects.bulk_update(
-                items, ["unit_price", "product_name", "reserved_quantity"]
-            )
+            OrderItem.objects.bulk_update(items, LINE_SNAPSHOT_FIELDS)
             CheckoutDetail.objects.create(
                 order=order,
                 customer=buyer.customer,
@@ -216,8 +214,8 @@ class Guest:
         order = Order.objects.create(customer=None)
         # No per-line signal: reserve_order recalculates the totals once.
         items = OrderItem.objects.bulk_create([
-            OrderItem(order=order, product=line.product, quantity=line.quantity,
-                      product_name=line.product.title)
+            OrderItem(order=order, product=line.product, variant_id=line.variant_id,
+                      quantity=line.quantity, product_name=line.product.title)
             for line in lines
         ])
         cart.delete()
@@ -247,11 +245,24 @@ def _placed_with_token(checkout_token, **whose):
     return Order.objects.not_carts().filter(checkout_token=checkout_token, **whose).first()
 
 
-def _units_by_product(items):
+def _units_by_variant(items):
     units = {}
     for item in items:
-        units[item.product_id] = units.get(item.product_id, 0) + item.quantity
+        units[item.variant_id] = units.get(item.variant_id, 0) + item.quantity
     return units
+
+
+LINE_SNAPSHOT_FIELDS = ["unit_price", "product_name", "sku", "options", "reserved_quantity"]
+
+
+def snapshot_line(item, variant):
+    """Copy onto order line `item` (not saved) what it sells as it is now: the product's name,
+    the variant's SKU, options and unit price, and the units taken from its counted stock."""
+    item.unit_price = variant.unit_price
+    item.product_name = variant.product.title
+    item.sku = variant.sku
+    item.options = variant.option_labels
+    item.reserved_quantity = item.quantity if variant.stock is not None else 0
 
 
 def snapshot_billing(order, buyer, delivery):

@@ -62,10 +62,10 @@ def back_to_cart(order, session=None):
         if locked.status != OrderStatus.AWAITING_PAYMENT:
             return None
         quantities = {}
-        for product_id, units in locked.items.filter(product__isnull=False).values_list(
-            "product", "quantity"
+        for variant_id, units in locked.items.filter(variant__isnull=False).values_list(
+            "variant", "quantity"
         ):
-            quantities[product_id] = quantities.get(product_id, 0) + units
+            quantities[variant_id] = quantities.get(variant_id, 0) + units
         release_held_stock(locked, BACK_TO_CART)
     # After the release commits: the cart row is locked on its own, never with the products.
     if locked.customer is None:

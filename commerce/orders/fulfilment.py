@@ -143,7 +143,10 @@ class FulfilmentQueueAdmin(ModelAdmin):
     customer_name.short_description = "Customer"
 
     def order_items(self, detail):
-        return ", ".join(str(item) for item in detail.order.items.all())
+        return ", ".join(
+            f"{item} [SKU {item.sku}]" if item.sku else str(item)
+            for item in detail.order.items.all()
+        )
 
     order_items.short_description = "Items"
 

@@ -107,7 +107,7 @@ def _lines_table(order, styles):
     for item in order.items.all():
         rows.append(
             [
-                Paragraph(escape(item.product_name), styles["body"]),
+                Paragraph(escape(invoice_line_name(item)), styles["body"]),
                 format_money(item.unit_price),
                 str(item.quantity),
                 format_money(line_total(item.unit_price, item.quantity)),
@@ -180,3 +180,8 @@ def _styles():
         ),
         "body": ParagraphStyle("body", fontName=FONT, fontSize=10, leading=13, spaceAfter=3 * mm),
     }
+
+
+def invoice_line_name(item):
+    """What an invoice line says it sold: the product with its options, and the SKU."""
+    return f"{item.display_name} · SKU {item.sku}" if item.sku else item.display_name

@@ -206,13 +206,32 @@ class Line(models.Model):
         ]
 
 
+def fill_variant(line):
+    """A line made for a product without saying which variant sells its first variant (the only
+    one, for a product sold in one configuration)."""
+    if line.variant_id is None and line.product_id is not None and line.pk is None:
+        from products.variants import ProductVariant
+
+        line.variant = (
+            ProductVariant.objects.filter(product_id=line.product_id).order_by("sort_order", "pk")
+            .first()
+        )
+
+
 class OrderItem(Line):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
     # The order outlives the page: name and unit price are copied in when the order is placed.
     product = models.ForeignKey(
         "products.ProductPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The configuration sold; its SKU and option labels are copied in too.
+    variant = models.ForeignKey(
+        "products.ProductVariant", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
     product_name = models.CharField(max_length=255, blank=True)
+    sku = models.CharField("SKU", max_length=64, blank=True)
+    options = models.CharField(max_length=255, blank=True, help_text="E.g. 16 GB RAM, Silver.")
     unit_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     # Units checkout took off the shelf for this line (0 if the product's stock was not
     # tracked then); commerce.orders.stock.release_stock puts back exactly these, then zeroes them.
@@ -221,11 +240,21 @@ class OrderItem(Line):
     class Meta(Line.Meta):
         constraints = [
             *Line.Meta.constraints,
-            models.UniqueConstraint(fields=["order", "product"], name="one_line_per_product"),
+            models.UniqueConstraint(fields=["order", "variant"], name="one_line_per_variant"),
         ]
 
     def __str__(self):
-        return f"{self.quantity} × {self.product_name or self.product}"
+        return f"{self.quantity} × {self.display_name}"
+
+    def save(self, *args, **kwargs):
+        fill_variant(self)
+        super().save(*args, **kwargs)
+
+    @property
+    def display_name(self):
+        """The product's name with the options bought, as order pages and emails show it."""
+        name = self.product_name or str(self.product or "")
+        return f"{name} ({self.options})" if self.options else name
 
     @property
     def line_total(self):

@@ -45,7 +45,7 @@ class RefundForm(forms.Form):
         self.lines = [line for line in order.items.all() if line.reserved_quantity > 0]
         for line in self.lines:
             self.fields[f"{RESTOCK_FIELD_PREFIX}{line.pk}"] = forms.IntegerField(
-                label=f"{line.product_name}: units to put back in stock",
+                label=f"{line.display_name}: units to put back in stock",
                 min_value=0, max_value=line.reserved_quantity, initial=0, required=False,
                 help_text=f"Up to {line.reserved_quantity}.",
             )

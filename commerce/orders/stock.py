@@ -1,8 +1,8 @@
 """Live inventory: taking units off the shelf when an order is placed, putting them back.
 
-ProductPage.stock is None for products whose stock is not tracked; those are never short.
-The count is changed on locked rows with F() expressions, through products.stock, the one
-module that writes it.
+Stock is counted per variant (the configuration a line sells); ProductVariant.stock is None for
+variants whose stock is not tracked, and those are never short. The count is changed on locked
+rows with F() expressions, through products.stock, the one module that writes it.
 """
 
 from django.db import transaction
@@ -12,7 +12,7 @@ from wagtail.log_actions import log
 from commerce.orders.models import Order, OrderItem
 from home.shared import page_cache
 from products.ledger import StockReason
-from products.stock import change_stock, lock_products
+from products.stock import change_stock, lock_variants
 
 
 class ProductUnavailable(Exception):
@@ -28,15 +28,16 @@ class ProductUnavailable(Exception):
 
 
 class OutOfStock(Exception):
-    """Not enough units left. `shortages` is a list of (product, units available)."""
+    """Not enough units left. `shortages` is a list of (variant, units available)."""
 
     def __init__(self, shortages):
         self.shortages = shortages
         parts = [
-            f"{product.title} is out of stock"
+            f"{variant.display_name} is out of stock"
             if available == 0
-            else f"only {available} of {product.title} {'is' if available == 1 else 'are'} left"
-            for product, available in shortages
+            else f"only {available} of {variant.display_name} "
+            f"{'is' if available == 1 else 'are'} left"
+            for variant, available in shortages
         ]
         super().__init__(
             f"Sorry, {'; '.join(parts)}. Lower the quantity or remove it from your cart; "
@@ -47,34 +48,34 @@ class OutOfStock(Exception):
 def reserve_stock(quantities, *, order):
     """Take units off the shelf for `order`, being placed. Call inside its transaction.
 
-    `quantities` maps product ids to units. Locks the products, then refuses everything
-    (ProductUnavailable, OutOfStock) unless every product is live with enough stock, and
-    otherwise decrements the tracked stock (a sale of `order` in the stock ledger). Returns
-    {product id: locked ProductPage} with the prices and titles current at this moment, for
-    the order to snapshot.
+    `quantities` maps variant ids to units. Locks the products and variants, then refuses
+    everything (ProductUnavailable, OutOfStock) unless every variant is active, of a live
+    product, with enough stock, and otherwise decrements the tracked stock (a sale of `order`
+    in the stock ledger). Returns {variant id: locked ProductVariant, with its product} with the
+    prices and names current at this moment, for the order to snapshot.
     """
-    products = lock_products(quantities)
+    variants = lock_variants(quantities)
     unavailable = [
-        products[pk].title if pk in products else "a product"
+        variants[pk].display_name if pk in variants else "a product"
         for pk in quantities
-        if pk not in products or not products[pk].live
+        if pk not in variants or not variants[pk].active or not variants[pk].product.live
     ]
     if unavailable:
         raise ProductUnavailable(unavailable)
     shortages = [
-        (products[pk], products[pk].stock)
+        (variants[pk], variants[pk].stock)
         for pk, units in quantities.items()
-        if products[pk].stock is not None and products[pk].stock < units
+        if variants[pk].stock is not None and variants[pk].stock < units
     ]
     if shortages:
         raise OutOfStock(shortages)
-    tracked = {pk: units for pk, units in quantities.items() if products[pk].stock is not None}
+    tracked = {pk: units for pk, units in quantities.items() if variants[pk].stock is not None}
     change_stock(tracked, sign=-1, reason=StockReason.SALE, order=order)
     for pk, units in tracked.items():
-        products[pk].stock -= units
+        variants[pk].stock -= units
     # update() sends no signal: pages showing the old stock go stale when the order commits.
     page_cache.invalidate_catalogue()
-    return products
+    return variants
 
 
 def release_stock(order, *, reason, user=None):
@@ -92,10 +93,10 @@ def release_stock(order, *, reason, user=None):
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if not locked.stock_reserved:
             return False
-        lines = locked.items.filter(product__isnull=False, reserved_quantity__gt=0)
+        lines = locked.items.filter(variant__isnull=False, reserved_quantity__gt=0)
         quantities = {}
-        for product_id, units in lines.values_list("product", "reserved_quantity"):
-            quantities[product_id] = quantities.get(product_id, 0) + units
+        for variant_id, units in lines.values_list("variant", "reserved_quantity"):
+            quantities[variant_id] = quantities.get(variant_id, 0) + units
         _put_back(quantities, reason=reason, order=locked, user=user)
         locked.items.filter(reserved_quantity__gt=0).update(reserved_quantity=0)
         Order.objects.filter(pk=order.pk).update(stock_reserved=False)
@@ -104,12 +105,12 @@ def release_stock(order, *, reason, user=None):
     return True
 
 
-def _put_back(units_by_product, *, reason, order, user):
-    """Add units back to the products whose stock is counted, under their row locks."""
-    locked_products = lock_products(units_by_product)
+def _put_back(units_by_variant, *, reason, order, user):
+    """Add units back to the variants whose stock is counted, under their row locks."""
+    locked = lock_variants(units_by_variant)
     change_stock(
-        {pk: units_by_product[pk] for pk, product in locked_products.items()
-         if product.stock is not None},
+        {pk: units_by_variant[pk] for pk, variant in locked.items()
+         if variant.stock is not None},
         sign=1,
         reason=reason, order=order, user=user,
     )
@@ -132,7 +133,7 @@ def check_restock(order, units_by_line):
             raise RestockRefused(f"{order} has no such line to put back in stock.")
         if units > line.reserved_quantity:
             raise RestockRefused(
-                f"{line.product_name} took {line.reserved_quantity} "
+                f"{line.display_name} took {line.reserved_quantity} "
                 f"unit{'' if line.reserved_quantity == 1 else 's'} from the shelf that "
                 f"{'is' if line.reserved_quantity == 1 else 'are'} not back yet, so "
                 f"{units} cannot go back in stock."
@@ -146,7 +147,7 @@ def restock_lines(order, units_by_line, *, user=None):
     took: each line's reserved_quantity goes down by what comes back, so a later cancellation
     puts back only the rest. Raises RestockRefused, changing nothing, otherwise.
 
-    Logged in the order's history with `user`. Units of products deleted since, or whose stock
+    Logged in the order's history with `user`. Units of variants deleted since, or whose stock
     is no longer tracked, are counted back on the line but add to no stock count.
     """
     units_by_line = {pk: units for pk, units in units_by_line.items() if units}
@@ -157,9 +158,9 @@ def restock_lines(order, units_by_line, *, user=None):
         lines = check_restock(locked, units_by_line)
         quantities = {}
         for line_id, units in units_by_line.items():
-            product_id = lines[line_id].product_id
-            if product_id is not None:
-                quantities[product_id] = quantities.get(product_id, 0) + units
+            variant_id = lines[line_id].variant_id
+            if variant_id is not None:
+                quantities[variant_id] = quantities.get(variant_id, 0) + units
         _put_back(quantities, reason=StockReason.RETURN, order=locked, user=user)
         restocked = []
         for line_id, units in units_by_line.items():
@@ -167,7 +168,7 @@ def restock_lines(order, units_by_line, *, user=None):
             OrderItem.objects.filter(pk=line_id).update(
                 reserved_quantity=F("reserved_quantity") - units
             )
-            restocked.append({"product": lines[line_id].product_name, "units": units})
+            restocked.append({"product": lines[line_id].display_name, "units": units})
         if not locked.items.filter(reserved_quantity__gt=0).exists():
             Order.objects.filter(pk=order.pk).update(stock_reserved=False)
         log(locked, LOG_ACTION_RESTOCK, user=user, data={"lines": restocked})

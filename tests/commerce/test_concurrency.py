@@ -13,7 +13,7 @@ from commerce.cart.carts import CustomerCart, SessionCart, add_to_cart
 from commerce.checkout.place_order import CheckoutError, place_order
 from commerce.orders.models import Order, OrderStatus
 from products.models import ProductPage
-from tests.factories import DELIVERY, make_customer, make_product
+from tests.factories import DELIVERY, make_customer, make_product, make_variants, variant_of
 
 pytestmark = [
     pytest.mark.postgres,
@@ -99,7 +99,7 @@ def test_twenty_adds_at_once_in_one_session_all_count(product_index, run_togethe
 
     assert all(result == ["Added 1 × Popular Laptop to your cart."] for result in results), \
         results
-    assert SessionCart(client.session).quantities() == {laptop.pk: 21}
+    assert SessionCart(client.session).quantities() == {variant_of(laptop).pk: 21}
 
 
 def test_ten_different_products_added_at_once_in_one_session_make_ten_more_lines(
@@ -112,7 +112,7 @@ def test_ten_different_products_added_at_once_in_one_session_make_ten_more_lines
     run_together([lambda product=product: add_in_tab(same_browser(), product)
                   for product in others])
 
-    expected = {first.pk: 1, **{product.pk: 1 for product in others}}
+    expected = {variant_of(first).pk: 1, **{variant_of(product).pk: 1 for product in others}}
     assert SessionCart(client.session).quantities() == expected
     assert '<span class="cart-count">11</span>' in client.get("/").content.decode()
 
@@ -126,6 +126,49 @@ def test_ten_adds_at_once_to_a_customers_cart_all_count(product_index, run_toget
     )
 
     assert all(not isinstance(result, Exception) for result in results), results
-    assert CustomerCart(customer).quantities() == {laptop.pk: 10}
+    assert CustomerCart(customer).quantities() == {variant_of(laptop).pk: 10}
     assert Order.objects.get(customer=customer, status=OrderStatus.CART).total == \
         Decimal("800.00")  # ten at 100.00, less the bulk discount
+
+
+def test_buyers_racing_for_two_configurations_sell_each_variants_stock_exactly(
+    product_index, run_together
+):
+    product = make_product(product_index, "Two Configs", price="100.00")
+    small, large = make_variants(
+        product,
+        {"sku": "TWO-16", "ram_gb": 16, "stock": 3},
+        {"sku": "TWO-32", "ram_gb": 32, "stock": 4},
+    )
+    # Half want one configuration, half the other; some want both, in either order, so that
+    # the variant rows are locked in a deterministic order or the checkouts would deadlock.
+    customers = []
+    for number in range(16):
+        customer = make_customer(f"config-buyer{number}")
+        wanted = [small, large] if number % 2 else [large, small]
+        for variant in wanted[: 1 + number % 3 // 2]:
+            add_to_cart(CustomerCart(customer), product.pk, 1, variant.pk)
+        customers.append(customer)
+
+    results = run_together(
+        [
+            lambda customer=customer: place_order(
+                customer, DELIVERY, "cod", uuid.uuid4(),
+                expected_total=CustomerCart(customer).contents().totals.total,
+            )
+            for customer in customers
+        ]
+    )
+
+    orders = [result for result in results if isinstance(result, Order)]
+    errors = [result for result in results if not isinstance(result, (Order, CheckoutError))]
+    assert errors == []
+    sold = {small.pk: 0, large.pk: 0}
+    for order in orders:
+        for item in order.items.all():
+            sold[item.variant_id] += item.quantity
+    assert sold == {small.pk: 3, large.pk: 4}
+    small.refresh_from_db()
+    large.refresh_from_db()
+    assert (small.stock, large.stock) == (0, 0)
+    assert ProductPage.objects.get(pk=product.pk).stock == 0

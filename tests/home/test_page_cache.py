@@ -324,7 +324,7 @@ def test_a_stock_count_typed_into_the_product_editor_shows_at_once(
 ):
     client.get(laptop.url)
     data = open_editor(admin_client, laptop)
-    data["stock"] = "0"
+    data["variants-0-stock"] = "0"
 
     with commit():
         admin_client.post(edit_url(laptop), data)  # saved as a draft: stock applies at once

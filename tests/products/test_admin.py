@@ -5,7 +5,7 @@ from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from products.models import ProductPage
-from tests.factories import edit_url, make_product, open_editor
+from tests.factories import edit_url, make_product, open_editor, put_on_shelf
 
 pytestmark = pytest.mark.django_db
 
@@ -14,9 +14,13 @@ def live(product):
     return ProductPage.objects.get(pk=product.pk)
 
 
+# The stock field of the product's one variant in the editor.
+STOCK = "variants-0-stock"
+
+
 def sell(product, units):
     """What checkout does to stock: a decrement on the live row."""
-    ProductPage.objects.filter(pk=product.pk).update(stock=live(product).stock - units)
+    put_on_shelf(product, live(product).stock - units)
 
 
 @pytest.fixture
@@ -83,7 +87,7 @@ def test_zero_ram_in_the_specs_is_refused_with_a_clear_message(admin_client, pro
 
 def test_a_stock_change_in_a_draft_applies_to_the_live_product_at_once(admin_client, product):
     data = open_editor(admin_client, product)
-    data["stock"] = "25"
+    data[STOCK] = "25"
     data["title"] = "Edited Book, second edition"
 
     response = admin_client.post(edit_url(product), data)
@@ -109,7 +113,7 @@ def test_a_form_opened_before_some_sales_keeps_the_sold_down_stock(admin_client,
 def test_a_restock_typed_into_a_stale_form_is_what_the_editor_counted(admin_client, product):
     data = open_editor(admin_client, product)
     sell(product, 3)
-    data["stock"] = "40"
+    data[STOCK] = "40"
     data["action-publish"] = "action-publish"
 
     admin_client.post(edit_url(product), data)
@@ -119,7 +123,7 @@ def test_a_restock_typed_into_a_stale_form_is_what_the_editor_counted(admin_clie
 
 def test_emptying_stock_stops_tracking_it(admin_client, product):
     data = open_editor(admin_client, product)
-    data["stock"] = ""
+    data[STOCK] = ""
 
     admin_client.post(edit_url(product), data)
 
@@ -145,11 +149,11 @@ def test_autosave_hands_the_new_count_back_so_later_autosaves_do_not_repeat_it(
     admin_client, product
 ):
     data = open_editor(admin_client, product)
-    data["stock"] = "30"
+    data[STOCK] = "30"
 
     response = admin_client.post(edit_url(product), data, HTTP_ACCEPT="application/json")
 
-    assert response.json()["field_updates"]["initial-stock"] == "30"
+    assert response.json()["field_updates"]["initial-variants-0-stock"] == "30"
     assert live(product).stock == 30
 
     sell(product, 2)
@@ -212,7 +216,7 @@ def test_preview_of_a_new_product_renders(admin_client, product_index):
             "title": "Brand New Book",
             "slug": "brand-new-book",
             "price": "899.00",
-            "stock": "",
+            "variants": inline_formset([{"sku": "BRAND-NEW-BOOK", "stock": "", "active": "on"}]),
             "features": streamfield([("brand", "Newco"), ("ram", "8")]),
             "gallery_images": inline_formset([]),
         }

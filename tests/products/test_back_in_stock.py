@@ -14,7 +14,14 @@ from home.shared.roles import MARKETERS
 from products.back_in_stock import BackInStockRequest, send_back_in_stock_alerts
 from products.ledger import StockReason
 from products.stock import change_stock, lock_products, set_stock
-from tests.factories import make_customer, make_placed_order, make_product, make_staff_user
+from tests.factories import (
+    make_customer,
+    make_placed_order,
+    make_product,
+    make_staff_user,
+    put_on_shelf,
+    variant_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -205,7 +212,7 @@ def test_change_stock_adding_units_to_an_empty_product_emails_those_waiting(
 
     with django_capture_on_commit_callbacks(execute=True):
         lock_products([sold_out.pk])
-        change_stock({sold_out.pk: 2}, 1, reason=StockReason.RETURN)
+        change_stock({variant_of(sold_out).pk: 2}, 1, reason=StockReason.RETURN)
 
     assert len(mail.outbox) == 1
 
@@ -244,7 +251,7 @@ def test_two_alert_runs_at_once_email_each_person_once(product_index, run_togeth
     for number in range(5):
         BackInStockRequest.objects.create(product=laptop, email=f"waiting{number}@example.com")
     # Back in stock without set_stock's own alert: the runs below are the ones racing.
-    type(laptop).objects.filter(pk=laptop.pk).update(stock=3)
+    put_on_shelf(laptop, 3)
 
     results = run_together([lambda: send_back_in_stock_alerts([laptop.pk])] * 4)
 

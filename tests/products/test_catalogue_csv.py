@@ -16,7 +16,13 @@ from products.demo_images import draw_product_image
 from products.ledger import StockReason
 from products.models import ProductPage
 from products.stock import change_stock
-from tests.factories import FORMULA_PAYLOADS, make_image, make_product, make_product_index
+from tests.factories import (
+    FORMULA_PAYLOADS,
+    make_image,
+    make_product,
+    make_product_index,
+    variant_of,
+)
 
 HEADER = (
     "name,slug,price,stock,tags,brand,model,processor,ram,storage,display,weight,"
@@ -139,7 +145,7 @@ def test_an_import_without_stock_keeps_units_sold_while_it_ran(
     def read_then_sell_one(index, slugs, **kwargs):
         found = read_products(index, slugs, **kwargs)
         with transaction.atomic():  # a checkout between the import's read and its save
-            change_stock({product.pk: 1}, sign=-1, reason=StockReason.SALE)
+            change_stock({variant_of(product).pk: 1}, sign=-1, reason=StockReason.SALE)
         return found
 
     monkeypatch.setattr(catalogue_csv, "_existing_products", read_then_sell_one)

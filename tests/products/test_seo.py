@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 from django.core.cache import cache
 
-from tests.factories import make_customer, make_image, make_product, make_review
+from tests.factories import make_customer, make_image, make_product, make_review, variant_of
 from tests.products.test_product_page import structured_data
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
@@ -134,7 +134,7 @@ def test_the_listing_and_home_page_have_a_description_canonical_link_and_card(
 def test_product_json_ld_names_sku_mpn_gtin_and_brand(client, laptop):
     data = structured_data(client.get(laptop.url).content.decode())
 
-    assert data["sku"] == str(laptop.pk)
+    assert data["sku"] == variant_of(laptop).sku
     assert data["mpn"] == "21MC0013GE"
     assert data["gtin"] == "0197528123456"
     assert data["brand"] == {"@type": "Brand", "name": "Lenovo"}

@@ -34,6 +34,7 @@ from tests.factories import (
     make_product,
     make_staff_user,
     open_editor,
+    put_on_shelf,
 )
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +81,7 @@ def test_a_sale_writes_one_row_per_tracked_product_with_its_order(customer, prod
 def test_a_refused_checkout_leaves_no_row(customer, product_index):
     laptop = make_product(product_index, "Ledger Laptop", stock=1)
     add_to_cart(CustomerCart(customer), laptop.pk, 1)
-    ProductPage.objects.filter(pk=laptop.pk).update(stock=0)  # sold elsewhere meanwhile
+    put_on_shelf(laptop, 0)  # sold elsewhere meanwhile
 
     with pytest.raises(Exception, match="out of stock"):
         place_order(customer, DELIVERY, "cod", uuid.uuid4(), expected_total=None)
@@ -146,7 +147,7 @@ def test_an_editor_setting_the_stock_writes_a_staff_adjustment_by_them(
 ):
     laptop = make_product(product_index, "Ledger Laptop", stock=7)
     data = open_editor(admin_client, laptop)
-    data["stock"] = "12"
+    data["variants-0-stock"] = "12"
 
     admin_client.post(edit_url(laptop), data)
 
@@ -164,7 +165,7 @@ def test_saving_the_editor_without_touching_stock_writes_no_row(admin_client, pr
 def test_no_longer_tracking_stock_takes_the_count_off_the_ledger(admin_client, product_index):
     laptop = make_product(product_index, "Ledger Laptop", stock=7)
     data = open_editor(admin_client, laptop)
-    data["stock"] = ""
+    data["variants-0-stock"] = ""
 
     admin_client.post(edit_url(laptop), data)
 
@@ -177,7 +178,7 @@ def test_creating_a_product_in_the_editor_records_its_opening_stock(
     url = reverse("wagtailadmin_pages:add", args=["products", "productpage", product_index.pk])
     data = querydict_from_html(admin_client.get(url).content.decode(), form_id="page-edit-form")
     data.update({"title": "Brand New Laptop", "slug": "brand-new-laptop", "price": "10.00"})
-    data["stock"] = "4"
+    data.update({"variants-0-stock": "4", "variants-0-active": "on"})
     data["features-count"] = "0"
 
     response = admin_client.post(url, data)

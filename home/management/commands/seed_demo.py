@@ -22,7 +22,8 @@ from home.shared.seller import SellerIdentity
 from products.demo_images import draw_product_image
 from products.ledger import StockReason
 from products.models import ProductGalleryImage, ProductIndexPage, ProductPage
-from products.stock import record_initial_stock
+from products.stock import record_initial_stock, sync_products
+from products.variants import ProductVariant
 from support.models import ContactPage, SupportSettings
 
 HERO = [
@@ -50,6 +51,7 @@ class Command(BaseCommand):
             index = self.ensure_product_index(home)
             created = self.ensure_products(index)
             self.ensure_product_galleries(index)
+            self.ensure_variants(index)
             self.ensure_featured_products(home)
             self.ensure_contact_page(home)
             self.ensure_seller()
@@ -145,6 +147,32 @@ class Command(BaseCommand):
             created += 1
             self.stdout.write(f"  [{number}/{total}] {name}")
         return created
+
+    def ensure_variants(self, index):
+        """Sell the products of VARIANTS in their configurations, once: the first variant is
+        the one the product was made with; the others are added with their stock."""
+        products = ProductPage.objects.child_of(index).filter(slug__in=demo_content.VARIANTS)
+        for product in products:
+            variants = list(product.variants.all())
+            if len(variants) != 1 or variants[0].option_labels:
+                continue
+            first, *others = demo_content.VARIANTS[product.slug]
+            default = variants[0]
+            default.sku, default.ram_gb, default.storage_gb, default.colour = first[:4]
+            default.save()
+            for number, (sku, ram, storage, colour, price, stock) in enumerate(others, 1):
+                ProductVariant.objects.create(
+                    product=product, sku=sku, ram_gb=ram, storage_gb=storage, colour=colour,
+                    price=Decimal(price) if price else None, stock=stock, sort_order=number,
+                )
+            record_initial_stock(
+                product, reason=StockReason.IMPORT,
+                variant_ids=[v.pk for v in product.variants.all() if v.pk != default.pk],
+            )
+            sync_products([product.pk])
+            # Editors open the latest revision: publish one that holds the configurations.
+            ProductPage.objects.get(pk=product.pk).save_revision().publish()
+            self.stdout.write(f"  {product.title}: {len(others) + 1} configurations")
 
     def ensure_product_galleries(self, index):
         """Give the products of GALLERY_VIEWS their extra photos, once (a new revision)."""

@@ -18,7 +18,7 @@ from commerce.orders.models import Order, OrderStatus
 from home.shared.roles import MARKETERS
 from products.models import ProductPage
 from tests.commerce.checkout.test_place_order import CASH, GOOD_CARD, checkout_form
-from tests.factories import DELIVERY, make_customer, make_product, make_staff_in_role
+from tests.factories import DELIVERY, make_customer, make_product, make_staff_in_role, put_on_shelf
 
 pytestmark = pytest.mark.django_db
 
@@ -201,7 +201,7 @@ def test_a_double_submit_makes_one_guest_order(guest_with_cart, stocked_laptop,
 
 
 def test_a_refused_guest_checkout_keeps_the_cart(guest_with_cart, stocked_laptop):
-    ProductPage.objects.filter(pk=stocked_laptop.pk).update(stock=2)
+    put_on_shelf(stocked_laptop, 2)
     response = submit_as_guest(guest_with_cart)
     assert response.status_code == 200
     assert "only 2" in response.content.decode().lower()

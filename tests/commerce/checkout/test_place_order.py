@@ -25,6 +25,7 @@ from tests.factories import (
     make_customer,
     make_placed_order,
     make_product,
+    put_on_shelf,
 )
 
 pytestmark = pytest.mark.django_db
@@ -210,7 +211,7 @@ def test_a_declined_card_keeps_the_order_awaiting_payment_on_its_pay_page(
 
 def test_stock_shortfall_is_refused_with_the_units_left(customer_client, customer,
                                                         cart_of_four):
-    ProductPage.objects.filter(pk=cart_of_four.pk).update(stock=3)
+    put_on_shelf(cart_of_four, 3)
 
     response = submit(customer_client, expected_total="320.00")
 

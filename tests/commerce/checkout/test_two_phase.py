@@ -31,7 +31,7 @@ from commerce.payments.models import PaymentStatus
 from commerce.payments.testcard import CardDetails, TestCardGateway
 from config.env import tasks_config
 from products.models import ProductPage
-from tests.factories import DELIVERY, TEST_CARD, make_customer, make_product
+from tests.factories import DELIVERY, TEST_CARD, make_customer, make_product, variant_of
 
 NEXT_YEAR = datetime.date.today().year + 1
 DECLINED = CardDetails(TestCardGateway.DECLINED_NUMBER, 12, NEXT_YEAR, "123")
@@ -126,7 +126,7 @@ def test_back_to_cart_releases_the_stock_once_and_restores_the_cart(customer, te
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED
     assert stock_of(ten_in_stock) == 10
-    assert CustomerCart(customer).quantities() == {ten_in_stock.pk: 3}
+    assert CustomerCart(customer).quantities() == {variant_of(ten_in_stock).pk: 3}
     with pytest.raises(ReservationReleased):
         pay_order(order, TEST_CARD)
 
@@ -259,7 +259,7 @@ def test_back_to_cart_from_the_pay_page(customer_client, customer, ten_in_stock)
     assert response.redirect_chain[-1][0] == "/cart/"
     assert (f"Order {order.number} was cancelled and its products are back in your cart."
             in response.content.decode())
-    assert CustomerCart(customer).quantities() == {ten_in_stock.pk: 2}
+    assert CustomerCart(customer).quantities() == {variant_of(ten_in_stock).pk: 2}
     assert stock_of(ten_in_stock) == 10
 
 

@@ -12,7 +12,7 @@ from commerce.orders.status import change_status
 from commerce.orders.stock import release_stock
 from products.ledger import StockReason
 from products.models import ProductPage
-from tests.factories import DELIVERY, make_customer, make_placed_order, make_product
+from tests.factories import DELIVERY, make_customer, make_placed_order, make_product, put_on_shelf
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def test_cancelling_an_order_sold_while_stock_was_untracked_leaves_the_count_sta
 ):
     laptop = make_product(product_index, "Counted Later", stock=None)
     order = make_placed_order(customer, (laptop, 4))
-    ProductPage.objects.filter(pk=laptop.pk).update(stock=10)  # staff count the shelf
+    put_on_shelf(laptop, 10)  # staff count the shelf
 
     change_status(order, OrderStatus.CANCELLED)
 
@@ -68,7 +68,7 @@ def test_each_line_records_the_units_it_took_and_gives_them_back_once(customer, 
     reserved = dict(order.items.values_list("product_name", "reserved_quantity"))
     assert reserved == {"Counted Laptop": 3, "Made To Order": 0}
 
-    ProductPage.objects.filter(pk=untracked.pk).update(stock=5)
+    put_on_shelf(untracked, 5)
     release_stock(order, reason=StockReason.CANCELLATION)
 
     assert (stock_of(laptop), stock_of(untracked)) == (7, 5)
@@ -131,7 +131,7 @@ def test_the_last_unit_in_stock_can_be_bought(customer, product_index):
 def test_two_units_are_refused_when_one_is_left(customer, product_index):
     laptop = make_product(product_index, "Last One", stock=2)
     add_to_cart(CustomerCart(customer), laptop.pk, 2)
-    ProductPage.objects.filter(pk=laptop.pk).update(stock=1)  # another shopper took one
+    put_on_shelf(laptop, 1)  # another shopper took one
 
     with pytest.raises(CheckoutError, match="only 1 of Last One is left"):
         place_order(customer, DELIVERY, "cod", checkout_token=uuid.uuid4(),
