@@ -291,6 +291,22 @@ def test_stripe_unreachable_charges_nothing_and_keeps_the_order_retryable(
     assert stock_of(laptop) == 5
 
 
+def test_stripe_unreachable_at_the_return_never_tells_a_shopper_who_paid_nothing_was_charged(
+    shopper, order, fake_stripe
+):
+    _response, intent_id = open_pay_page(shopper, order)
+    fake_stripe.pay(intent_id, GOOD_CARD)  # Stripe.js charged the card ...
+    fake_stripe.stop()  # ... and then the shop cannot reach Stripe to read it back
+
+    response = come_back(shopper, order)
+
+    page = response.content.decode()
+    assert "nothing was charged" not in page
+    assert "please check this order before paying again" in page
+    assert response.redirect_chain[-1][0] == order.get_absolute_url()
+    assert status_of(order) == OrderStatus.AWAITING_PAYMENT  # the webhook settles it later
+
+
 def test_a_partial_refund_then_the_rest_then_no_more_go_back_through_stripe(
     shopper, order, fake_stripe
 ):
