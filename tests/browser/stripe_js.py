@@ -39,7 +39,8 @@ COMPLETE_CONFIRM_CARD_PAYMENT = """
       }
       const tokenised = await stripe.createToken(card);
       if (tokenised.error) {
-        return {error: {type: 'validation_error', message: 'Your card number is incomplete.'}};
+        // Real Stripe.js refuses an incomplete card before sending anything, likewise.
+        return {error: {type: 'validation_error', message: tokenised.error.message}};
       }
       const intent = await window.confirmOnStripe(clientSecret, tokenised.token.card.id);
       if (intent.status === 'requires_action') {

@@ -84,6 +84,12 @@ def test_a_declined_card_then_a_good_one_pay_the_order_and_neither_reaches_the_s
         expect(page.get_by_role("button", name="Pay")).to_contain_text(money(order.total))
         pay_page_loaded(journey, "pay page")
 
+        # A card number cut short is refused in the page: the shopper corrects it there.
+        type_card(page, DECLINED_CARD[:12], SECURITY_CODE)
+        page.get_by_role("button", name="Pay").click()
+        expect(page.get_by_role("alert")).not_to_be_empty()
+        expect(page.get_by_role("button", name="Pay")).to_be_enabled()
+
         type_card(page, DECLINED_CARD, SECURITY_CODE)
         page.get_by_role("button", name="Pay").click()
         # Back on the pay page, told why; the order still waits, its unit still held.
