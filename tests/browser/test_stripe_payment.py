@@ -1,8 +1,9 @@
 """Journey: a customer pays by card through Stripe, localstripe standing in for it, with its
 mock of Stripe.js (completed where it falls short: tests/browser/stripe_js.py).
 
-From the product page to checkout, then the pay page: a card the bank declines, then a good
-one, typed into Stripe's card field; the order ends paid. Stripe.js loads under the pay
+From the product page to checkout, then the pay page: a card number cut short (refused in the
+page), a card the bank declines, then a good one, typed into Stripe's card field; the order
+ends paid. Stripe.js loads under the pay
 page's Content-Security-Policy, and neither card number reaches any of the shop's requests,
 its logs or its database.
 """
