@@ -39,6 +39,12 @@ MISMATCH_MESSAGE = (
     "We could not confirm your payment, so your order is not marked paid yet. Our staff have "
     "been told and will be in touch: please do not pay again."
 )
+# At the return the card may have been charged already: never say it was not.
+UNCONFIRMED_MESSAGE = (
+    "The card payment service could not be reached to confirm your payment. If you paid, "
+    "your order is marked paid as soon as it answers: please check this order before paying "
+    "again."
+)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from commerce.checkout.models import CheckoutDetail
 from commerce.checkout.stripe_payment import (
     MISMATCH,
     RELEASED,
+    UNCONFIRMED_MESSAGE,
     payment_page_gateway,
     settle_intent,
     start_payment,
@@ -86,9 +87,10 @@ def order_payment_return(request, order):
         return redirect("commerce:order_payment", number=order.number)
     try:
         settlement = settle_intent(order, gateway.retrieve_intent(token), gateway)
-    except PaymentProviderUnavailable as unavailable:
-        messages.error(request, unavailable.message)
-        return redirect("commerce:order_payment", number=order.number)
+    except PaymentProviderUnavailable:
+        # Not the pay page: it would ask Stripe again, and offer to pay a second time.
+        messages.error(request, UNCONFIRMED_MESSAGE)
+        return redirect(order.get_absolute_url())
     if settlement.state == PAID:
         return redirect("commerce:order_confirmation", number=order.number)
     messages.error(request, settlement.message or "Your payment is not complete yet.")

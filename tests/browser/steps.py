@@ -28,10 +28,15 @@ def add_to_cart(journey, quantity):
 
 def fill_checkout(page, card_number):
     """Fill the checkout form: the delivery address and a card (expiring in three years)."""
+    fill_delivery(page)
+    fill_card(page, card_number)
+
+
+def fill_delivery(page):
+    """Fill the checkout form's delivery address."""
     for label, value in DELIVERY.items():
         page.get_by_label(label).fill(value)
     page.get_by_label("State").select_option(STATE)
-    fill_card(page, card_number)
 
 
 def fill_card(page, card_number):

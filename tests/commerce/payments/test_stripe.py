@@ -18,11 +18,13 @@ from commerce.checkout.models import CheckoutDetail
 from commerce.checkout.reservations import release_expired_reservations
 from commerce.checkout.stripe_payment import LOG_ACTION_PAYMENT_FAILED, LOG_ACTION_PAYMENT_MISMATCH
 from commerce.orders.models import Order, OrderStatus
+from commerce.orders.refund_order import refund_order
 from commerce.orders.status import LOG_ACTION
 from commerce.payments.gateways import RefundFailed, configured_gateways
-from commerce.payments.models import PaymentStatus, ProviderEvent, Refund
+from commerce.payments.models import PaymentStatus, ProviderEvent, Refund, RefundStatus
+from commerce.payments.refunds import RefundRefused
 from products.models import ProductPage
-from tests.factories import make_placed_order, make_product
+from tests.factories import make_placed_order, make_product, make_staff_user
 
 GOOD_CARD = "4242424242424242"
 # localstripe declines charging this one (4000000000000002 it declines only when attached).
@@ -289,20 +291,44 @@ def test_stripe_unreachable_charges_nothing_and_keeps_the_order_retryable(
     assert stock_of(laptop) == 5
 
 
-def test_a_payment_is_refunded_in_parts(
+def test_stripe_unreachable_at_the_return_never_tells_a_shopper_who_paid_nothing_was_charged(
+    shopper, order, fake_stripe
+):
+    _response, intent_id = open_pay_page(shopper, order)
+    fake_stripe.pay(intent_id, GOOD_CARD)  # Stripe.js charged the card ...
+    fake_stripe.stop()  # ... and then the shop cannot reach Stripe to read it back
+
+    response = come_back(shopper, order)
+
+    page = response.content.decode()
+    assert "nothing was charged" not in page
+    assert "please check this order before paying again" in page
+    assert response.redirect_chain[-1][0] == order.get_absolute_url()
+    assert status_of(order) == OrderStatus.AWAITING_PAYMENT  # the webhook settles it later
+
+
+def test_a_partial_refund_then_the_rest_then_no_more_go_back_through_stripe(
     shopper, order, fake_stripe
 ):
     _response, intent_id = open_pay_page(shopper, order)
     fake_stripe.pay(intent_id, GOOD_CARD)
     come_back(shopper, order)
-    gateway = configured_gateways()["card"]
+    clerk = make_staff_user("stripe-clerk", superuser=False)
 
-    first = gateway.refund(intent_id, Decimal("100.00"), idempotency_key="refund-1")
-    rest = gateway.refund(intent_id, Decimal("899.98"), idempotency_key="refund-2")
+    refund_order(order, Decimal("100.00"), "Scratched lid", user=clerk)
+    refund_order(order, Decimal("899.98"), "Returned", user=clerk)
+    with pytest.raises(RefundRefused, match="Nothing is left to refund"):
+        refund_order(order, Decimal("0.01"), "One more", user=clerk)
 
     refunds = fake_stripe.client.v1.refunds.list(params={"payment_intent": intent_id}).data
     assert sorted(refund.amount for refund in refunds) == [10000, 89998]
-    assert rest != first
+    detail = CheckoutDetail.objects.get(order=order)
+    assert (detail.amount_refunded, detail.payment_status) == (
+        Decimal("999.98"), PaymentStatus.REFUNDED
+    )
+    assert [refund.status for refund in Refund.objects.filter(order=order)] == [
+        RefundStatus.SUCCEEDED
+    ] * 2
 
 
 def test_a_refund_stripe_refuses_is_reported_to_staff(fake_stripe):
