@@ -118,10 +118,15 @@ class SessionCart:
         AnonymousCartLine.objects.update_or_create(
             cart=self.cart, product=product, defaults={"quantity": quantity}
         )
+        self._touch()
 
     def remove(self, product_id):
         if self.cart is not None:
             self.cart.lines.filter(product_id=product_id).delete()
+            self._touch()
+
+    def _touch(self):
+        AnonymousCart.objects.filter(pk=self.cart.pk).update(updated_at=timezone.now())
 
     def clear(self):
         if self.cart is not None:
