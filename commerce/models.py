@@ -7,11 +7,13 @@ from commerce.customers.models import Customer
 from commerce.orders.models import Order, OrderItem
 from commerce.payments.models import ProviderEvent, Refund
 from commerce.promotions.models import BulkDiscountSettings
+from commerce.recovery.models import CartReminder
 from commerce.reviews.models import Review
 from commerce.shipping.models import ShippingMethod, ShippingSettings, TaxRate
 
 __all__ = [
-    "Address", "AnonymousCart", "AnonymousCartLine", "BulkDiscountSettings", "CheckoutDetail",
+    "Address", "AnonymousCart", "AnonymousCartLine", "BulkDiscountSettings", "CartReminder",
+    "CheckoutDetail",
     "CheckoutSettings", "Customer", "Order", "OrderItem", "ProviderEvent", "Refund", "Review",
     "ShippingMethod", "ShippingSettings", "TaxRate",
 ]

@@ -20,6 +20,7 @@ from commerce.orders.models import Order, OrderStatus
 from commerce.orders.stock import LOG_ACTION_RESTOCK
 from commerce.payments.refunds import LOG_ACTION_REFUND, LOG_ACTION_REFUND_FAILED
 from commerce.pricing import format_money
+from commerce.recovery import admin as recovery_admin
 from commerce.reports import dashboard
 from commerce.reviews.admin_views import ReviewViewSet
 from commerce.reviews.rules import product_review_context
@@ -123,6 +124,14 @@ hooks.register("construct_homepage_panels", dashboard.add_dashboard_panels)
 @hooks.register("register_admin_urls")
 def register_invoice_admin_urls():
     return invoice_urls.admin_urlpatterns
+
+
+@hooks.register("register_admin_urls")
+def register_recovery_admin_urls():
+    return recovery_admin.admin_urlpatterns
+
+
+hooks.register("register_reports_menu_item", recovery_admin.report_menu_item)
 
 
 @hooks.register(PRODUCT_PAGE_CONTEXT_HOOK)

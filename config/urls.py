@@ -9,7 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from commerce import urls as commerce_urls
 from config import health
-from home.views import robots_txt
+from home.views import robots_txt, unsubscribe
 from products.api import api_router
 from search import views as search_views
 
@@ -25,12 +25,14 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search, name="search"),
+    path("emails/unsubscribe/<str:token>/", unsubscribe, name="unsubscribe"),
     path("reviews/", include("commerce.reviews.urls")),
     path("", include("products.urls")),
     path("", include("commerce.orders.invoice_urls")),
     path("api/v2/", api_router.urls),
     path("accounts/", include(commerce_urls.auth_urlpatterns)),
     path("", include(commerce_urls)),
+    path("", include("commerce.recovery.urls")),
 ]
 
 if settings.DEBUG:

@@ -8,7 +8,7 @@ from wagtail.models import Orderable, Page
 from home.blocks import HomeContentBlock
 
 # Shared models live with the shared code; imported here so that Django registers them.
-from home.shared.models import EmailStatus, OutgoingEmail  # noqa: F401
+from home.shared.models import EmailOptOut, EmailStatus, OutgoingEmail  # noqa: F401
 from home.shared.seller import SellerIdentity  # noqa: F401
 from home.shared.seo import SeoPageMixin, plain_text_excerpt
 from products.models import ProductPage

@@ -17,7 +17,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django_tasks import task
 
-from home.shared.emails import absolute_url, send_shop_email
+from home.shared.emails import absolute_url, send_marketing_email
 from home.shared.rate_limits import count_within_window
 
 logger = logging.getLogger(__name__)
@@ -146,24 +146,24 @@ def send_back_in_stock_alerts(product_ids):
     sent = 0
     for request in waiting:
         claimed = open_requests().filter(pk=request.pk).update(notified_at=timezone.now())
-        if claimed:
-            send_alert(request)
+        if claimed and send_alert(request) is not None:
             sent += 1
     return sent
 
 
 def send_alert(request):
-    """The back-in-stock email for one request."""
+    """The back-in-stock email for one request; None if its address unsubscribed (the request
+    is closed all the same)."""
     product = request.product
     _site, _root, path = product.get_url_parts()
-    return send_shop_email(
+    return send_marketing_email(
         EMAIL_TEMPLATE,
         {
             "product": product,
             "product_url": absolute_url(path),
             "shop_name": settings.WAGTAIL_SITE_NAME,
         },
-        to=[request.email],
+        to=request.email,
         about=request,
     )
 

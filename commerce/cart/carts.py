@@ -130,10 +130,15 @@ class SessionCart:
             cart=self.cart, variant=variant,
             defaults={"quantity": quantity, "product_id": variant.product_id},
         )
+        self._touch()
 
     def remove(self, lines):
         if self.cart is not None:
             self.cart.lines.filter(lines).delete()
+            self._touch()
+
+    def _touch(self):
+        AnonymousCart.objects.filter(pk=self.cart.pk).update(updated_at=timezone.now())
 
     def clear(self):
         if self.cart is not None:

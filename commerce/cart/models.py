@@ -1,6 +1,7 @@
 """The cart of a visitor who has not logged in, kept with their session."""
 
 from django.db import models
+from django.utils import timezone
 
 from commerce.orders.models import Line, fill_variant
 
@@ -15,6 +16,11 @@ class AnonymousCart(models.Model):
 
     session_key = models.CharField(max_length=40, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When a line was last added, changed or removed (SessionCart), for cart reminders.
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The email a guest typed at checkout, so an abandoned cart can be reminded
+    # (commerce.recovery); blank until then.
+    email = models.EmailField(blank=True)
 
     def __str__(self):
         return f"Anonymous cart #{self.pk}"

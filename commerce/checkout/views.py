@@ -28,6 +28,7 @@ from commerce.orders.guest_orders import guest_order_links, remember_guest_order
 from commerce.orders.models import OrderStatus
 from commerce.orders.views import customer_order, shopper_order_view
 from commerce.payments.models import PaymentMethod
+from commerce.recovery.reminders import remember_checkout_email
 from commerce.shipping.rates import cheapest, checkout_totals, shipping_options
 
 
@@ -100,6 +101,9 @@ def checkout(request):
     else:
         return redirect_to_login(request.get_full_path())
     guest = customer is None
+    if guest and request.method == "POST":
+        # Kept on the cart, so a guest who leaves now can be reminded of it.
+        remember_checkout_email(request.session, request.POST.get("email"))
     if request.method == "GET" or "update_totals" in request.POST:
         # "Update totals" shows the totals for the state and method entered; it places nothing.
         contents = cart_contents(request, cart)

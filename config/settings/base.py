@@ -255,6 +255,19 @@ BACK_IN_STOCK_REQUESTS_PER_EMAIL = env_int("BACK_IN_STOCK_REQUESTS_PER_EMAIL", 5
 BACK_IN_STOCK_REQUESTS_PER_CLIENT = env_int("BACK_IN_STOCK_REQUESTS_PER_CLIENT", 10)
 BACK_IN_STOCK_THROTTLE_MINUTES = env_int("BACK_IN_STOCK_THROTTLE_MINUTES", 60)
 
+# Abandoned-cart reminders (commerce/recovery): a cart unchanged this many hours gets one
+# email, unless it has been unchanged longer than the maximum age; its link works this long.
+SHOP_ABANDONED_CART_DELAY_HOURS = env_int("SHOP_ABANDONED_CART_DELAY_HOURS", 10)
+SHOP_ABANDONED_CART_MAX_AGE_DAYS = env_int("SHOP_ABANDONED_CART_MAX_AGE_DAYS", 7)
+SHOP_ABANDONED_CART_LINK_DAYS = env_int("SHOP_ABANDONED_CART_LINK_DAYS", 30)
+if SHOP_ABANDONED_CART_DELAY_HOURS < 1 or SHOP_ABANDONED_CART_MAX_AGE_DAYS * 24 <= (
+    SHOP_ABANDONED_CART_DELAY_HOURS
+):
+    raise ImproperlyConfigured(
+        "SHOP_ABANDONED_CART_DELAY_HOURS must be at least 1 and less than "
+        "SHOP_ABANDONED_CART_MAX_AGE_DAYS in hours."
+    )
+
 # An order paid through a provider (card) holds its stock this long while it awaits payment;
 # then `manage.py release_expired_reservations` (or its task) puts the stock back.
 SHOP_PAYMENT_RESERVATION_MINUTES = env_int("SHOP_PAYMENT_RESERVATION_MINUTES", 15)

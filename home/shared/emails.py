@@ -27,6 +27,7 @@ from django_tasks import task
 from home.shared.models import EmailStatus, OutgoingEmail
 from home.shared.public_address import shop_url
 from home.shared.seller import current_seller
+from home.shared.unsubscribe import has_opted_out, unsubscribe_headers, unsubscribe_url
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +71,26 @@ def send_shop_email(template_prefix, context, to, reply_to=None, *, about=None):
         subject=_render_subject(template_prefix, context),
         text_body=_render_text_body(template_prefix, context),
         html_body=render_to_string(f"{template_prefix}.html", context),
+        about=about,
+    )
+    return _record_and_queue(email)
+
+
+def send_marketing_email(template_prefix, context, to, *, about=None):
+    """As send_shop_email, to one address, for an email the shopper did not ask for by
+    ordering (a cart reminder, a back-in-stock alert): nothing is sent, and None returned, if
+    `to` unsubscribed; otherwise both bodies end with a one-click unsubscribe link, also given
+    in the List-Unsubscribe headers (home.shared.unsubscribe)."""
+    if has_opted_out(to):
+        return None
+    context = _with_seller({**context, "unsubscribe_url": unsubscribe_url(to)})
+    email = OutgoingEmail(
+        template=template_prefix,
+        to=[to],
+        subject=_render_subject(template_prefix, context),
+        text_body=_render_text_body(template_prefix, context),
+        html_body=render_to_string(f"{template_prefix}.html", context),
+        headers=unsubscribe_headers(to),
         about=about,
     )
     return _record_and_queue(email)
@@ -217,6 +238,7 @@ def _message(email):
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=email.to,
         reply_to=email.reply_to or None,
+        headers=email.headers or None,
     )
     if html_body:
         message.attach_alternative(html_body, "text/html")

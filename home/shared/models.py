@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.functions import Lower
 
 
 class EmailStatus(models.TextChoices):
@@ -42,6 +43,8 @@ class OutgoingEmail(models.Model):
     )
     # Plain values the templates need when the body is made at sending time.
     send_time_context = models.JSONField(default=dict, blank=True)
+    # Extra message headers, such as List-Unsubscribe on marketing emails.
+    headers = models.JSONField(default=dict, blank=True)
     about_type = models.ForeignKey(
         ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -64,3 +67,20 @@ class OutgoingEmail(models.Model):
 
     def __str__(self):
         return f"{self.subject} to {', '.join(self.to)}"
+
+
+class EmailOptOut(models.Model):
+    """An address that asked for no more marketing or notification emails from the shop
+    (home.shared.unsubscribe). Transactional emails (order confirmations) still go."""
+
+    email = models.EmailField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="home_email_opt_out_once_per_email"),
+        ]
+        verbose_name = "email opt-out"
+
+    def __str__(self):
+        return f"Email opt-out #{self.pk}"

@@ -37,6 +37,8 @@ MODEL_PERMISSIONS = {
         "products.stockmovement": ["view_stockmovement"],
         # Who is waiting for a product to be back (read-only): demand to restock for.
         "products.backinstockrequest": ["view_backinstockrequest"],
+        # Abandoned carts, reminders and what they recovered (commerce.recovery).
+        "commerce.cartreminder": ["view_cart_recovery_report"],
     },
     SUPPORT: {
         "wagtailadmin.admin": ["access_admin"],

@@ -305,6 +305,8 @@ ALLOWED = {
     "wagtail_bulk_action[support.contact]": SUPPORT_DESK,
     "wagtail_bulk_action[products.stockmovement]": STOCK_READERS,
     "wagtail_bulk_action[products.backinstockrequest]": MARKETING,
+    # Abandoned carts, reminded and recovered: marketers and the sales report's readers.
+    "cart_recovery_report": MARKETING,
 }
 
 # Wagtail's areas without shop records: URL names, or namespaces ending in ":".

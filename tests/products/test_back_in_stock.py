@@ -259,3 +259,31 @@ def test_two_alert_runs_at_once_email_each_person_once(product_index, run_togeth
     assert sorted(message.to[0] for message in mail.outbox) == [
         f"waiting{number}@example.com" for number in range(5)
     ]
+
+
+def test_the_alert_has_a_one_click_unsubscribe_link_and_headers(
+    client, sold_out, fresh_cache, django_capture_on_commit_callbacks
+):
+    ask(client, sold_out, "grace@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        restock(sold_out)
+
+    [message] = mail.outbox
+    url = message.extra_headers["List-Unsubscribe"].strip("<>")
+    assert "/emails/unsubscribe/" in url
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert url in message.body and url in message.alternatives[0][0]
+
+
+def test_nobody_who_unsubscribed_gets_an_alert_and_their_request_is_closed(
+    client, sold_out, fresh_cache, django_capture_on_commit_callbacks
+):
+    from home.shared.unsubscribe import opt_out
+
+    ask(client, sold_out, "grace@example.com")
+    opt_out("grace@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        restock(sold_out)
+
+    assert not mail.outbox
+    assert not BackInStockRequest.objects.filter(notified_at__isnull=True).exists()
