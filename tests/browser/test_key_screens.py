@@ -37,6 +37,8 @@ def fits(journey, label):
     assert overflow["wide"] <= width, (
         f"{label} is {overflow['wide']}px wide on a {width}px screen: {overflow['culprits']}"
     )
+    # From the top: a sticky summary would otherwise be pictured where the last field scrolled.
+    journey.page.evaluate("scrollTo(0, 0)")
     journey.checkpoint(label)
 
 
