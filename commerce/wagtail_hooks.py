@@ -1,10 +1,12 @@
 from wagtail import hooks
 from wagtail.log_actions import LogFormatter
+from wagtail.models import Site
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 from wagtail_modeladmin.options import modeladmin_register
 
+from commerce.checkout.models import return_policy
 from commerce.checkout.stripe_payment import LOG_ACTION_PAYMENT_FAILED, LOG_ACTION_PAYMENT_MISMATCH
 from commerce.customers.admin_views import CustomerViewSet
 from commerce.customers.models import Customer
@@ -30,6 +32,7 @@ from commerce.reviews.structured_data import (
     review_structured_data,
 )
 from commerce.shipping.admin_views import ShippingViewSetGroup
+from commerce.shipping.structured_data import add_shipping_and_returns
 from products.models import PRODUCT_PAGE_CONTEXT_HOOK
 
 # Policies first: Wagtail must not build its default policy for these models before them.
@@ -144,3 +147,10 @@ def add_reviews_to_product_page(request, product, context):
             review_structured_data(review)
             for review in newest_reviews(product, context.get("reviews"))
         ]
+
+
+@hooks.register(PRODUCT_PAGE_CONTEXT_HOOK)
+def add_shipping_and_returns_to_product_page(request, product, context):
+    policy = return_policy(Site.find_for_request(request))
+    context["return_policy"] = policy
+    add_shipping_and_returns(context["structured_data"]["offers"], product, policy)

@@ -9,7 +9,7 @@ Fields are declared in ProductPage.api_fields. Only published, public products a
 
 from wagtail.api.v2.filters import SearchFilter
 from wagtail.api.v2.router import WagtailAPIRouter
-from wagtail.api.v2.utils import BadRequestError
+from wagtail.api.v2.utils import BadRequestError, parse_fields_parameter
 from wagtail.api.v2.views import PagesAPIViewSet
 
 from .models import ProductPage
@@ -52,12 +52,29 @@ class ProductsAPIViewSet(PagesAPIViewSet):
 
     def get_queryset(self):
         visible = self.get_base_queryset().values("pk")
-        return (
+        products = (
             ProductPage.objects.filter(pk__in=visible)
             .with_images()
             .prefetch_related("tags", "variants")
+            .select_related("locale")  # ?fields=* shows each product's locale
             .order_by("path")
         )
+        # The gallery costs three queries for the whole page, only when it is asked for.
+        return products.with_gallery() if self.gallery_requested() else products
+
+    def gallery_requested(self):
+        """True if the listing's ?fields= names the gallery, or * without -gallery (the
+        detail view always shows it)."""
+        if self.action != "listing_view":
+            return True
+        try:
+            fields = parse_fields_parameter(self.request.GET.get("fields", ""))
+        except ValueError:
+            return False  # Wagtail answers the malformed parameter with a 400 itself
+        named = {name: negated for name, negated, _nested in fields}
+        if "gallery" in named:
+            return not named["gallery"]
+        return named.get("*") is False
 
     def find_object(self, queryset, request):
         # Wagtail hands ?id= to the query as it came: "abc" would be a server error.

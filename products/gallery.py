@@ -20,16 +20,20 @@ def product_gallery(product, main_image=None):
     """The product's pictures to show, main image first (`main_image`, the chosen variant's,
     if given, in place of the product's).
 
-    Two queries for the gallery (its images, then their renditions), however many pictures.
-    On a preview the gallery is the editor's unsaved one, held in memory by modelcluster.
+    Two queries for the gallery (its images, then their renditions), however many pictures;
+    none for a product loaded with ProductPageQuerySet.with_gallery(). On a preview the
+    gallery is the editor's unsaved one, held in memory by modelcluster.
     """
     pictures = []
     main_image = main_image or product.image
     if main_image:
         pictures.append((main_image, product.title, ""))
-    gallery_images = product.gallery_images.select_related("image").prefetch_related(
-        "image__renditions"
-    )
+    if "gallery_images" in getattr(product, "_prefetched_objects_cache", {}):
+        gallery_images = product.gallery_images.all()
+    else:
+        gallery_images = product.gallery_images.select_related("image").prefetch_related(
+            "image__renditions"
+        )
     pictures += [(item.image, item.alt_text, item.caption) for item in gallery_images]
     return [
         GalleryPicture(image, alt, caption, number)

@@ -1,7 +1,10 @@
 """What checkout records for a placed order: where it goes and how it was paid."""
 
+from dataclasses import dataclass
+
+from django.core.validators import MaxValueValidator
 from django.db import models
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from commerce.customers.models import Customer
@@ -12,9 +15,12 @@ from home.shared.phone import validate_phone
 from home.shared.postal import PostalAddress, validate_zip_code
 
 __all__ = [
-    "CheckoutDetail", "CheckoutSettings", "guest_checkout_allowed", "last_checkout",
-    "validate_zip_code",
+    "CheckoutDetail", "CheckoutSettings", "ReturnPolicy", "guest_checkout_allowed",
+    "last_checkout", "return_policy", "validate_zip_code",
 ]
+
+# A return window longer than this is almost certainly a typo (3650 for 365).
+MAX_RETURN_WINDOW_DAYS = 365
 
 
 class CheckoutDetail(PostalAddress):
@@ -62,10 +68,59 @@ class CheckoutSettings(BaseSiteSetting):
         "ask everyone to log in or sign up before checking out.",
     )
 
-    panels = [FieldPanel("guest_checkout")]
+    return_window_days = models.PositiveSmallIntegerField(
+        "return window (days)",
+        default=30,
+        validators=[MaxValueValidator(MAX_RETURN_WINDOW_DAYS)],
+        help_text="How many days after delivery a shopper may send a product back for a "
+        "refund. 0: products cannot be returned.",
+    )
+    free_returns = models.BooleanField(
+        "returns ship free",
+        default=True,
+        help_text="Untick if shoppers pay for sending a return back.",
+    )
+
+    panels = [
+        FieldPanel("guest_checkout"),
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("return_window_days"), FieldPanel("free_returns")])],
+            heading="Returns",
+            help_text="Shown on every product page and told to search engines.",
+        ),
+    ]
 
     class Meta:
         verbose_name = "checkout"
+
+
+@dataclass(frozen=True)
+class ReturnPolicy:
+    """What the shop promises about returns (CheckoutSettings)."""
+
+    days: int
+    free: bool
+
+    @property
+    def accepted(self):
+        return self.days > 0
+
+    @property
+    def summary(self):
+        """The line a shopper reads: "Free returns within 30 days of delivery"."""
+        if not self.accepted:
+            return "Final sale: products cannot be returned"
+        window = f"within {self.days} day{'s' if self.days != 1 else ''} of delivery"
+        if self.free:
+            return f"Free returns {window}"
+        return f"Returns accepted {window}; you pay the return shipping"
+
+
+def return_policy(site):
+    """The ReturnPolicy of `site` (the defaults until marketers save the setting). Reads
+    without writing, like guest_checkout_allowed."""
+    settings = CheckoutSettings.objects.filter(site=site).first() or CheckoutSettings()
+    return ReturnPolicy(days=settings.return_window_days, free=settings.free_returns)
 
 
 def guest_checkout_allowed(site):

@@ -33,7 +33,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOTS = BASE_DIR / "artifacts" / "screenshots"
+# Gitignored; SHOP_SCREENSHOT_DIR keeps them elsewhere (a CI job's artifacts).
+SCREENSHOTS = Path(os.environ.get("SHOP_SCREENSHOT_DIR") or BASE_DIR / "artifacts" / "screenshots")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -214,11 +215,11 @@ def forget_cached_content_types():
         vars(policy).pop("_content_type", None)
 
 
-def _journey(request, browser, live_server, viewport):
+def _journey(request, browser, live_server, viewport, name=None):
     context = browser.new_context(viewport=viewport)
     page = context.new_page()
     page.set_default_timeout(15_000)
-    name = request.node.module.__name__.rpartition(".")[2].removeprefix("test_")
+    name = name or request.node.module.__name__.rpartition(".")[2].removeprefix("test_")
     journey = Journey(page, live_server.url, name)
     for stale in SCREENSHOTS.glob(f"{name}-[0-9][0-9]-*.png"):
         stale.unlink()

@@ -149,3 +149,31 @@ def test_the_gallery_is_not_in_the_listing_unless_asked_for(client, product):
     asked = client.get("/api/v2/products/", {"fields": "gallery"}).json()["items"][0]
 
     assert [picture["alt"] for picture in asked["gallery"]] == ["Dell XPS 13"]
+
+
+# The listing's bound plus the galleries: their pictures, and the renditions of those pictures.
+API_GALLERY_LISTING_QUERY_BOUND = API_LISTING_QUERY_BOUND + 2
+
+
+@pytest.mark.parametrize("fields", ["gallery", "*"])
+@pytest.mark.parametrize("products", [5, 30])
+def test_listing_the_gallery_costs_the_same_queries_for_5_or_30_products(
+    product_index, get_within_queries, fields, products
+):
+    pictures = [make_image(f"Picture {number}") for number in range(3)]
+    for number in range(products):
+        product = make_product(product_index, f"Laptop {number:02}", image=pictures[0])
+        for order, picture in enumerate(pictures[1:]):
+            ProductGalleryImage.objects.create(
+                page=product, image=picture, alt_text=f"View {order}", sort_order=order
+            )
+
+    response = get_within_queries(
+        "/api/v2/products/", {"limit": "30", "fields": fields}, API_GALLERY_LISTING_QUERY_BOUND
+    )
+
+    items = response.json()["items"]
+    assert len(items) == products
+    assert [picture["alt"] for picture in items[-1]["gallery"]] == [
+        f"Laptop {products - 1:02}", "View 0", "View 1",
+    ]

@@ -302,7 +302,8 @@ def test_a_marketer_switches_guest_checkout_off_in_the_settings(guest_with_cart)
     url = f"/admin/settings/commerce/checkoutsettings/{site.pk}/"
     assert "Guest checkout on" in marketer.get(url).content.decode()
 
-    assert marketer.post(url, {}).status_code == 302  # the box unticked
+    # The guest checkout box unticked; the return window is a required number.
+    assert marketer.post(url, {"return_window_days": "30"}).status_code == 302
 
     response = guest_with_cart.get("/checkout/")
     assert response["Location"] == "/accounts/login/?next=/checkout/"
