@@ -16,7 +16,13 @@ from commerce.orders.models import Order
 from commerce.recovery.models import CartReminder, ReminderOutcome
 from commerce.recovery.reminders import send_cart_reminders, send_cart_reminders_task
 from home.shared.unsubscribe import opt_out
-from tests.factories import make_customer, make_guest_order, make_placed_order, make_product
+from tests.factories import (
+    make_customer,
+    make_guest_order,
+    make_placed_order,
+    make_product,
+    variant_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -192,9 +198,9 @@ def test_the_link_restores_a_guests_cart_on_another_device(client, laptop):
     response = client.get(restore_link(mail.outbox[0]), follow=True)
 
     assert "Your cart is back" in response.content.decode()
-    assert carts.SessionCart(client.session).quantities() == {laptop.pk: 2}
+    assert carts.SessionCart(client.session).quantities() == {variant_of(laptop).pk: 2}
     client.get(restore_link(mail.outbox[0]))  # twice adds nothing
-    assert carts.SessionCart(client.session).quantities() == {laptop.pk: 2}
+    assert carts.SessionCart(client.session).quantities() == {variant_of(laptop).pk: 2}
 
 
 def test_a_customers_link_asks_them_to_log_in_then_restores_without_doubling(
@@ -209,7 +215,7 @@ def test_a_customers_link_asks_them_to_log_in_then_restores_without_doubling(
 
     client.force_login(customer.user)
     client.get(link)
-    assert carts.CustomerCart(customer).quantities() == {laptop.pk: 2}
+    assert carts.CustomerCart(customer).quantities() == {variant_of(laptop).pk: 2}
 
 
 def test_a_tampered_link_restores_nothing(client, customer, laptop):
