@@ -4,8 +4,9 @@ Works without JavaScript: every choice is a link to the page with `?variant=SKU`
 the server, and the add-to-cart form posts the chosen variant. With JavaScript
 (static/js/variant-picker.js) the same links fetch that page and swap its picture and summary
 in, so the price, stock state and picture change in place with no second copy of these rules.
-A combination that does not exist, or is inactive or sold out, is shown as unavailable and not
-offered.
+A choice leads to the configuration with that value and as many of the other options chosen
+now as exist; a value no configuration can be bought with (none exists, or all are inactive or
+sold out) is shown as unavailable and not offered.
 """
 
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from .options import differing_options
 @dataclass(frozen=True)
 class Choice:
     label: str
-    sku: str | None  # the variant this choice leads to, with the other options kept
+    sku: str | None  # the variant this choice leads to (None: none with it can be bought)
     selected: bool
 
     @property
@@ -74,23 +75,25 @@ def _choices(option, variants, selected):
             values.append(value)
     if option.is_number:
         values.sort(key=lambda value: (value is None, value or 0))
+    others = _other_fields(option, variants)
     choices = []
     for value in values:
-        # The variant with this value and every other option as selected now.
-        match = next(
-            (
-                variant for variant in variants
-                if getattr(variant, option.field) == value
-                and all(
-                    getattr(variant, other) == getattr(selected, other)
-                    for other in _other_fields(option, variants)
-                )
+        # The variant that can be bought with this value and as many of the other options as
+        # selected now as possible (all of them, when that combination exists).
+        candidates = [
+            variant for variant in variants
+            if getattr(variant, option.field) == value and variant.in_stock
+        ]
+        best = max(
+            candidates,
+            key=lambda variant: sum(
+                getattr(variant, other) == getattr(selected, other) for other in others
             ),
-            None,
+            default=None,
         )
         choices.append(Choice(
             label=option.display(value) or "None",
-            sku=match.sku if match is not None and match.in_stock else None,
+            sku=best.sku if best is not None else None,
             selected=getattr(selected, option.field) == value,
         ))
     return choices

@@ -260,3 +260,21 @@ def test_search_finds_a_product_by_a_sku_or_an_option_value(client, product_inde
     results = client.get("/search/", {"query": words}).context["search_results"]
 
     assert [page.title for page in results] == ["Air Book"]
+
+
+def test_a_choice_without_its_exact_combination_leads_to_the_closest_one(client, product_index):
+    laptop = make_product(product_index, "Two Step", price="1000.00")
+    make_variants(
+        laptop,
+        {"sku": "TS-16-512", "ram_gb": 16, "storage_gb": 512},
+        {"sku": "TS-32-1TB", "ram_gb": 32, "storage_gb": 1024, "price": "1400.00"},
+        {"sku": "TS-64-1TB", "ram_gb": 64, "storage_gb": 1024, "stock": 0},
+    )
+
+    html = client.get(laptop.url).content.decode()
+
+    # No 32 GB with 512 GB: choosing 32 GB (or 1 TB) shows the 32 GB, 1 TB configuration.
+    assert html.count('href="?variant=TS-32-1TB"') == 2
+    # 64 GB exists only sold out: shown, not offered.
+    assert 'href="?variant=TS-64-1TB"' not in html
+    assert "64 GB<span class=\"visually-hidden\"> (unavailable)</span>" in html
