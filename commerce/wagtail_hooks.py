@@ -22,13 +22,14 @@ from commerce.payments.refunds import LOG_ACTION_REFUND, LOG_ACTION_REFUND_FAILE
 from commerce.pricing import format_money
 from commerce.reports import dashboard
 from commerce.reviews.admin_views import ReviewViewSet
-from commerce.reviews.rules import product_review_context
+from commerce.reviews.rules import product_review_context, review_form_state
 from commerce.reviews.structured_data import (
     aggregate_rating_structured_data,
     newest_reviews,
     review_structured_data,
 )
 from commerce.shipping.admin_views import ShippingViewSetGroup
+from home.shared import page_cache
 from products.models import PRODUCT_PAGE_CONTEXT_HOOK
 
 # Policies first: Wagtail must not build its default policy for these models before them.
@@ -123,6 +124,11 @@ hooks.register("construct_homepage_panels", dashboard.add_dashboard_panels)
 @hooks.register("register_admin_urls")
 def register_invoice_admin_urls():
     return invoice_urls.admin_urlpatterns
+
+
+@hooks.register(page_cache.PERSONAL_PARTS_HOOK)
+def review_personal_parts():
+    return {"review-form": ("commerce/reviews/review_write.html", review_form_state)}
 
 
 @hooks.register(PRODUCT_PAGE_CONTEXT_HOOK)
