@@ -116,7 +116,7 @@ def view_may_be_cached(view_func):
 
 
 def allow_caching(request):
-    """Called by a view whose page is the same for every anonymous visitor."""
+    """Called by a view whose page is the same for every visitor but for its personal parts."""
     setattr(request, _ALLOWED_ATTRIBUTE, True)
 
 
@@ -198,7 +198,8 @@ def remember(key_parts, compute):
     """compute()'s result, kept like the cached pages: until the catalogue next changes.
 
     For data every visitor shares and that is costly to get, such as the listing's facet
-    counts, so logged-in shoppers (whose pages are never cached) are spared it too.
+    counts, so pages rendered afresh (another sort order, a shopper with a message waiting)
+    are spared it too.
     ``key_parts`` must identify the data (its repr is hashed). Computed afresh whenever the
     page cache is off or cannot be reached.
     """
@@ -223,8 +224,15 @@ def personal_parts():
     return parts
 
 
+class UnknownPersonalPart(LookupError):
+    """A stored page names a personal part that no app registers (any more)."""
+
+
 def render_personal_part(request, name, args):
-    template, context = personal_parts()[name]
+    try:
+        template, context = personal_parts()[name]
+    except KeyError:
+        raise UnknownPersonalPart(name) from None
     return render_to_string(template, context(request, *args), request=request)
 
 
@@ -318,7 +326,11 @@ class PageCacheMiddleware:
             return None
         slot, entry = _lookup(normalised_url(request))
         if entry is not None:
-            return cached_response(request, entry)
+            try:
+                return cached_response(request, entry)
+            except UnknownPersonalPart:
+                # A part no longer registered (a page stored before a deploy): render afresh.
+                logger.warning("Stored page names an unknown personal part", exc_info=True)
         if slot is not None:
             setattr(request, _SLOT_ATTRIBUTE, slot)
         return None

@@ -190,6 +190,18 @@ def test_a_page_seen_through_a_login_restriction_is_never_stored(laptop, commit)
     assert Client().get(laptop.url).status_code == 302
 
 
+def test_a_stored_page_naming_a_part_no_longer_registered_is_rendered_afresh(laptop):
+    Client().get(laptop.url)
+    slot, entry = page_cache._lookup(page_cache.normalised_url(RequestFactory().get(laptop.url)))
+    entry["content"] += b"<!--personal-part retired-part--><!--/personal-part-->"
+    page_cache._keep(slot, entry)
+
+    page = Client().get(laptop.url)
+
+    assert page.status_code == 200 and not served_from_cache(page)
+    assert "Cached Laptop" in page.content.decode()
+
+
 # Invalidation: what a logged-in shopper sees follows each change on their next request.
 
 
