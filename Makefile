@@ -7,7 +7,7 @@ PORT ?= 8000
 # Where links in emails, the API, the sitemap and page metadata point (config/settings/base.py).
 SHOP_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install install-dev lint migrations-check bench sqlite-load mutations
+.PHONY: run test install install-dev lint migrations-check bench profile sqlite-load mutations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,11 @@ mutations: install-dev
 PRODUCTS ?= 1000
 bench: install
 	$(BIN)/python -m bench --products $(PRODUCTS) $(BENCH_ARGS)
+
+## Where one uncached request's time goes, page by page (README, "Benchmarks"), on the same
+## database as make bench. E.g. make profile PROFILE_ARGS="--only product --logged-in"
+profile: install
+	$(BIN)/python -m bench.profile --products $(PRODUCTS) $(PROFILE_ARGS)
 
 ## A short concurrent cart load on `make run`'s SQLite set-up (a copy of db.sqlite3, or a new
 ## demo shop); fails on any server error or lost update. Loopback only, at most 60 requests.

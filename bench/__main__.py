@@ -52,10 +52,12 @@ def parse_options(argv):
     if options.products < 1 or options.buyers < 1 or options.stock < 0:
         parser.error("--products and --buyers must be positive and --stock not negative.")
     if options.database_url is None:
-        options.database_url = (
-            f"postgres://postgres@127.0.0.1:5432/storefront_bench_{options.products}"
-        )
+        options.database_url = default_database_url(options.products)
     return options
+
+
+def default_database_url(products):
+    return f"postgres://postgres@127.0.0.1:5432/storefront_bench_{products}"
 
 
 def bench_environment(options):

@@ -25,7 +25,7 @@ from commerce.pricing import format_money
 from commerce.recovery import admin as recovery_admin
 from commerce.reports import dashboard
 from commerce.reviews.admin_views import ReviewViewSet
-from commerce.reviews.rules import product_review_context
+from commerce.reviews.rules import product_review_context, review_form_state
 from commerce.reviews.structured_data import (
     aggregate_rating_structured_data,
     newest_reviews,
@@ -33,6 +33,7 @@ from commerce.reviews.structured_data import (
 )
 from commerce.shipping.admin_views import ShippingViewSetGroup
 from commerce.shipping.structured_data import add_shipping_and_returns
+from home.shared import page_cache
 from products.models import PRODUCT_PAGE_CONTEXT_HOOK
 
 # Policies first: Wagtail must not build its default policy for these models before them.
@@ -135,6 +136,11 @@ def register_recovery_admin_urls():
 
 
 hooks.register("register_reports_menu_item", recovery_admin.report_menu_item)
+
+
+@hooks.register(page_cache.PERSONAL_PARTS_HOOK)
+def review_personal_parts():
+    return {"review-form": ("commerce/reviews/review_write.html", review_form_state)}
 
 
 @hooks.register(PRODUCT_PAGE_CONTEXT_HOOK)

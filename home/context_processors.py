@@ -1,8 +1,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
-from wagtail.models import Site
 
-from home.shared import page_cache
+from home.shared import fixed_lookups
 from home.shared.seller import current_seller
 from products.models import ProductIndexPage
 
@@ -14,12 +13,17 @@ def catalogue_url():
 
 def shop(request):
     """Shop name and catalogue link for the header, and the seller for the footer. The link
-    is looked up once, when first rendered, and kept until the catalogue changes; the seller
-    only when a template shows it."""
+    and the seller are looked up when a template first shows them, and held in memory until
+    pages, sites or settings change (home/shared/fixed_lookups.py)."""
     return {
         "shop_name": settings.WAGTAIL_SITE_NAME,
-        "seller": SimpleLazyObject(lambda: current_seller(Site.find_for_request(request))),
+        "seller": SimpleLazyObject(lambda: seller_for_request(request)),
         "catalogue_url": SimpleLazyObject(
-            lambda: page_cache.remember(("catalogue url",), catalogue_url)
+            lambda: fixed_lookups.held("catalogue url", None, catalogue_url)
         ),
     }
+
+
+def seller_for_request(request):
+    site = fixed_lookups.site_for_request(request)
+    return fixed_lookups.held("seller", site.pk if site else None, lambda: current_seller(site))

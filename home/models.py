@@ -1,13 +1,16 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 
 from home.blocks import HomeContentBlock
+from home.shared import fixed_lookups
 
 # Shared models live with the shared code; imported here so that Django registers them.
+from home.shared.fixed_lookups import FixedLookupsVersion  # noqa: F401
 from home.shared.models import EmailOptOut, EmailStatus, OutgoingEmail  # noqa: F401
 from home.shared.seller import SellerIdentity  # noqa: F401
 from home.shared.seo import SeoPageMixin, plain_text_excerpt
@@ -30,16 +33,21 @@ class HomePage(SeoPageMixin, Page):
     subpage_types = ["products.ProductIndexPage", "support.ContactPage"]
 
     def get_featured_products(self):
-        """Live featured products in the editor's order, with their images in one go."""
-        ids = list(self.featured_products.values_list("product_id", flat=True))
-        products = (
+        """Live featured products in the editor's order, with their images: one query for
+        the products, one for the pictures' renditions."""
+        featured = self.featured_products.filter(product=OuterRef("pk"))
+        return list(
             ProductPage.objects.live()
-            .filter(pk__in=ids)
+            .annotate(featured_order=Subquery(featured.values("sort_order")[:1]))
+            .filter(featured_order__isnull=False)
+            .order_by("featured_order", "pk")
             .select_related("image")
             .prefetch_related("image__renditions")
         )
-        by_id = {product.pk: product for product in products}
-        return [by_id[pk] for pk in ids if pk in by_id]
+
+    def get_view_restrictions(self):
+        # Held in memory: the home page is served on every visit and has no ancestor to alias.
+        return fixed_lookups.view_restrictions_for(self)
 
     def default_meta_description(self):
         for block in self.hero:

@@ -123,9 +123,14 @@ class BackInStockForm(forms.Form):
 
 
 def back_in_stock_form(request, product):
-    """The form an out-of-stock product's page offers (None when it can be bought): empty for
-    an anonymous visitor, so the cached page is the same for everyone."""
+    """The form an out-of-stock product's page offers (None when it can be bought)."""
     if product.stock_state.can_buy:
         return None
+    return visitors_back_in_stock_form(request)
+
+
+def visitors_back_in_stock_form(request):
+    """The form with a logged-in shopper's email filled in: its email field is a personal
+    part of the cached product page, rendered for each visitor."""
     user = request.user
     return BackInStockForm(initial={"email": user.email if user.is_authenticated else ""})

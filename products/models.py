@@ -16,6 +16,7 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from home.shared import fixed_lookups
 from home.shared.public_address import shop_url
 from home.shared.seo import SeoPageMixin, plain_text_excerpt
 
@@ -45,9 +46,13 @@ class ProductPageQuerySet(PageQuerySet):
         """Products a shopper may see: published and not in a private section of the site.
 
         The listing, search and the API all start from this, so an unpublished product is
-        invisible everywhere at once.
+        invisible everywhere at once. The private sections are held in memory
+        (home/shared/fixed_lookups.py) instead of being read on every request.
         """
-        return self.live().public()
+        private = models.Q(pk__in=[])
+        for path, depth in fixed_lookups.private_sections():
+            private |= models.Q(path__startswith=path, depth__gte=depth)
+        return self.live().exclude(private)
 
     def with_images(self):
         """Load each product's image and its existing renditions in two queries in total."""

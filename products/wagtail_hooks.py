@@ -9,11 +9,13 @@ from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
+from home.shared import page_cache
 from home.shared.spreadsheets import FormulaSafeExportMixin
 
 from .back_in_stock import BackInStockRequest
 from .back_in_stock_admin import BackInStockRequestViewSet, back_in_stock_permission_policy
 from .dashboard import add_low_stock_panel
+from .forms import visitors_back_in_stock_form
 from .ledger import StockMovement
 from .models import ProductPage
 from .stock_history import (
@@ -109,3 +111,11 @@ register_permission_policy(StockMovement, stock_movement_permission_policy)
 register_snippet(StockMovementViewSet)
 register_permission_policy(BackInStockRequest, back_in_stock_permission_policy)
 register_snippet(BackInStockRequestViewSet)
+
+
+@hooks.register(page_cache.PERSONAL_PARTS_HOOK)
+def back_in_stock_personal_parts():
+    return {"back-in-stock-email": (
+        "products/includes/back_in_stock_email.html",
+        lambda request: {"form": visitors_back_in_stock_form(request)},
+    )}

@@ -1,7 +1,7 @@
 from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 
-from home.shared.page_cache import cache_for_anonymous
+from home.shared.page_cache import cache_shop_page
 from products.models import ProductPage
 from products.search import catalogue_vocabulary, forgiving_queries
 
@@ -10,7 +10,7 @@ RESULTS_PER_PAGE = 24
 MAX_QUERY_LENGTH = 200
 
 
-@cache_for_anonymous
+@cache_shop_page
 def search(request):
     """Products matching the query (name, description, spec values, tags), best match first.
 

@@ -5,6 +5,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 
+from home.shared import fixed_lookups
 from tests.factories import (
     make_customer,
     make_home_page,
@@ -12,6 +13,15 @@ from tests.factories import (
     make_seller,
     make_staff_in_role,
 )
+
+
+@pytest.fixture(autouse=True)
+def fresh_fixed_lookups():
+    """Each test starts like a newly started worker, holding no lookups from an earlier
+    test's (rolled back) database."""
+    fixed_lookups.forget_all()
+    yield
+    fixed_lookups.forget_all()
 
 
 @pytest.fixture

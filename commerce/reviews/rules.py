@@ -8,9 +8,9 @@ written once.
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Window
 from django.urls import reverse
 from wagtail.log_actions import log
 
@@ -168,38 +168,66 @@ def published_reviews(product):
     )
 
 
+def _one_decimal(average):
+    if average is None:
+        return None
+    return Decimal(str(average)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 def rating_summary(product):
     """Average rating (one decimal place) and count of the product's published reviews,
     in one aggregate query."""
     figures = Review.objects.filter(product=product, status=ReviewStatus.PUBLISHED).aggregate(
         average=Avg("rating"), count=Count("pk")
     )
-    average = figures["average"]
-    if average is not None:
-        average = Decimal(str(average)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return RatingSummary(average=average, count=figures["count"])
+    return RatingSummary(average=_one_decimal(figures["average"]), count=figures["count"])
+
+
+def reviews_page_with_summary(product, page_number):
+    """(page of published reviews, RatingSummary) in one query: the page's rows carry the
+    count and average of all the product's published reviews (window functions). A page
+    number past the last page (or not a number) is answered as Paginator.get_page() would,
+    with two more queries."""
+    paginator = Paginator(published_reviews(product), REVIEWS_PER_PAGE)
+    try:
+        number = int(page_number or 1)
+    except (TypeError, ValueError):
+        number = 1
+    if number >= 1:
+        start = (number - 1) * REVIEWS_PER_PAGE
+        rows = list(
+            published_reviews(product).annotate(
+                total=Window(Count("pk")), average=Window(Avg("rating"))
+            )[start:start + REVIEWS_PER_PAGE]
+        )
+        if rows or number == 1:
+            total = rows[0].total if rows else 0
+            average = rows[0].average if rows else None
+            paginator.count = total  # known from the rows: Paginator need not count
+            return Page(rows, number, paginator), RatingSummary(_one_decimal(average), total)
+    return paginator.get_page(page_number), rating_summary(product)
 
 
 def product_review_context(request, product):
-    """Template context for the reviews section of a product page.
-
-    A fixed number of queries however many reviews there are: the rating aggregate, the page
-    of reviews with their authors, and for a signed-in customer their own review and whether
-    they may write one.
-    """
+    """Template context for the reviews section of a product page: one query however many
+    reviews there are (the page of reviews with their authors and the rating figures). The
+    review form is a personal part of the page (review_form_state)."""
     if product.pk is None:
         # A new product previewed in the editor: it cannot have reviews or orders yet.
         return {"rating_summary": RatingSummary(average=None, count=0)}
-    summary = rating_summary(product)
-    paginator = Paginator(published_reviews(product), REVIEWS_PER_PAGE)
+    reviews, summary = reviews_page_with_summary(product, request.GET.get("reviews_page"))
+    return {"rating_summary": summary, "reviews": reviews}
+
+
+def review_form_state(request, product_id):
+    """Whether this visitor may review the product (by id), their own review and the form:
+    rendered for each visitor, also into the cached product page."""
     customer = customer_for(request.user)
-    own_review = review_by(customer, product)
-    eligible = can_review(customer, product)
+    own_review = review_by(customer, product_id)
+    eligible = can_review(customer, product_id)
     return {
-        "rating_summary": summary,
-        "reviews": paginator.get_page(request.GET.get("reviews_page")),
         "own_review": own_review,
         "can_review": eligible,
         "review_form": ReviewForm(instance=own_review) if eligible else None,
-        "review_url": reverse("reviews:write", args=[product.pk]),
+        "review_url": reverse("reviews:write", args=[product_id]),
     }

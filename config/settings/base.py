@@ -78,6 +78,8 @@ MIDDLEWARE = [
     # Inside the session and CSRF middleware, outside everything that renders
     # (home/shared/page_cache.py).
     "home.shared.page_cache.PageCacheMiddleware",
+    # The site, links and settings every page looks up, held in memory per version.
+    "home.shared.fixed_lookups.FixedLookupsMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -1,17 +1,20 @@
-"""Whole-page cache for anonymous shoppers.
+"""Whole-page cache for every shopper, with the personal parts filled in on the server.
 
-Most visitors browse without logging in or filling a cart, and for them the home page, the
-catalogue, product pages and search results are the same HTML for everyone. Those pages are
-kept in Django's cache (local memory, or Redis when REDIS_URL is set) and served without
-touching the database.
+The home page, the catalogue, product pages and search results are the same HTML for
+everyone except a few *personal parts*: the header's cart count and account links, the review
+form's state, the back-in-stock form's email. Those pages are kept once in Django's cache
+(local memory, or Redis when REDIS_URL is set) with each personal part left as a placeholder,
+and every visitor, anonymous or logged in, gets the stored page with their own parts rendered
+into it (``{% personal_part %}``, registered by the apps through the ``personal_page_parts``
+Wagtail hook). No JavaScript is involved.
 
 The rules are the plain functions below:
 
-- ``request_may_use_cache``: only GET/HEAD requests without a session cookie and without a
-  messages cookie. No session cookie means no cart, no logged-in user and no messages kept in
-  the session, so the header's cart count is always right (it is empty for these visitors).
+- ``request_may_use_cache``: only GET/HEAD requests without a messages cookie, without
+  messages waiting in the session, and not from staff who may use the Wagtail admin (their
+  pages carry Wagtail's user bar).
 - ``view_may_be_cached``: only Wagtail's page view and views decorated with
-  ``@cache_for_anonymous`` (search) look in the cache; health probes, the cart, the admin
+  ``@cache_shop_page`` (search) look in the cache; health probes, the cart, the admin
   and every other view never touch it.
 - The page then opts in with ``allow_caching(request)``: a Wagtail hook does it for the home,
   product index and product pages only, the decorator for its view.
@@ -20,6 +23,8 @@ The rules are the plain functions below:
 - CSRF forms (add to cart) are cached with a placeholder instead of the token, and every
   visitor gets their own token filled in when the page is served, so nobody receives
   someone else's token.
+- A page the rendering visitor saw in full only because of a view restriction (a login or a
+  password) is never stored; see home/wagtail_hooks.py.
 
 Entries are keyed by scheme, host, path and query string (parameters sorted by name, so
 filters, sorting and page numbers each get their own entry) and stamped with a
@@ -37,6 +42,7 @@ would not see another's invalidation. Production settings therefore turn the pag
 when REDIS_URL is unset (see README, "Caching").
 """
 
+import functools
 import hashlib
 import logging
 import re
@@ -45,10 +51,14 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from wagtail import hooks
 
 logger = logging.getLogger(__name__)
 
@@ -63,9 +73,20 @@ CSRF_PLACEHOLDER = b"__page_cache_csrf_token__"
 # Headers that belong to one response, not to the stored page.
 UNSTORED_HEADERS = {"content-length", "set-cookie", CACHE_STATUS_HEADER.lower()}
 
+# A personal part as rendered for the visitor:
+#   <!--personal-part NAME ARGS-->HTML<!--/personal-part-->
+# Its HTML is escaped by the templates, so it cannot contain the closing marker.
+PERSONAL_PARTS_HOOK = "personal_page_parts"
+PERSONAL_PART = re.compile(
+    rb"<!--personal-part ([a-z0-9-]+)((?: [A-Za-z0-9_-]+)*)-->(.*?)<!--/personal-part-->",
+    re.DOTALL,
+)
+PERSONAL_PART_ARGUMENT = re.compile(r"[A-Za-z0-9_-]+")
+ADMIN_ACCESS_PERMISSION = "wagtailadmin.access_admin"
+
 _ALLOWED_ATTRIBUTE = "_page_cache_allowed"
 _SLOT_ATTRIBUTE = "_page_cache_slot"
-_VIEW_ATTRIBUTE = "cache_for_anonymous"
+_VIEW_ATTRIBUTE = "cache_shop_page"
 
 
 def is_enabled():
@@ -76,10 +97,15 @@ def request_may_use_cache(request):
     """True if this request may be answered from the cache (and its answer stored)."""
     if not is_enabled() or request.method not in ("GET", "HEAD"):
         return False
-    if getattr(request, "is_preview", False):
+    # A cookie that was deleted may still be sent empty (by the test client, say).
+    if getattr(request, "is_preview", False) or request.COOKIES.get(MESSAGES_COOKIE):
         return False
-    cookies = request.COOKIES
-    return settings.SESSION_COOKIE_NAME not in cookies and MESSAGES_COOKIE not in cookies
+    if not request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+        return True  # a first-time visitor: nothing of theirs to look up
+    if len(get_messages(request)):  # counting them does not mark them shown
+        return False
+    user = request.user
+    return not (user.is_authenticated and user.has_perm(ADMIN_ACCESS_PERMISSION))
 
 
 def view_may_be_cached(view_func):
@@ -90,7 +116,7 @@ def view_may_be_cached(view_func):
 
 
 def allow_caching(request):
-    """Called by a view whose page is the same for every anonymous visitor."""
+    """Called by a view whose page is the same for every visitor but for its personal parts."""
     setattr(request, _ALLOWED_ATTRIBUTE, True)
 
 
@@ -172,7 +198,8 @@ def remember(key_parts, compute):
     """compute()'s result, kept like the cached pages: until the catalogue next changes.
 
     For data every visitor shares and that is costly to get, such as the listing's facet
-    counts, so logged-in shoppers (whose pages are never cached) are spared it too.
+    counts, so pages rendered afresh (another sort order, a shopper with a message waiting)
+    are spared it too.
     ``key_parts`` must identify the data (its repr is hashed). Computed afresh whenever the
     page cache is off or cannot be reached.
     """
@@ -186,14 +213,74 @@ def remember(key_parts, compute):
     return value
 
 
+@functools.cache
+def personal_parts():
+    """{name: (template, context function)} registered through the personal_page_parts
+    hook: each hook function returns such a dict; the context function takes the request and
+    the part's arguments. Hooks are registered once, when the apps load."""
+    parts = {}
+    for registered in hooks.get_hooks(PERSONAL_PARTS_HOOK):
+        parts.update(registered())
+    return parts
+
+
+class UnknownPersonalPart(LookupError):
+    """A stored page names a personal part that no app registers (any more)."""
+
+
+def render_personal_part(request, name, args):
+    try:
+        template, context = personal_parts()[name]
+    except KeyError:
+        raise UnknownPersonalPart(name) from None
+    return render_to_string(template, context(request, *args), request=request)
+
+
+def personal_part(request, name, *args):
+    """The part `name` rendered for this visitor, marked so that the page cache stores a
+    placeholder in its place and renders it again for each visitor it serves."""
+    args = [str(arg) for arg in args]
+    if not all(PERSONAL_PART_ARGUMENT.fullmatch(arg) for arg in args):
+        raise ValueError(f"Personal part {name} arguments must be ids or slugs: {args!r}")
+    html = render_personal_part(request, name, args)
+    marker = " ".join([name, *args])
+    return mark_safe(f"<!--personal-part {marker}-->{html}<!--/personal-part-->")
+
+
+def without_part_markers(content):
+    """The page as this visitor sees it: their parts kept, the markers dropped."""
+    return PERSONAL_PART.sub(rb"\3", content)
+
+
+def _empty_part(match):
+    return b"<!--personal-part " + match.group(1) + match.group(2) + b"--><!--/personal-part-->"
+
+
+def fill_personal_parts(request, content):
+    """Each placeholder of a stored page replaced with the part rendered for this visitor."""
+    def render(match):
+        name = match.group(1).decode()
+        args = match.group(2).decode().split()
+        return render_personal_part(request, name, args).encode()
+
+    return PERSONAL_PART.sub(render, content)
+
+
 def stored_page(response, uses_csrf):
-    """What the cache keeps of a response, or None if it holds a CSRF token that cannot be
-    swapped out."""
+    """What the cache keeps of a response (its personal parts emptied), or None if it holds
+    a CSRF token that cannot be swapped out."""
     content = response.content
+    parts_held_token = False
+    if b"<!--personal-part " in content:
+        parts_held_token = any(
+            CSRF_INPUT.search(match.group(3)) for match in PERSONAL_PART.finditer(content)
+        )
+        content = PERSONAL_PART.sub(_empty_part, content)
     if uses_csrf:
         content, replaced = CSRF_INPUT.subn(rb"\1" + CSRF_PLACEHOLDER + rb"\2", content)
-        if not replaced:
+        if not replaced and not parts_held_token:
             return None
+        uses_csrf = bool(replaced)
     headers = [
         (name, value) for name, value in response.items() if name.lower() not in UNSTORED_HEADERS
     ]
@@ -201,7 +288,7 @@ def stored_page(response, uses_csrf):
 
 
 def cached_response(request, entry):
-    content = entry["content"]
+    content = fill_personal_parts(request, entry["content"])
     if entry["csrf"]:
         # Sets this visitor's CSRF cookie through CsrfViewMiddleware, as rendering would.
         content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
@@ -213,21 +300,25 @@ def cached_response(request, entry):
 
 
 class PageCacheMiddleware:
-    """Serve and store anonymous pages. Goes after CsrfViewMiddleware and before
-    AuthenticationMiddleware, so the session and CSRF cookie are handled around it."""
+    """Serve and store shop pages. Goes after CsrfViewMiddleware, so the CSRF cookie is
+    handled around it; by the time its process_view runs, the session and the user are
+    known."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        slot = getattr(request, _SLOT_ATTRIBUTE, None)
-        if slot is None or not response_may_be_cached(request, response):
+        if response.streaming or response.get(CACHE_STATUS_HEADER) == "hit":
             return response
-        # Set by django.middleware.csrf.get_token(): the page holds a CSRF token.
-        entry = stored_page(response, request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False))
-        if entry is not None and _keep(slot, entry):
-            response[CACHE_STATUS_HEADER] = "miss"
+        slot = getattr(request, _SLOT_ATTRIBUTE, None)
+        if slot is not None and response_may_be_cached(request, response):
+            # Set by django.middleware.csrf.get_token(): the page holds a CSRF token.
+            entry = stored_page(response, request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False))
+            if entry is not None and _keep(slot, entry):
+                response[CACHE_STATUS_HEADER] = "miss"
+        if b"<!--personal-part " in response.content:
+            response.content = without_part_markers(response.content)
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -235,14 +326,19 @@ class PageCacheMiddleware:
             return None
         slot, entry = _lookup(normalised_url(request))
         if entry is not None:
-            return cached_response(request, entry)
+            try:
+                return cached_response(request, entry)
+            except UnknownPersonalPart:
+                # A part no longer registered (a page stored before a deploy): render afresh.
+                logger.warning("Stored page names an unknown personal part", exc_info=True)
         if slot is not None:
             setattr(request, _SLOT_ATTRIBUTE, slot)
         return None
 
 
-def cache_for_anonymous(view):
-    """Let the page cache keep this view's responses for anonymous visitors."""
+def cache_shop_page(view):
+    """Let the page cache keep this view's responses (the same for every visitor, but for
+    their personal parts)."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):

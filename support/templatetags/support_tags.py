@@ -1,6 +1,6 @@
 from django import template
 
-from home.shared import page_cache
+from home.shared import fixed_lookups
 from support.models import ContactPage
 
 register = template.Library()
@@ -8,7 +8,7 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def contact_page_url(context):
-    """URL of the live contact page, or "" when the shop has none; kept until pages change."""
+    """URL of the live contact page, or "" when the shop has none; held until pages change."""
     request = context.get("request")
 
     def look_up():
@@ -16,4 +16,4 @@ def contact_page_url(context):
         return page.get_url(request) if page else ""
 
     host = request.get_host() if request else ""
-    return page_cache.remember(("contact page url", host), look_up)
+    return fixed_lookups.held("contact page url", host, look_up)

@@ -3,17 +3,25 @@
 import json
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from commerce.orders.models import OrderStatus
 from commerce.reviews.models import REVIEW_MAX_LENGTH, Review
-from commerce.reviews.rules import REVIEW_POSTS_PER_WINDOW, REVIEWS_PER_PAGE, hide_review
+from commerce.reviews.rules import (
+    REVIEW_POSTS_PER_WINDOW,
+    REVIEWS_PER_PAGE,
+    RatingSummary,
+    hide_review,
+    product_review_context,
+)
 from products.models import ProductPage
 from tests.factories import make_customer, make_order, make_product, make_review, make_staff_user
 
@@ -358,3 +366,44 @@ def test_product_page_queries_do_not_grow_with_the_number_of_reviews(
 
     assert html.count('class="review"') == REVIEWS_PER_PAGE
     assert "from 30 reviews" in html
+
+
+def reviews_block(product, **params):
+    request = RequestFactory().get("/", params)
+    request.user = AnonymousUser()
+    return product_review_context(request, product)
+
+
+@pytest.mark.parametrize("count", [0, REVIEWS_PER_PAGE + 2])
+def test_a_visitors_reviews_block_costs_one_query(laptop, count, django_assert_num_queries):
+    reviews_by_other_customers(laptop, count)
+
+    with django_assert_num_queries(1):
+        block = reviews_block(laptop)
+        shown = [review.content for review in block["reviews"]]
+
+    assert block["rating_summary"].count == count
+    assert len(shown) == min(count, REVIEWS_PER_PAGE)
+
+
+def test_the_second_page_of_reviews_carries_the_rating_of_all_of_them(laptop):
+    reviews_by_other_customers(laptop, REVIEWS_PER_PAGE + 2)  # ratings 1, 2, 3, 4, 5, 1, ...
+
+    block = reviews_block(laptop, reviews_page=2)
+
+    assert [review.content for review in block["reviews"]] == [
+        "Review number 1", "Review number 0"
+    ]
+    assert block["rating_summary"] == RatingSummary(Decimal("2.8"), REVIEWS_PER_PAGE + 2)
+    assert block["reviews"].paginator.num_pages == 2
+
+
+@pytest.mark.parametrize("asked", ["9", "0", "many"])
+def test_a_reviews_page_out_of_range_shows_the_nearest_page(laptop, asked):
+    reviews_by_other_customers(laptop, REVIEWS_PER_PAGE + 2)
+
+    block = reviews_block(laptop, reviews_page=asked)
+
+    expected_page = 1 if asked == "many" else 2
+    assert block["reviews"].number == expected_page
+    assert block["rating_summary"].count == REVIEWS_PER_PAGE + 2
