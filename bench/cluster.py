@@ -11,6 +11,7 @@ import argparse
 import http.client
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -147,8 +148,7 @@ class Cluster:
         self.prepare_database()
         if prepare:
             prepare(self)
-        for number in range(1, self.app_server_count + 1):
-            self.start_app_server(f"app{number}")
+        self.start_app_servers([f"app{n}" for n in range(1, self.app_server_count + 1)])
         self.start_nginx()
         for number in range(1, self.task_worker_count + 1):
             self.start_task_worker(f"worker{number}")
@@ -163,8 +163,7 @@ class Cluster:
             self.stop_process(name)
 
     def _spawn(self, name, command, env=None):
-        log = open(self.work / f"{name}.log", "ab")
-        with log:
+        with open(self.work / f"{name}.log", "ab") as log:
             process = subprocess.Popen(
                 command, cwd=PROJECT_DIR, env=env or self.env, stdout=log,
                 stderr=subprocess.STDOUT, start_new_session=True,
@@ -196,7 +195,9 @@ class Cluster:
 
     def log_tail(self, name, lines=30):
         path = self.work / f"{name}.log"
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+        if not path.exists():
+            return ""
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
     # -- the parts ---------------------------------------------------------------------------
 
@@ -261,22 +262,29 @@ class Cluster:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
                 sql.Identifier(self.database)))
 
-    def start_app_server(self, name):
-        port = free_port()
-        self._spawn(name, [
-            sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONFIG),
-            "--bind", f"127.0.0.1:{port}", "--workers", str(self.gunicorn_workers),
-            "--max-requests", "0",
-        ])
-        base_url = f"http://127.0.0.1:{port}"
-        wait_until_serving(base_url + "/readyz", self.processes[name], self.work / f"{name}.log",
-                           name, timeout=90)
-        self.app_servers[name] = base_url
+    def start_app_servers(self, names):
+        """Start gunicorn servers side by side; returns once every one answers /readyz."""
+        started = {}
+        for name in names:
+            port = free_port()
+            self._spawn(name, [
+                sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONFIG),
+                "--bind", f"127.0.0.1:{port}", "--workers", str(self.gunicorn_workers),
+                "--max-requests", "0",
+            ])
+            started[name] = f"http://127.0.0.1:{port}"
+        for name, base_url in started.items():
+            wait_until_serving(base_url + "/readyz", self.processes[name],
+                               self.work / f"{name}.log", name, timeout=90)
+            self.app_servers[name] = base_url
 
-    def start_nginx(self):
+    def start_nginx(self, servers=None):
+        """nginx on its port, balancing over `servers` (names; all app servers by default)."""
+        servers = servers or list(self.app_servers)
         upstreams = "".join(
-            f"        server {url.removeprefix('http://')} max_fails=1 fail_timeout=10s;\n"
-            for url in self.app_servers.values()
+            f"        server {self.app_servers[name].removeprefix('http://')} "
+            "max_fails=1 fail_timeout=10s;\n"
+            for name in servers
         )
         temp = self.work / "nginx-temp"
         temp.mkdir(exist_ok=True)
@@ -312,6 +320,11 @@ class Cluster:
         wait_until_serving(self.url + "/readyz", self.processes["nginx"],
                            self.work / "nginx-error.log", "nginx", timeout=30)
 
+    def balance_over(self, servers):
+        """Restart nginx in front of just these app servers (the others keep running)."""
+        self.stop_process("nginx")
+        self.start_nginx(servers)
+
     def start_task_worker(self, name):
         self._spawn(name, [sys.executable, "manage.py", "db_worker", "--interval", "0.5",
                            "--no-startup-delay", "--worker-id", f"{name}-{self.database}"])
@@ -327,7 +340,8 @@ class Cluster:
                 )
                 self.scheduled_runs.append((command, result.returncode))
                 with open(self.work / "schedule.log", "a") as log:
-                    log.write(f"{command}: exit {result.returncode}\n{result.stdout}{result.stderr}")
+                    log.write(f"{command}: exit {result.returncode}\n")
+                    log.write(result.stdout + result.stderr)
             if self._stop_schedule.wait(self.schedule_seconds):
                 return
 
@@ -353,15 +367,46 @@ class Cluster:
             capture_output=True, text=True,
         )
         if result.returncode != 0:
-            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+            raise RuntimeError(
+                f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}"
+            )
         return result.stdout
 
     def python(self, code):
-        """Run `code` in a Django shell on the cluster's database (through PgBouncer); it
-        sets `result`, which comes back decoded from JSON."""
-        wrapped = f"import json\nresult = None\n{code}\nprint('RESULT=' + json.dumps(result))"
-        output = self.manage("shell", "--no-imports", "-c", wrapped)
-        return json.loads(output.rsplit("RESULT=", 1)[1])
+        """Run `code` in one long-lived Django process on the cluster's database (through
+        PgBouncer); the code sets `result`, which comes back decoded from JSON."""
+        if "shell" not in self.processes:
+            self.processes["shell"] = subprocess.Popen(
+                [sys.executable, "-c", SHELL_PROGRAM], cwd=PROJECT_DIR, env=self.env,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                start_new_session=True,
+            )
+        shell = self.processes["shell"]
+        shell.stdin.write(json.dumps(code) + "\n")
+        shell.stdin.flush()
+        answer = json.loads(shell.stdout.readline() or '{"error": "the shell exited"}')
+        if "error" in answer:
+            raise RuntimeError(f"cluster code failed:\n{answer['error']}")
+        return answer["result"]
+
+
+# Reads one JSON-encoded snippet a line, runs it, answers one JSON line: {"result": ...}.
+SHELL_PROGRAM = """
+import json, sys, traceback
+import django
+django.setup()
+from django.db import connection
+for line in sys.stdin:
+    scope = {"result": None}
+    try:
+        exec(json.loads(line), scope)
+        answer = {"result": scope["result"]}
+    except Exception:
+        answer = {"error": traceback.format_exc()}
+    finally:
+        connection.close()
+    print(json.dumps(answer), flush=True)
+"""
 
 
 class Browser:
@@ -465,10 +510,52 @@ def form_fields(page_html, containing):
     raise LookupError(f"no form with a {containing!r} field on the page")
 
 
+def add_to_cart(browser, product_id, quantity=1):
+    """POST the add-to-cart form; (status, the app server that answered)."""
+    if "csrftoken" not in browser.cookies:
+        browser.get("/accounts/login/")  # any page with a form hands out the CSRF cookie
+    status, headers, _body = browser.post(
+        "/cart/add/", {"product": product_id, "quantity": quantity}
+    )
+    return status, headers.get("x-upstream")
+
+
+def cart_quantities(browser):
+    """{product id: quantity} as the cart page shows it."""
+    _status, _headers, body = browser.get("/cart/")
+    return {
+        int(pk): int(quantity)
+        for pk, quantity in re.findall(r'id="quantity-(\d+)"[^>]*value="(\d+)"', body)
+    }
+
+
+def submit_checkout(browser, email, form=None):
+    """Fill and send the guest checkout form, paying cash on delivery. Returns
+    (outcome, form) with outcome "order", "out of stock" or "other: <status>"; `form` is
+    what was sent, to send again with the same checkout token."""
+    if form is None:
+        status, _headers, body = browser.get("/checkout/")
+        if status != 200:
+            return f"other: checkout page {status}", None
+        form = form_fields(body, "checkout_token")
+        from bench.checkout import DELIVERY  # needs Django set up, as tests and figures have
+
+        form.update(DELIVERY)
+        form.update({"name": f"Buyer {email}", "email": email, "payment_method": "cod"})
+    status, headers, body = browser.post("/checkout/", form)
+    if status == 302 and "/checkout/thank-you/" in headers.get("location", ""):
+        return "order", form
+    if status == 200 and "out of stock" in body:
+        return "out of stock", form
+    return f"other: {status}", form
+
+
 # -- the figures -----------------------------------------------------------------------------
 
 def parse_options(argv):
-    parser = argparse.ArgumentParser(prog="python -m bench.cluster", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.cluster", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--database", default="storefront_cluster_bench",
                         help="PostgreSQL database to (re)create (storefront_cluster_bench)")
     parser.add_argument("--products", type=int, default=1000, help="catalogue size (1000)")

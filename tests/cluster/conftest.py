@@ -8,13 +8,19 @@ They need nginx, pgbouncer and redis-server (Debian packages) and PostgreSQL on
 """
 
 import os
-import re
 import threading
 
 import pytest
 
-from bench.cluster import Browser, Cluster, form_fields, missing_programs, postgres_unreachable
-from bench.checkout import DELIVERY
+from bench.cluster import (  # noqa: F401 (the tests' helpers, used from here)
+    Browser,
+    Cluster,
+    add_to_cart,
+    cart_quantities,
+    missing_programs,
+    postgres_unreachable,
+    submit_checkout,
+)
 
 DATABASE = "storefront_cluster_tests"
 HOW_TO_RUN = "set SHOP_CLUSTER_TESTS=1 to run them (README, 'Scaling out')"
@@ -53,44 +59,6 @@ chosen = list(ProductPage.objects.live().order_by("path")[:{count}])
 ProductPage.objects.filter(pk__in=[p.pk for p in chosen]).update(stock={stock})
 result = [{{"id": p.pk, "title": p.title, "url": p.url}} for p in chosen]
 """)
-
-
-def add_to_cart(browser, product_id, quantity=1):
-    """POST the add-to-cart form; (status, the app server that answered)."""
-    if "csrftoken" not in browser.cookies:
-        browser.get("/accounts/login/")  # any page with a form hands out the CSRF cookie
-    status, headers, _body = browser.post(
-        "/cart/add/", {"product": product_id, "quantity": quantity}
-    )
-    return status, headers.get("x-upstream")
-
-
-def cart_quantities(browser):
-    """{product id: quantity} as the cart page shows it."""
-    _status, _headers, body = browser.get("/cart/")
-    return {
-        int(pk): int(quantity)
-        for pk, quantity in re.findall(r'id="quantity-(\d+)"[^>]*value="(\d+)"', body)
-    }
-
-
-def submit_checkout(browser, email, form=None):
-    """Fill and send the guest checkout form, paying cash on delivery. Returns
-    (outcome, form) with outcome "order", "out of stock" or "other: <status>"; `form` is
-    what was sent, to send again with the same checkout token."""
-    if form is None:
-        status, _headers, body = browser.get("/checkout/")
-        if status != 200:
-            return f"other: checkout page {status}", None
-        form = form_fields(body, "checkout_token")
-        form.update(DELIVERY)
-        form.update({"name": f"Buyer {email}", "email": email, "payment_method": "cod"})
-    status, headers, body = browser.post("/checkout/", form)
-    if status == 302 and "/checkout/thank-you/" in headers.get("location", ""):
-        return "order", form
-    if status == 200 and "out of stock" in body:
-        return "out of stock", form
-    return f"other: {status}", form
 
 
 def run_at_once(calls):
