@@ -94,6 +94,7 @@ ProductPage.objects.filter(pk={product.pk}).update(stock=100000)
         "p95_ms": times[int(len(times) * 0.95) - 1],
         "loaded_p50_ms": None, "loaded_p95_ms": None,
         "errors": len(outcomes) - outcomes.count("order"),
+        "error_kinds": sorted(set(outcomes) - {"order"}),
     }
 
 
@@ -116,5 +117,7 @@ def table(rows, options, machine):
             f"{two['p50_ms']:.1f}", f"{two['p95_ms']:.1f}",
         ))
         if one["errors"] or two["errors"]:
-            lines.append(f"   errors: {one['errors']} (1 server), {two['errors']} (2 servers)")
+            kinds = sorted(set(one.get("error_kinds", [])) | set(two.get("error_kinds", [])))
+            lines.append(f"   errors: {one['errors']} (1 server), {two['errors']} (2 servers)"
+                         + (f": {', '.join(kinds)}" if kinds else ""))
     return "\n".join(lines)
