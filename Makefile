@@ -7,7 +7,7 @@ PORT ?= 8000
 # Where links in emails, the API, the sitemap and page metadata point (config/settings/base.py).
 SHOP_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install install-dev lint migrations-check bench profile sqlite-load mutations
+.PHONY: run test install install-dev lint migrations-check bench profile sqlite-load mutations cluster
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,3 +71,10 @@ profile: install
 ## demo shop); fails on any server error or lost update. Loopback only, at most 60 requests.
 sqlite-load: install
 	$(BIN)/python -m bench.sqlite_load
+
+## The production shape on loopback (README, "Scaling out"): nginx in front of one, then two
+## gunicorn app servers, PgBouncer in transaction mode, Redis, a db_worker and the scheduled
+## jobs; prints req/s and p50/p95 with 1 and 2 servers. Installs nginx, pgbouncer, redis-server
+## and wrk with apt-get when missing (as root). E.g. make cluster CLUSTER_ARGS="--products 10000"
+cluster: install
+	$(BIN)/python -m bench.cluster $(CLUSTER_ARGS)

@@ -78,8 +78,24 @@ SQLITE_OPTIONS = {
 }
 
 
-def database_config(url=None):
-    """Database settings for DATABASE_URL; an SQLite file in the project folder when unset."""
+# DATABASE_POOLER values: how a connection pooler between the shop and PostgreSQL hands out
+# server connections.
+DATABASE_POOLERS = ("", "session", "transaction")
+
+
+def database_config(url=None, pooler=""):
+    """Database settings for DATABASE_URL; an SQLite file in the project folder when unset.
+
+    `pooler` is "transaction" behind PgBouncer (or another pooler) in transaction pooling mode,
+    where each transaction may run on a different server connection: Django must then not keep
+    a server-side cursor open across transactions. The shop keeps no other session state
+    (no advisory locks, SET, temporary tables or prepared statements: psycopg binds parameters
+    on the client unless told otherwise).
+    """
+    if pooler not in DATABASE_POOLERS:
+        raise ImproperlyConfigured(
+            f"DATABASE_POOLER must be 'transaction', 'session' or empty, not {pooler!r}."
+        )
     if not url:
         url = f"sqlite:///{DEFAULT_SQLITE_PATH}"
     config = dj_database_url.parse(url, conn_max_age=0 if url.startswith("sqlite") else 60)
@@ -91,6 +107,7 @@ def database_config(url=None):
         config["CONN_HEALTH_CHECKS"] = True
         # An unreachable server must fail a request (and /readyz) quickly, not hang a worker.
         config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+        config["DISABLE_SERVER_SIDE_CURSORS"] = pooler == "transaction"
     return config
 
 

@@ -111,7 +111,11 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "config.wsgi.application"
 
-DATABASES = {"default": database_config(os.environ.get("DATABASE_URL"))}
+DATABASES = {
+    "default": database_config(
+        os.environ.get("DATABASE_URL"), pooler=os.environ.get("DATABASE_POOLER", "")
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = cache_config(

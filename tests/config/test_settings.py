@@ -68,6 +68,23 @@ def test_an_unreachable_postgres_server_fails_within_seconds_unless_the_url_says
     assert config["OPTIONS"]["connect_timeout"] == 20
 
 
+def test_behind_a_transaction_pooler_django_opens_no_server_side_cursor():
+    # PgBouncer's transaction mode hands each transaction its own server connection: a cursor
+    # declared in one would be gone, or another client's, in the next.
+    pooled = database_config("postgres://shop@127.0.0.1:6432/shop", pooler="transaction")
+    assert pooled["DISABLE_SERVER_SIDE_CURSORS"] is True
+    assert not pooled["OPTIONS"].get("server_side_binding")  # no prepared statements either
+    direct = database_config("postgres://shop@127.0.0.1:5432/shop")
+    assert direct["DISABLE_SERVER_SIDE_CURSORS"] is False
+    session = database_config("postgres://shop@127.0.0.1:6432/shop", pooler="session")
+    assert session["DISABLE_SERVER_SIDE_CURSORS"] is False
+
+
+def test_an_unknown_pooler_mode_stops_startup_with_the_accepted_values():
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_POOLER must be 'transaction'"):
+        database_config("postgres://shop@db/shop", pooler="statement")
+
+
 def test_redis_url_selects_djangos_redis_cache_and_local_memory_otherwise():
     assert cache_config("redis://127.0.0.1:6379/1")["default"]["BACKEND"] == (
         "config.redis_cache.RedisCache"

@@ -1,0 +1,123 @@
+"""The cluster's figures (`python -m bench.cluster`): the same pages through nginx with one
+app server behind it and then with two, in one run, and the ratio between them."""
+
+import os
+import threading
+import time
+
+from bench import report
+from bench.cluster import Browser, Cluster, add_to_cart, submit_checkout
+from bench.load import LoadSettings, measure
+
+ROW_FORMAT = "{:<34} {:>9} {:>9} {:>7} {:>7} {:>7} {:>7} {:>7}"
+
+
+def run(options):
+    def seed(cluster):
+        direct = {**cluster.env, "DATABASE_URL": cluster.database_url(pooled=False),
+                  "DATABASE_POOLER": "", "TASKS_BACKEND": "immediate"}
+        cluster.manage("seed_benchmark", "--products", str(options.products), env=direct)
+
+    cluster = Cluster(options.database, app_servers=2,
+                      gunicorn_workers=options.gunicorn_workers, task_workers=1)
+    load = LoadSettings(options.duration, options.connections, 20_000, options.latency_duration)
+    try:
+        print(f"Starting the cluster in {cluster.work} ...", flush=True)
+        cluster.start(prepare=seed)
+        os.environ.update(cluster.env)
+        import django
+
+        django.setup()
+        from bench.scenarios import ShopUnderTest
+
+        site = ShopUnderTest()
+        scenarios = page_scenarios(site)
+        rows = {}
+        for label, servers in (("1 server", ["app1"]), ("2 servers", ["app1", "app2"])):
+            cluster.balance_over(servers)
+            print(f"-- nginx in front of {label}", flush=True)
+            for name, scenario in scenarios:
+                rows.setdefault(name, {})[label] = measure(cluster.url, scenario, load)
+                print(f"   {name}: {rows[name][label]['requests_per_second']} req/s", flush=True)
+            rows.setdefault("checkout (cash on delivery)", {})[label] = checkout_figures(
+                cluster, site, options.buyers
+            )
+        print(table(rows, options, report.machine()))
+    finally:
+        cluster.stop()
+
+
+def page_scenarios(site):
+    """(row name, Scenario): the product page cached and not, the listing, add to cart."""
+    anonymous = {s.page: s for s in site.scenarios("anonymous")}
+    logged_in = {s.page: s for s in site.scenarios("logged in")}
+    return [
+        ("product page, cached (anonymous)", anonymous["product"]),
+        ("product page, rendered (logged in)", logged_in["product"]),
+        ("listing page 1, cached (anonymous)", anonymous["listing, page 1"]),
+        ("listing page 1, rendered (logged in)", logged_in["listing, page 1"]),
+        ("add to cart (logged in)", logged_in["add to cart"]),
+    ]
+
+
+def checkout_figures(cluster, site, buyers):
+    """`buyers` guests check out at once (plenty of stock): orders/s and each POST's time."""
+    product = site.cart_products[0]
+    cluster.python(f"""
+from products.models import ProductPage
+ProductPage.objects.filter(pk={product.pk}).update(stock=100000)
+""")
+    browsers = [Browser(cluster.url) for _ in range(buyers)]
+    for browser in browsers:
+        add_to_cart(browser, product.pk)
+    times, outcomes = [], []
+    start_line = threading.Barrier(buyers)
+
+    def buy(number, browser):
+        start_line.wait()
+        started = time.monotonic()
+        outcome, _form = submit_checkout(browser, f"figures{time.time_ns()}-{number}@example.com")
+        times.append((time.monotonic() - started) * 1000)
+        outcomes.append(outcome)
+
+    threads = [threading.Thread(target=buy, args=pair) for pair in enumerate(browsers)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.monotonic() - began
+    times.sort()
+    return {
+        "requests_per_second": round(outcomes.count("order") / seconds, 1),
+        "p50_ms": times[len(times) // 2],
+        "p95_ms": times[int(len(times) * 0.95) - 1],
+        "loaded_p50_ms": None, "loaded_p95_ms": None,
+        "errors": len(outcomes) - outcomes.count("order"),
+        "error_kinds": sorted(set(outcomes) - {"order"}),
+    }
+
+
+def table(rows, options, machine):
+    lines = [
+        f"{options.products} products, nginx -> gunicorn x {options.gunicorn_workers} workers "
+        f"-> PgBouncer -> PostgreSQL, Redis; wrk {options.connections} connections "
+        f"({machine['cores']} cores). req/s loaded; p50/p95 ms one connection "
+        f"(checkout: {options.buyers} buyers at once, orders/s and time per order).",
+        ROW_FORMAT.format("", "1: req/s", "2: req/s", "ratio", "1: p50", "1: p95", "2: p50",
+                          "2: p95"),
+    ]
+    for name, by_servers in rows.items():
+        one, two = by_servers["1 server"], by_servers["2 servers"]
+        ratio = two["requests_per_second"] / one["requests_per_second"] if one[
+            "requests_per_second"] else 0
+        lines.append(ROW_FORMAT.format(
+            name, f"{one['requests_per_second']:.0f}", f"{two['requests_per_second']:.0f}",
+            f"{ratio:.2f}", f"{one['p50_ms']:.1f}", f"{one['p95_ms']:.1f}",
+            f"{two['p50_ms']:.1f}", f"{two['p95_ms']:.1f}",
+        ))
+        if one["errors"] or two["errors"]:
+            kinds = sorted(set(one.get("error_kinds", [])) | set(two.get("error_kinds", [])))
+            lines.append(f"   errors: {one['errors']} (1 server), {two['errors']} (2 servers)"
+                         + (f": {', '.join(kinds)}" if kinds else ""))
+    return "\n".join(lines)
