@@ -10,6 +10,7 @@ the request closed (`notified_at`). Requests for a product that is not published
 
 import hashlib
 import logging
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -31,6 +32,12 @@ class BackInStockRequest(models.Model):
     product = models.ForeignKey(
         "products.ProductPage", on_delete=models.CASCADE, related_name="back_in_stock_requests"
     )
+    # The configuration waited for; None: any (requests from before variants, or made for the
+    # product as a whole).
+    variant = models.ForeignKey(
+        "products.ProductVariant", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="back_in_stock_requests",
+    )
     email = models.EmailField()
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     notified_at = models.DateTimeField(null=True, blank=True)
@@ -40,9 +47,14 @@ class BackInStockRequest(models.Model):
         constraints = [
             models.UniqueConstraint(
                 "product", Lower("email"),
-                condition=models.Q(notified_at__isnull=True),
+                condition=models.Q(notified_at__isnull=True, variant__isnull=True),
                 name="back_in_stock_open_once_per_email",
-            )
+            ),
+            models.UniqueConstraint(
+                "variant", Lower("email"),
+                condition=models.Q(notified_at__isnull=True, variant__isnull=False),
+                name="back_in_stock_variant_open_once_per_email",
+            ),
         ]
         verbose_name = "back-in-stock request"
 
@@ -67,9 +79,9 @@ class AlreadyWaiting(AlertRefused):
     pass
 
 
-def ask_for_alert(product, email, client):
-    """Record that `email` (sent from the address `client`) wants to hear when `product` is
-    back; returns the BackInStockRequest.
+def ask_for_alert(product, email, client, variant=None):
+    """Record that `email` (sent from the address `client`) wants to hear when `product` (its
+    configuration `variant`, if given) is back; returns the BackInStockRequest.
 
     Raises AlertThrottled past BACK_IN_STOCK_REQUESTS_PER_EMAIL or _PER_CLIENT requests in
     BACK_IN_STOCK_THROTTLE_MINUTES, and AlreadyWaiting if that email already waits for it;
@@ -87,14 +99,17 @@ def ask_for_alert(product, email, client):
             f"We have had too many requests from you in the last {minutes} minutes, so this "
             f"one was not recorded. Please try again in {minutes} minutes."
         )
+    name = variant.display_name if variant is not None else product.title
     already = AlreadyWaiting(
-        f"You're already on the list: we will email {email} when {product.title} is back."
+        f"You're already on the list: we will email {email} when {name} is back."
     )
-    if open_requests().filter(product=product, email__iexact=email).exists():
+    if open_requests().filter(product=product, variant=variant, email__iexact=email).exists():
         raise already
     try:
         with transaction.atomic():
-            return BackInStockRequest.objects.create(product=product, email=email)
+            return BackInStockRequest.objects.create(
+                product=product, variant=variant, email=email
+            )
     except IntegrityError:  # the same request, sent twice at once
         raise already from None
 
@@ -107,40 +122,50 @@ def _throttle_key(kind, value):
     return f"products:back-in-stock:{kind}:{hashlib.sha256(value.encode()).hexdigest()}"
 
 
-def alert_when_restocked(product_ids):
-    """Email those waiting for `product_ids` (products that just became available) once the
-    current transaction commits. Called by products.stock; never raises."""
-    product_ids = sorted(product_ids)
-    if product_ids:
-        transaction.on_commit(lambda: _queue_alerts(product_ids), robust=True)
+def alert_when_restocked(product_ids, variant_ids=()):
+    """Email those waiting for `product_ids` (products that just became available) and for
+    `variant_ids` (configurations that did) once the current transaction commits. Called by
+    products.stock; never raises."""
+    product_ids, variant_ids = sorted(product_ids), sorted(variant_ids)
+    if product_ids or variant_ids:
+        transaction.on_commit(lambda: _queue_alerts(product_ids, variant_ids), robust=True)
 
 
-def _queue_alerts(product_ids):
+def _queue_alerts(product_ids, variant_ids):
     try:
-        send_back_in_stock_alerts_task.enqueue(product_ids)
+        send_back_in_stock_alerts_task.enqueue(product_ids, variant_ids)
     except Exception:
-        logger.exception("Could not queue the back-in-stock alerts of products %s", product_ids)
+        logger.exception(
+            "Could not queue the back-in-stock alerts of products %s, variants %s",
+            product_ids, variant_ids,
+        )
 
 
 @task()
-def send_back_in_stock_alerts_task(product_ids):
+def send_back_in_stock_alerts_task(product_ids, variant_ids=()):
     """The task worker's way to run send_back_in_stock_alerts."""
-    return send_back_in_stock_alerts(product_ids)
+    return send_back_in_stock_alerts(product_ids, variant_ids)
 
 
-def send_back_in_stock_alerts(product_ids):
-    """Email everyone waiting for the products `product_ids` that are published and in stock
-    now, once each, and close their requests; returns how many were emailed.
+def send_back_in_stock_alerts(product_ids, variant_ids=()):
+    """Email everyone waiting for the products `product_ids`, or for the configurations
+    `variant_ids`, that are published and in stock now, once each, and close their requests;
+    returns how many were emailed.
 
     Each request is claimed by an UPDATE that only succeeds while it is still open, so runs
     at the same time (or again) never email anyone twice. Emails are sent after the claim,
     outside any lock.
     """
+    for_product = models.Q(product_id__in=product_ids, variant__isnull=True) & (
+        models.Q(product__stock__isnull=True) | models.Q(product__stock__gt=0)
+    )
+    for_variant = models.Q(variant_id__in=variant_ids, variant__active=True) & (
+        models.Q(variant__stock__isnull=True) | models.Q(variant__stock__gt=0)
+    )
     waiting = (
         open_requests()
-        .filter(product_id__in=product_ids, product__live=True)
-        .filter(models.Q(product__stock__isnull=True) | models.Q(product__stock__gt=0))
-        .select_related("product")
+        .filter(for_product | for_variant, product__live=True)
+        .select_related("product", "variant")
         .order_by("pk")
     )
     sent = 0
@@ -156,10 +181,14 @@ def send_alert(request):
     is closed all the same)."""
     product = request.product
     _site, _root, path = product.get_url_parts()
+    if request.variant is not None:
+        path = f"{path}?{urlencode({'variant': request.variant.sku})}"
     return send_marketing_email(
         EMAIL_TEMPLATE,
         {
             "product": product,
+            "name": request.variant.display_name if request.variant else product.title,
+            "price": request.variant.unit_price if request.variant else product.price,
             "product_url": absolute_url(path),
             "shop_name": settings.WAGTAIL_SITE_NAME,
         },

@@ -122,9 +122,10 @@ class BackInStockForm(forms.Form):
     )
 
 
-def back_in_stock_form(request, product):
-    """The form an out-of-stock product's page offers (None when it can be bought)."""
-    if product.stock_state.can_buy:
+def back_in_stock_form(request, product, variant=None):
+    """The form the page of an out-of-stock product, or of a sold-out configuration `variant`
+    of it, offers (None when it can be bought)."""
+    if (variant.in_stock if variant is not None else product.stock_state.can_buy):
         return None
     return visitors_back_in_stock_form(request)
 

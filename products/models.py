@@ -366,7 +366,7 @@ class ProductPage(SeoPageMixin, Page):
         context["structured_data"] = self.structured_data(
             request, context["gallery"], picker.variants
         )
-        context["back_in_stock_form"] = back_in_stock_form(request, self)
+        context["back_in_stock_form"] = back_in_stock_form(request, self, picker.selected)
         context["breadcrumbs"] = breadcrumb_trail(self, request)
         context["breadcrumb_structured_data"] = breadcrumb_structured_data(
             context["breadcrumbs"]

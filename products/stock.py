@@ -97,7 +97,13 @@ def change_stock(units_by_variant, sign, *, reason, order=None, user=None):
          for pk, product_id, balance in balances],
         reason=reason, order=order, user=user,
     )
-    sync_products({product_id for _pk, product_id, _balance in balances}, alert=True)
+    sync_products(
+        {product_id for _pk, product_id, _balance in balances},
+        restocked_variants=[
+            pk for pk, _product_id, balance in balances
+            if balance is not None and is_restock(balance - sign * units_by_variant[pk], balance)
+        ],
+    )
 
 
 def set_variant_stock(variant_id, count, *, reason, user=None):
@@ -111,7 +117,9 @@ def set_variant_stock(variant_id, count, *, reason, user=None):
             [(product_id, variant_id, (count or 0) - (before or 0), count)],
             reason=reason, user=user,
         )
-        sync_products([product_id], alert=True)
+        sync_products(
+            [product_id], restocked_variants=[variant_id] if is_restock(before, count) else []
+        )
     page_cache.invalidate_catalogue()  # update() sends no signal
 
 
@@ -126,13 +134,15 @@ def set_stock(product_id, count, *, reason, user=None):
     set_variant_stock(variant_ids[0], count, reason=reason, user=user)
 
 
-def sync_products(product_ids, *, alert=False):
+def sync_products(product_ids, *, restocked_variants=None):
     """Recompute the stock total and price range of `product_ids` from their active variants,
-    in one UPDATE. With `alert`, a product that was out of stock and now is not emails those
-    waiting for it."""
+    in one UPDATE. Given `restocked_variants` (the variants of a stock change that went from
+    0 to available), those waiting for them, and for a product that was out of stock and now
+    is not, are emailed."""
     product_ids = list(product_ids)
     if not product_ids:
         return
+    alert = restocked_variants is not None
     before = dict(
         ProductPage.objects.filter(pk__in=product_ids).values_list("pk", "stock")
     ) if alert else {}
@@ -154,7 +164,8 @@ def sync_products(product_ids, *, alert=False):
     if alert:
         after = dict(ProductPage.objects.filter(pk__in=product_ids).values_list("pk", "stock"))
         alert_when_restocked(
-            pk for pk in product_ids if is_restock(before.get(pk), after.get(pk))
+            [pk for pk in product_ids if is_restock(before.get(pk), after.get(pk))],
+            restocked_variants,
         )
 
 

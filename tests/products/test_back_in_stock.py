@@ -13,12 +13,13 @@ from commerce.orders.status import change_status
 from home.shared.roles import MARKETERS
 from products.back_in_stock import BackInStockRequest, send_back_in_stock_alerts
 from products.ledger import StockReason
-from products.stock import change_stock, lock_products, set_stock
+from products.stock import change_stock, lock_products, set_stock, set_variant_stock
 from tests.factories import (
     make_customer,
     make_placed_order,
     make_product,
     make_staff_user,
+    make_variants,
     put_on_shelf,
     variant_of,
 )
@@ -287,3 +288,53 @@ def test_nobody_who_unsubscribed_gets_an_alert_and_their_request_is_closed(
 
     assert not mail.outbox
     assert not BackInStockRequest.objects.filter(notified_at__isnull=True).exists()
+
+
+@pytest.fixture
+def half_sold_out(product_index):
+    laptop = make_product(product_index, "Config Laptop", price="1000.00")
+    small, large = make_variants(
+        laptop,
+        {"sku": "CFG-16", "ram_gb": 16, "stock": 4},
+        {"sku": "CFG-32", "ram_gb": 32, "price": "1300.00", "stock": 0},
+    )
+    return laptop, small, large
+
+
+def test_a_sold_out_configuration_offers_an_alert_for_itself(client, half_sold_out):
+    laptop, small, large = half_sold_out
+
+    in_stock_page = client.get(laptop.url).content.decode()
+    sold_out_page = client.get(f"{laptop.url}?variant=CFG-32").content.decode()
+
+    assert "Email me when it's back" not in in_stock_page
+    assert "Email me when it's back" in sold_out_page
+    assert f'name="variant" value="{large.pk}"' in sold_out_page
+    assert "One email when Config Laptop (32 GB RAM) is back in stock" in sold_out_page
+
+
+def test_a_configuration_back_in_stock_emails_only_those_waiting_for_it(
+    client, half_sold_out, fresh_cache, django_capture_on_commit_callbacks
+):
+    laptop, small, large = half_sold_out
+    response = client.post(
+        reverse("products:ask_back_in_stock", args=[laptop.pk]),
+        {"email": "grace@example.com", "variant": large.pk},
+        follow=True,
+    )
+    assert "we will email grace@example.com once when Config Laptop (32 GB RAM) is back" in (
+        response.content.decode()
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        set_variant_stock(small.pk, 9, reason=StockReason.STAFF_ADJUSTMENT)
+    assert mail.outbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        set_variant_stock(large.pk, 2, reason=StockReason.STAFF_ADJUSTMENT)
+
+    (alert,) = mail.outbox
+    assert alert.subject.startswith("Config Laptop (32 GB RAM) is back in stock")
+    assert "$1,300.00" in alert.body
+    assert "?variant=CFG-32" in alert.body
+    assert BackInStockRequest.objects.get().notified_at is not None
