@@ -20,6 +20,7 @@ from django_tasks import task
 
 from home.shared.emails import absolute_url, send_marketing_email
 from home.shared.rate_limits import count_within_window
+from home.shared.unsubscribe import has_opted_out
 
 logger = logging.getLogger(__name__)
 
@@ -84,8 +85,8 @@ def ask_for_alert(product, email, client, variant=None):
     configuration `variant`, if given) is back; returns the BackInStockRequest.
 
     Raises AlertThrottled past BACK_IN_STOCK_REQUESTS_PER_EMAIL or _PER_CLIENT requests in
-    BACK_IN_STOCK_THROTTLE_MINUTES, and AlreadyWaiting if that email already waits for it;
-    either way nothing is recorded.
+    BACK_IN_STOCK_THROTTLE_MINUTES, AlreadyWaiting if that email already waits for it, and
+    AlertRefused if it unsubscribed from the shop's emails; either way nothing is recorded.
     """
     email = email.strip()
     minutes = settings.BACK_IN_STOCK_THROTTLE_MINUTES
@@ -100,6 +101,12 @@ def ask_for_alert(product, email, client, variant=None):
             f"one was not recorded. Please try again in {minutes} minutes."
         )
     name = variant.display_name if variant is not None else product.title
+    if has_opted_out(email):
+        # Recording it would promise an email that the opt-out then stops.
+        raise AlertRefused(
+            f"{email} is unsubscribed from our emails, so we cannot email you when {name} is "
+            "back. Please check back on this page, or write to us to hear from us again."
+        )
     already = AlreadyWaiting(
         f"You're already on the list: we will email {email} when {name} is back."
     )

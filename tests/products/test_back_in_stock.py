@@ -338,3 +338,15 @@ def test_a_configuration_back_in_stock_emails_only_those_waiting_for_it(
     assert "$1,300.00" in alert.body
     assert "?variant=CFG-32" in alert.body
     assert BackInStockRequest.objects.get().notified_at is not None
+
+
+def test_an_address_that_unsubscribed_is_told_no_alert_will_come(client, sold_out):
+    from home.shared.unsubscribe import opt_out
+
+    opt_out("grace@example.com")
+
+    response = ask(client, sold_out, "Grace@Example.com")
+
+    assert response.status_code == 200
+    assert "Grace@Example.com is unsubscribed from our emails" in response.content.decode()
+    assert not BackInStockRequest.objects.exists()
