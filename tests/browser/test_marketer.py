@@ -38,7 +38,8 @@ def test_marketer_changes_price_and_a_spec_and_publishes_them_but_cannot_see_ord
     journey.checkpoint("product editor")
 
     page.get_by_role("tab", name="Pricing and stock").click()
-    page.get_by_role("spinbutton", name="Price").fill(str(new_price))
+    # The product's price, above its variants' own (empty: "the product's price").
+    page.get_by_role("spinbutton", name="Price", exact=True).first.fill(str(new_price))
     page.get_by_role("tab", name="Specs").click()
     processor = page.get_by_role("region", name=re.compile(r"^Processor\b"))
     processor.get_by_role("textbox").fill(NEW_PROCESSOR)
