@@ -4,6 +4,8 @@ Products are created with Wagtail's own `add_child` (treebeard keeps the tree co
 but without the per-page extras a real editor needs and a benchmark does not: no revision
 history, no reference-index update, and search indexing done in bulk per batch instead of
 one task per page. Pictures come from a small pool drawn once and shared by all products.
+A third of the products are sold in three configurations (RAM and storage), like the demo
+shop's configurable laptops; their extra variants are written in bulk per batch.
 """
 
 import random
@@ -18,12 +20,16 @@ from taggit.models import Tag
 from wagtail.images import get_image_model
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
+from products.blocks import first_spec_value
 from products.demo_images import draw_product_image
 from products.models import ProductIndexPage, ProductPage
 from products.search_index import search_indexing_in_bulk
+from products.stock import sync_products
+from products.variants import ProductVariant
 
 BATCH_SIZE = 250
 IMAGE_POOL_SIZE = 24
+CONFIGURABLE_EVERY = 3  # every third product is sold in several configurations
 
 BRANDS = {
     "Lenovo": ["ThinkPad", "IdeaPad", "Legion", "Yoga"],
@@ -65,10 +71,20 @@ def seed_catalogue(total, log=print, pool_size=IMAGE_POOL_SIZE):
             disable_reference_index_auto_update(),
             search_indexing_in_bulk(ProductPage) as index_later,
         ):
+            extra_variants = []
             for number in numbers:
                 product = generated_product(number, rng, images)
                 product.tags.add(*rng.sample(tags, 2))  # saved with the page by add_child
-                index_later.append(index.add_child(instance=product))
+                first, *others = configurations(number, product, rng)
+                product.variants = [first]  # saved with the page too
+                index.add_child(instance=product)
+                for variant in others:
+                    variant.product = product
+                extra_variants += others
+                index_later.append(product)
+            # Written before the batch's search indexing, which reads the variants' SKUs.
+            ProductVariant.objects.bulk_create(extra_variants)
+            sync_products({variant.product_id for variant in extra_variants})
         added += len(numbers)
         log(f"  {start + len(numbers)}/{total} products")
     refresh_planner_statistics()
@@ -127,3 +143,21 @@ def generated_product(number, rng, images):
         ],
         image=rng.choice(images),
     )
+
+
+def configurations(number, product, rng):
+    """The unsaved variants of a generated product: one, or for every third product three
+    RAM and storage configurations, dearer as they grow, each with its own stock."""
+    sku = f"BENCH-{number:05}"
+    if number % CONFIGURABLE_EVERY:
+        return [ProductVariant(sku=sku, stock=product.stock, sort_order=0)]
+    ram = first_spec_value(product.features, "ram")
+    options = [(ram, 512, None), (ram * 2, 1024, 200), (ram * 2, 2048, 400)]
+    return [
+        ProductVariant(
+            sku=f"{sku}-{ram_gb}-{storage_gb}", ram_gb=ram_gb, storage_gb=storage_gb,
+            price=None if extra is None else product.price + extra,
+            stock=product.stock if order == 0 else rng.randrange(0, 30), sort_order=order,
+        )
+        for order, (ram_gb, storage_gb, extra) in enumerate(options)
+    ]

@@ -14,6 +14,7 @@ from django.utils.crypto import get_random_string
 from bench.load import FORM_CONTENT_TYPE, Scenario
 from commerce.orders.models import Order
 from products.models import ProductIndexPage, ProductPage
+from products.variants import ProductVariant
 
 STATIC_PAGE_NAME = "bench-product-page.html"
 SEARCH_TERM = "thinkpad"
@@ -29,7 +30,11 @@ class ShopUnderTest:
         self.index = ProductIndexPage.objects.live().order_by("path").first()
         products = ProductPage.objects.child_of(self.index).live().filter(stock__gt=20)
         self.product = products.exclude(image=None).order_by("path").first()
-        self.cart_products = list(products.order_by("path")[:20])
+        # What shoppers put in carts are configurations: a product's variant in stock.
+        self.cart_variants = list(
+            ProductVariant.objects.filter(product__in=products, active=True, stock__gt=20)
+            .order_by("product__path", "sort_order")[:20]
+        )
         self.users = bench_users()
         self.csrf_secret = get_random_string(32, string.ascii_letters + string.digits)
         self.sessions = [session_cookie(user) for user in self.users]
@@ -73,9 +78,12 @@ class ShopUnderTest:
         return scenarios
 
     def add_to_cart_requests(self):
-        """POSTs adding one unit of a product, taking the in-stock products in turn."""
+        """POSTs adding one unit of a variant, taking the in-stock variants in turn."""
         url = reverse("commerce:cart_add")
-        bodies = [urlencode({"product": p.pk, "quantity": 1}) for p in self.cart_products]
+        bodies = [
+            urlencode({"product": v.product_id, "variant": v.pk, "quantity": 1})
+            for v in self.cart_variants
+        ]
         return [url] * len(bodies), bodies
 
     def static_scenario(self):

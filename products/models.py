@@ -4,6 +4,7 @@ from urllib.parse import quote as urlquote
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
@@ -53,6 +54,17 @@ class ProductPageQuerySet(PageQuerySet):
         for path, depth in fixed_lookups.private_sections():
             private |= models.Q(path__startswith=path, depth__gte=depth)
         return self.live().exclude(private)
+
+    def with_variant_count(self):
+        """Annotate `variant_count`, the configurations of each product (inactive ones too),
+        in the same query."""
+        per_product = (
+            ProductVariant.objects.filter(product=models.OuterRef("pk"))
+            .order_by().values("product").annotate(count=models.Count("pk")).values("count")
+        )
+        return self.annotate(
+            variant_count=Coalesce(models.Subquery(per_product), models.Value(0))
+        )
 
     def with_images(self):
         """Load each product's image and its existing renditions in two queries in total."""

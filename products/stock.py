@@ -109,16 +109,36 @@ def change_stock(units_by_variant, sign, *, reason, order=None, user=None):
 def set_variant_stock(variant_id, count, *, reason, user=None):
     """Set the stock count of a locked variant to `count` (None: not tracked), as an editor
     or an import does, record it in the ledger, and let cached pages show it."""
-    variants = ProductVariant.objects.filter(pk=variant_id)
-    product_id, before = variants.values_list("product_id", "stock").get()
-    variants.update(stock=count)
-    if before != count:
+    set_variants_stock({variant_id: count}, reason=reason, user=user)
+
+
+def set_variants_stock(counts_by_variant, *, reason, user=None):
+    """Set the stock counts of locked variants, {variant id: count (None: not tracked)}, in
+    one UPDATE for any number, as a catalogue import does; one ledger row per changed count."""
+    if not counts_by_variant:
+        return
+    variants = ProductVariant.objects.filter(pk__in=list(counts_by_variant))
+    before = list(variants.order_by("pk").values_list("pk", "product_id", "stock"))
+    changed = [
+        (product_id, pk, old, counts_by_variant[pk])
+        for pk, product_id, old in before
+        if old != counts_by_variant[pk]
+    ]
+    if changed:
+        ProductVariant.objects.filter(pk__in=[pk for _p, pk, _o, _n in changed]).update(
+            stock=Case(
+                *(When(pk=pk, then=Value(new)) for _p, pk, _old, new in changed),
+                output_field=IntegerField(),
+            )
+        )
         record_movements(
-            [(product_id, variant_id, (count or 0) - (before or 0), count)],
+            [(product_id, pk, (new or 0) - (old or 0), new)
+             for product_id, pk, old, new in changed],
             reason=reason, user=user,
         )
         sync_products(
-            [product_id], restocked_variants=[variant_id] if is_restock(before, count) else []
+            {product_id for product_id, _pk, _old, _new in changed},
+            restocked_variants=[pk for _p, pk, old, new in changed if is_restock(old, new)],
         )
     page_cache.invalidate_catalogue()  # update() sends no signal
 

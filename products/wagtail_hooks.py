@@ -36,19 +36,34 @@ def stock_display(product):
     return "Not tracked" if product.stock is None else product.stock
 
 
-class ProductPageIndexView(FormulaSafeExportMixin, ExplorableIndexView):
+def price_display(product):
+    """The product's price, or the range its configurations sell at ("999.00–1299.00")."""
+    if product.has_price_range:
+        return f"{product.price_from}–{product.price_to}"
+    return product.listing_price
+
+
+class ProductListingMixin(FormulaSafeExportMixin):
+    """Counts each product's variants in the listing's own query, not one query per row."""
+
+    def annotate_queryset(self, pages):
+        return super().annotate_queryset(pages.with_variant_count())
+
+
+class ProductPageIndexView(ProductListingMixin, ExplorableIndexView):
     pass
 
 
-class ProductPageTypeUseView(FormulaSafeExportMixin, ContentTypeUseView):
+class ProductPageTypeUseView(ProductListingMixin, ContentTypeUseView):
     pass
 
 
 class ProductPageViewSet(PageViewSet):
     """Product pages in the admin.
 
-    Listings (the shop's page explorer and the flat "Products" list) show price and stock,
-    sortable, and can be exported; editing applies stock changes to the live product.
+    Listings (the shop's page explorer and the flat "Products" list) show the price (the
+    range of the configurations), the number of variants and the total stock, sortable, and
+    can be exported; editing applies stock changes to the live product.
     """
 
     model = ProductPage
@@ -60,11 +75,19 @@ class ProductPageViewSet(PageViewSet):
     edit_view_class = ProductPageEditView
     revisions_revert_view_class = ProductPageRevertView
     list_display = [column for column in PageViewSet.columns if column.name != "type"] + [
-        Column("price", label="Price", sort_key="price", width="10%"),
+        Column("price", label="Price", accessor=price_display, sort_key="price_from",
+               width="12%"),
+        Column("variant_count", label="Variants", sort_key="variant_count", width="8%"),
         Column("stock", label="Stock", accessor=stock_display, sort_key="stock", width="10%"),
     ]
-    list_export = ["title", "brand", "ram_gb", "price", "stock", "live", "url"]
-    export_headings = {"ram_gb": "RAM (GB)", "url": "URL"}
+    list_export = [
+        "title", "brand", "ram_gb", "price", "price_from", "price_to", "variant_count",
+        "stock", "live", "url",
+    ]
+    export_headings = {
+        "ram_gb": "RAM (GB)", "price_from": "Price from", "price_to": "Price to",
+        "variant_count": "Variants", "url": "URL",
+    }
 
 
 @hooks.register("register_admin_viewset")

@@ -1,11 +1,19 @@
 """The product editor and the admin's product listings, as a marketer uses them."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from products.models import ProductPage
-from tests.factories import edit_url, make_product, open_editor, put_on_shelf
+from tests.factories import (
+    edit_url,
+    make_product,
+    make_variants,
+    open_editor,
+    put_on_shelf,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -259,5 +267,52 @@ def test_the_products_listing_exports_price_and_stock(admin_client, product):
     response = admin_client.get(products_url, {"export": "csv"})
 
     rows = b"".join(response.streaming_content).decode().splitlines()
-    assert rows[0] == "Title,Brand,RAM (GB),Price,Stock,Live,URL"
-    assert rows[1].startswith("Edited Book,Acme,16,1299.00,10,True,")
+    assert rows[0] == (
+        "Title,Brand,RAM (GB),Price,Price from,Price to,Variants,Stock,Live,URL"
+    )
+    assert rows[1].startswith("Edited Book,Acme,16,1299.00,1299.00,1299.00,1,10,True,")
+
+
+def configured_book(index, number):
+    """A product sold in three configurations, 1299.00 to 1599.00, 9 units in all."""
+    book = make_product(index, f"Configured Book {number}", price="1299.00")
+    make_variants(book, {"sku": f"CB{number}-8", "stock": 2},
+                  {"sku": f"CB{number}-16", "price": "1399.00", "stock": 3},
+                  {"sku": f"CB{number}-32", "price": "1599.00", "stock": 4})
+    return book
+
+
+def test_the_products_listings_show_variants_price_range_and_total_stock(
+    admin_client, product_index
+):
+    configured_book(product_index, 1)
+    products_url = reverse("wagtailadmin_pages:type_use", args=["products", "productpage"])
+
+    for url in (products_url, reverse("wagtailadmin_explore", args=[product_index.pk])):
+        html = admin_client.get(url).content.decode()
+        assert "Variants" in html
+        assert "1299.00–1599.00" in html
+        assert ">3<" in html.replace(" ", "").replace("\n", "")  # variants
+        assert ">9<" in html.replace(" ", "").replace("\n", "")  # total stock
+
+    response = admin_client.get(products_url, {"export": "csv"})
+    rows = b"".join(response.streaming_content).decode().splitlines()
+    assert rows[1].startswith("Configured Book 1,Acme,16,1299.00,1299.00,1599.00,3,9,True,")
+
+
+def test_the_products_listings_take_no_query_per_product(admin_client, product_index):
+    products_url = reverse("wagtailadmin_pages:type_use", args=["products", "productpage"])
+    explorer_url = reverse("wagtailadmin_explore", args=[product_index.pk])
+
+    def queries(url):
+        admin_client.get(url)  # caches warmed, as on a shop in use
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    configured_book(product_index, 1)
+    few = queries(products_url), queries(explorer_url)
+    for number in range(2, 6):
+        configured_book(product_index, number)
+
+    assert (queries(products_url), queries(explorer_url)) == few

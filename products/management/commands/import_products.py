@@ -16,8 +16,10 @@ class Command(BaseCommand):
         "Create or update products from a CSV file under a product index, matched by slug. "
         "All or nothing: every row is checked first; if any row is bad, the errors are listed "
         "by line and nothing is imported. Otherwise all rows are written in one transaction "
-        "and the products are published. Columns: name, price (required), slug, stock, tags, "
-        "brand, model, processor, ram, storage, display, weight, feature:<label>, image."
+        "and the products are published. Columns: name, price (required), slug, tags, brand, "
+        "model, processor, ram, storage, display, weight, feature:<label>, image, and per "
+        "variant sku, ram_gb, storage_gb, colour, variant_price, stock, active: one row per "
+        "variant, the product's details on its first row."
     )
 
     def add_arguments(self, parser):
@@ -45,7 +47,12 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         rows = self.read(csv_file, images or csv_file.parent)
         if dry_run:
-            plan = plan_import(rows, product_index)
+            try:
+                plan = plan_import(rows, product_index)
+            except CatalogueInvalid as invalid:
+                self.report(invalid.errors)
+                raise CommandError("Dry run: the file has errors; nothing was changed.") \
+                    from invalid
             self.stdout.write(
                 f"Dry run: {plan.created} product(s) would be created and {plan.updated} "
                 f"updated in “{product_index.title}”. Nothing was changed."
