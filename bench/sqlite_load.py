@@ -144,12 +144,16 @@ class LoadResult:
 
 
 def cart_products(base_url, count=2):
-    """Ids of `count` products on sale, from the catalogue API."""
+    """Ids of `count` products on sale in one configuration (so adding the product alone
+    adds it), from the catalogue API."""
     with urllib.request.urlopen(
-        f"{base_url}/api/v2/products/?limit=20", timeout=REQUEST_TIMEOUT
+        f"{base_url}/api/v2/products/?limit=20&fields=variants", timeout=REQUEST_TIMEOUT
     ) as response:
         items = json.load(response)["items"]
-    ids = [item["id"] for item in items if item.get("in_stock", True)][:count]
+    ids = [
+        item["id"] for item in items
+        if item.get("in_stock", True) and len(item.get("variants", [None])) == 1
+    ][:count]
     if len(ids) < count:
         raise RuntimeError(f"The shop has fewer than {count} products in stock.")
     return ids
