@@ -1,3 +1,4 @@
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import quote as urlquote
 
@@ -457,9 +458,12 @@ class ProductPage(SeoPageMixin, Page):
 
     @property
     def variant_text(self):
-        """The SKUs and option values of the configurations, so search finds them."""
+        """The SKUs and option values of the configurations, so search finds them. Each SKU
+        is also given in its parts, as a search engine may split "XPS13-32-1TB" differently
+        from the words typed."""
         return " ".join(
-            f"{variant.sku} {variant.option_labels}" for variant in offered_variants(self)
+            f"{variant.sku} {re.sub(r'[-_./]+', ' ', variant.sku)} {variant.option_labels}"
+            for variant in offered_variants(self)
         )
 
     @property
