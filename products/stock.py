@@ -29,7 +29,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 
 from home.shared import page_cache
 
@@ -127,7 +127,9 @@ def set_variants_stock(counts_by_variant, *, reason, user=None):
     if changed:
         ProductVariant.objects.filter(pk__in=[pk for _p, pk, _o, _n in changed]).update(
             stock=Case(
-                *(When(pk=pk, then=Value(new)) for _p, pk, _old, new in changed),
+                # Cast: a NULL alone (stock no longer tracked) is text to PostgreSQL.
+                *(When(pk=pk, then=Cast(Value(new), IntegerField()))
+                  for _p, pk, _old, new in changed),
                 output_field=IntegerField(),
             )
         )
