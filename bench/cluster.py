@@ -525,7 +525,11 @@ def cart_quantities(browser):
     _status, _headers, body = browser.get("/cart/")
     return {
         int(pk): int(quantity)
-        for pk, quantity in re.findall(r'id="quantity-(\d+)"[^>]*value="(\d+)"', body)
+        # Each line's update form: its product's id, then its quantity field.
+        for pk, quantity in re.findall(
+            r'name="product" value="(\d+)">(?:(?!</form>).)*?name="quantity" value="(\d+)"',
+            body, re.DOTALL,
+        )
     }
 
 

@@ -64,8 +64,10 @@ def checkout_figures(cluster, site, buyers):
     """`buyers` guests check out at once (plenty of stock): orders/s and each POST's time."""
     product = site.cart_products[0]
     cluster.python(f"""
-from products.models import ProductPage
-ProductPage.objects.filter(pk={product.pk}).update(stock=100000)
+from products.stock import sync_products
+from products.variants import ProductVariant
+ProductVariant.objects.filter(product_id={product.pk}).update(stock=100000)
+sync_products([{product.pk}])
 """)
     browsers = [Browser(cluster.url) for _ in range(buyers)]
     for browser in browsers:

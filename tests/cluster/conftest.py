@@ -52,11 +52,19 @@ def browser(cluster):
 
 
 def products_in_stock(cluster, count, stock=500):
-    """`count` live products given `stock` units each: [{"id", "title", "url"}]."""
+    """`count` live products sold in one configuration, given `stock` units each:
+    [{"id", "title", "url"}]."""
     return cluster.python(f"""
+from django.db.models import Count
 from products.models import ProductPage
-chosen = list(ProductPage.objects.live().order_by("path")[:{count}])
-ProductPage.objects.filter(pk__in=[p.pk for p in chosen]).update(stock={stock})
+from products.stock import sync_products
+from products.variants import ProductVariant
+chosen = list(
+    ProductPage.objects.live().annotate(configurations=Count("variants"))
+    .filter(configurations=1).order_by("path")[:{count}]
+)
+ProductVariant.objects.filter(product__in=chosen).update(stock={stock})
+sync_products([p.pk for p in chosen])
 result = [{{"id": p.pk, "title": p.title, "url": p.url}} for p in chosen]
 """)
 
