@@ -12,7 +12,7 @@ from home.shared.client_address import client_address
 from .back_in_stock import AlertRefused, AlertThrottled, ask_for_alert
 from .forms import BackInStockForm
 from .models import ProductPage
-from .variants import ProductVariant
+from .variants import ProductVariant, can_be_bought
 
 
 def chosen_variant(product, variant_id):
@@ -35,7 +35,7 @@ def ask_back_in_stock(request, product_id):
     if variant is not None:
         back = f"{back}?{urlencode({'variant': variant.sku})}"
     name = variant.display_name if variant is not None else product.title
-    if variant.in_stock if variant is not None else product.stock_state.can_buy:
+    if can_be_bought(product, variant):
         messages.info(request, f"{name} is in stock: you can order it now.")
         return redirect(back)
     form = BackInStockForm(request.POST)

@@ -14,6 +14,8 @@ from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
 from wagtail.admin.panels.base import get_form_for_model
 
+from .variants import can_be_bought
+
 
 class ProductPageForm(WagtailAdminPageForm):
     """The product editor. Stock is per variant; see ProductVariantForm."""
@@ -125,7 +127,7 @@ class BackInStockForm(forms.Form):
 def back_in_stock_form(request, product, variant=None):
     """The form the page of an out-of-stock product, or of a sold-out configuration `variant`
     of it, offers (None when it can be bought)."""
-    if (variant.in_stock if variant is not None else product.stock_state.can_buy):
+    if can_be_bought(product, variant):
         return None
     return visitors_back_in_stock_form(request)
 

@@ -38,10 +38,6 @@ OPTIONS = (RAM, STORAGE, COLOUR)
 OPTION_FIELDS = tuple(option.field for option in OPTIONS)
 
 
-def option_by_field(field):
-    return next(option for option in OPTIONS if option.field == field)
-
-
 def option_values(variant):
     """{option: value} of the options `variant` sets."""
     return {

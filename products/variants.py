@@ -103,16 +103,17 @@ class ProductVariant(Orderable):
         return self.stock is None or self.stock > 0
 
     @property
-    def can_buy(self):
-        return self.active and self.in_stock
-
-    @property
     def stock_state(self):
         return self.stock_state_for(self.product)
 
     def stock_state_for(self, product):
         """The stock state, by the low-stock threshold of `product` (this variant's)."""
         return stock_state(self.stock, product.low_stock_threshold)
+
+
+def can_be_bought(product, variant=None):
+    """Whether `product`, or its chosen configuration `variant`, can be added to a cart now."""
+    return variant.in_stock if variant is not None else product.stock_state.can_buy
 
 
 def generate_sku(variant):
