@@ -3,9 +3,9 @@
 `python -m bench.mutations` (or `make mutations`) applies each mutation listed below, a
 one-line change to commerce/pricing.py, orders/stock.py, checkout/place_order.py,
 checkout/payment_flow.py, checkout/reservations.py, payments/refunds.py, orders/status.py,
-cart/carts.py or products/stock.py, runs the tests aimed at it (`pytest -x -q`), puts the
-file back and says whether the tests caught it. It ends with "N of M mutations caught" and
-exits 0 only if all were.
+cart/carts.py, promotions/vouchers.py or products/stock.py, runs the tests aimed at it
+(`pytest -x -q`), puts the file back and says whether the tests caught it. It ends with
+"N of M mutations caught" and exits 0 only if all were.
 A mutation that survives is a change to the shop's rules no test would notice.
 
     python -m bench.mutations --list       # the mutations, numbered
@@ -54,6 +54,7 @@ STATUS_MODULE = "commerce/orders/status.py"
 CART_MODULE = "commerce/cart/carts.py"
 PAYMENT_FLOW_MODULE = "commerce/checkout/payment_flow.py"
 RESERVATIONS_MODULE = "commerce/checkout/reservations.py"
+VOUCHERS_MODULE = "commerce/promotions/vouchers.py"
 
 PRICING = ("tests/commerce/test_pricing.py", "tests/commerce/test_pricing_properties.py",
            "tests/commerce/checkout/test_place_order.py", "tests/commerce/cart/test_cart.py")
@@ -69,6 +70,7 @@ CART = ("tests/commerce/cart/test_cart.py", "tests/commerce/checkout/test_place_
         "tests/commerce/cart/test_sessions.py")
 VARIANTS = ("tests/products/test_variants.py",)
 RACES = ("tests/commerce/test_concurrency.py", "tests/commerce/orders/test_status.py")
+VOUCHERS = ("tests/commerce/promotions/test_vouchers.py",)
 TWO_PHASE = ("tests/commerce/checkout/test_two_phase.py",
              "tests/commerce/checkout/test_place_order.py", "tests/commerce/orders/test_status.py")
 
@@ -200,6 +202,21 @@ MUTATIONS = [
              "            if False:", CART),
     Mutation(CART_MODULE, "rows = model.objects.select_for_update().filter(**key)",
              "rows = model.objects.filter(**key)", RACES, postgres=True),
+    # Vouchers: the stacking rule, the limits, what counts as a use, and the voucher's lock.
+    Mutation("commerce/pricing.py", "if voucher_amount > bulk_amount:",
+             "if voucher_amount >= bulk_amount:", VOUCHERS + PRICING),
+    Mutation("commerce/pricing.py", "amount_before < voucher.minimum)",
+             "amount_before <= voucher.minimum)", VOUCHERS + PRICING),
+    Mutation(VOUCHERS_MODULE, "uses.count() >= voucher.usage_limit",
+             "uses.count() > voucher.usage_limit", VOUCHERS),
+    Mutation(VOUCHERS_MODULE, "mine.count() >= voucher.per_customer_limit",
+             "mine.count() > voucher.per_customer_limit", VOUCHERS),
+    Mutation(VOUCHERS_MODULE, "USING_STATUSES = [OrderStatus.AWAITING_PAYMENT, *PLACED_OR_LATER]",
+             "USING_STATUSES = [*OrderStatus]", VOUCHERS),
+    Mutation(CHECKOUT_MODULE, "order.voucher = voucher if totals.voucher is not None else None",
+             "order.voucher = voucher", VOUCHERS),
+    Mutation(VOUCHERS_MODULE, "Voucher.objects.select_for_update() if lock",
+             "Voucher.objects if lock", VOUCHERS, postgres=True),
 ]
 
 

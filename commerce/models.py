@@ -6,7 +6,7 @@ from commerce.customers.addresses import Address
 from commerce.customers.models import Customer
 from commerce.orders.models import Order, OrderItem
 from commerce.payments.models import ProviderEvent, Refund
-from commerce.promotions.models import BulkDiscountSettings
+from commerce.promotions.models import BulkDiscountSettings, Voucher
 from commerce.recovery.models import CartReminder
 from commerce.reviews.models import Review
 from commerce.shipping.models import ShippingMethod, ShippingSettings, TaxRate
@@ -15,5 +15,5 @@ __all__ = [
     "Address", "AnonymousCart", "AnonymousCartLine", "BulkDiscountSettings", "CartReminder",
     "CheckoutDetail",
     "CheckoutSettings", "Customer", "Order", "OrderItem", "ProviderEvent", "Refund", "Review",
-    "ShippingMethod", "ShippingSettings", "TaxRate",
+    "ShippingMethod", "ShippingSettings", "TaxRate", "Voucher",
 ]

@@ -85,11 +85,39 @@ class Totals:
     total: Decimal
     shipping: Decimal = ZERO
     tax: Decimal = ZERO
+    # Which promotion `discount` is, as shown to people, and the voucher when it is one.
+    discount_name: str = ""
+    voucher: "VoucherTerms | None" = None
 
     @property
     def merchandise(self):
         """What the products cost after the bulk discount."""
         return self.subtotal - self.discount
+
+
+@dataclass(frozen=True)
+class VoucherTerms:
+    """What a voucher code takes off (commerce.promotions.models.Voucher has these attributes
+    too): `percentage`% of the subtotal, or a fixed `amount_off`, when the subtotal reaches
+    `minimum` (None: any order)."""
+
+    code: str
+    percentage: Decimal | None = None
+    amount_off: Decimal | None = None
+    minimum: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """The one discount an order gets: its `name` for people, its `amount`, and the voucher
+    when that is what applied (None for the bulk discount or no discount)."""
+
+    name: str
+    amount: Decimal
+    voucher: VoucherTerms | None = None
+
+
+NO_PROMOTION = Promotion(name="", amount=ZERO)
 
 
 @dataclass(frozen=True)
@@ -156,6 +184,36 @@ def discount(lines, rule):
     return to_money(subtotal(lines) * rule.percentage / 100)
 
 
+def voucher_discount(voucher, amount_before):
+    """What `voucher` (VoucherTerms, or None) takes off a subtotal of `amount_before`: zero
+    below its minimum, never more than the subtotal."""
+    if voucher is None or (voucher.minimum is not None and amount_before < voucher.minimum):
+        return ZERO
+    if voucher.percentage is not None:
+        return to_money(amount_before * Decimal(voucher.percentage) / 100)
+    return min(to_money(voucher.amount_off or ZERO), amount_before)
+
+
+def better_promotion(rule, bulk_amount, voucher, voucher_amount):
+    """The one discount an order gets: the bulk discount of `rule` (worth `bulk_amount`) and
+    `voucher` (worth `voucher_amount`) do not stack, the shopper gets whichever saves more (the
+    bulk discount on a tie, so no use of the code is spent for nothing). The name says which,
+    and that it beat the other when both applied: "Voucher SAVE10 (saves more than the bulk
+    discount)", "Bulk discount (20% off, saves more than voucher SAVE10)"."""
+    code = voucher.code if voucher is not None else ""
+    if voucher_amount > bulk_amount:
+        suffix = " (saves more than the bulk discount)" if bulk_amount else ""
+        return Promotion(f"Voucher {code}{suffix}", voucher_amount, voucher)
+    if bulk_amount:
+        beaten = ""
+        if voucher_amount:
+            than = "as much as" if voucher_amount == bulk_amount else "more than"
+            beaten = f", saves {than} voucher {code}"
+        percentage = f"{Decimal(rule.percentage).normalize():f}"
+        return Promotion(f"Bulk discount ({percentage}% off{beaten})", bulk_amount)
+    return NO_PROMOTION
+
+
 def total(lines, rule):
     lines = list(lines)
     return subtotal(lines) - discount(lines, rule)
@@ -182,15 +240,19 @@ def sales_tax(tax_rule, merchandise, shipping):
     return to_money(taxed * Decimal(tax_rule.percentage) / 100)
 
 
-def price_lines(lines, rule, delivery=None):
+def price_lines(lines, rule, delivery=None, voucher=None):
     """The Totals of `lines` (an iterable of (unit_price, quantity)) shipped by `delivery`
-    (a Delivery; None: no shipping and no tax), in the shop's one order of operations:
-    subtotal, then the bulk discount, then shipping, then tax on the discounted merchandise
-    (and the shipping where taxed), then the total, their sum."""
+    (a Delivery; None: no shipping and no tax) with `voucher` (VoucherTerms, or None), in the
+    shop's one order of operations: subtotal, then the better of the bulk discount and the
+    voucher (better_promotion), then shipping, then tax on the discounted merchandise (and the
+    shipping where taxed), then the total, their sum."""
     lines = list(lines)
     delivery = delivery or Delivery()
     amount_before = subtotal(lines)
-    amount_off = discount(lines, rule)
+    promotion = better_promotion(
+        rule, discount(lines, rule), voucher, voucher_discount(voucher, amount_before)
+    )
+    amount_off = promotion.amount
     merchandise = amount_before - amount_off
     shipping = shipping_price(delivery.method, delivery.weight_kg, merchandise)
     tax = sales_tax(delivery.tax_rule, merchandise, shipping)
@@ -200,6 +262,8 @@ def price_lines(lines, rule, delivery=None):
         shipping=shipping,
         tax=tax,
         total=max(ZERO, merchandise + shipping + tax),
+        discount_name=promotion.name,
+        voucher=promotion.voucher,
     )
 
 
@@ -209,7 +273,7 @@ def stored_total_rows(order):
     if any, shipping with its method's name and tax with its rate where charged, and total."""
     rows = [("Subtotal", order.subtotal)]
     if order.discount:
-        rows.append(("Discount", -order.discount))
+        rows.append((order.discount_name or "Discount", -order.discount))
     if order.shipping_method_name or order.shipping:
         name = f" ({order.shipping_method_name})" if order.shipping_method_name else ""
         rows.append((f"Shipping{name}", order.shipping))
@@ -266,7 +330,27 @@ def reprice_cart(order):
     return recalculate_order(order)
 
 
-def recalculate_order(order, rule=None):
+def voucher_terms(voucher):
+    """The VoucherTerms of a Voucher (or None)."""
+    if voucher is None:
+        return None
+    percentage = voucher.value if voucher.kind == "percentage" else None
+    amount_off = None if percentage is not None else voucher.value
+    return VoucherTerms(voucher.code, percentage, amount_off, voucher.minimum_order)
+
+
+def order_voucher(order):
+    """The VoucherTerms `order` is priced with: a cart's code if it names a voucher that is
+    on and within its dates now (limits are checked when the code is entered and at checkout,
+    commerce.promotions.vouchers); a placed order's voucher if it used one."""
+    from commerce.promotions.vouchers import current_voucher
+
+    if order.status == OrderStatus.CART:
+        return voucher_terms(current_voucher(order.voucher_code))
+    return voucher_terms(order.voucher)
+
+
+def recalculate_order(order, rule=None, voucher=None):
     """Recompute and store `order`'s subtotal, discount, shipping, tax and total from its
     items, from scratch.
 
@@ -274,14 +358,17 @@ def recalculate_order(order, rule=None):
     the stored amounts never stack or go stale, and once by checkout as the order is placed.
     A cart stores no shipping or tax; a placed order keeps the shipping price and tax rate it
     stored at placement (stored_delivery), so recomputing it never changes what was charged.
+    `voucher` (VoucherTerms) defaults to order_voucher(order).
     Returns the Totals stored.
     """
     totals = price_lines(
-        order_lines(order), rule or current_discount_rule(), stored_delivery(order)
+        order_lines(order), rule or current_discount_rule(), stored_delivery(order),
+        voucher or order_voucher(order),
     )
     amounts = {
         "subtotal": totals.subtotal,
         "discount": totals.discount,
+        "discount_name": totals.discount_name,
         "shipping": totals.shipping,
         "tax": totals.tax,
         "total": totals.total,

@@ -6,7 +6,14 @@ Every one of them belongs to one shopper, so none may be cached (home/shared/pri
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from commerce.cart.views import cart_add, cart_page, cart_remove, cart_update
+from commerce.cart.views import (
+    cart_add,
+    cart_page,
+    cart_remove,
+    cart_update,
+    cart_voucher,
+    cart_voucher_remove,
+)
 from commerce.checkout.stripe_views import stripe_webhook
 from commerce.checkout.views import (
     checkout,
@@ -38,6 +45,8 @@ urlpatterns = never_cached([
     path("cart/add/", cart_add, name="cart_add"),
     path("cart/update/", cart_update, name="cart_update"),
     path("cart/remove/", cart_remove, name="cart_remove"),
+    path("cart/voucher/", cart_voucher, name="cart_voucher"),
+    path("cart/voucher/remove/", cart_voucher_remove, name="cart_voucher_remove"),
     path("checkout/", checkout, name="checkout"),
     path("checkout/thank-you/<str:number>/", order_confirmation,
          name="order_confirmation"),

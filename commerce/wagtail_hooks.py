@@ -22,6 +22,7 @@ from commerce.orders.models import Order, OrderStatus
 from commerce.orders.stock import LOG_ACTION_RESTOCK
 from commerce.payments.refunds import LOG_ACTION_REFUND, LOG_ACTION_REFUND_FAILED
 from commerce.pricing import format_money
+from commerce.promotions.admin_views import VoucherViewSet
 from commerce.recovery import admin as recovery_admin
 from commerce.reports import dashboard
 from commerce.reviews.admin_views import ReviewViewSet
@@ -50,6 +51,7 @@ class ShopViewSetGroup(SnippetViewSetGroup):
 
 register_snippet(ShopViewSetGroup)
 register_snippet(ShippingViewSetGroup)
+register_snippet(VoucherViewSet)
 modeladmin_register(FulfilmentQueueAdmin)
 
 

@@ -28,6 +28,7 @@ from commerce import pricing
 from commerce.cart.models import AnonymousCart, AnonymousCartLine
 from commerce.customers.accounts import customer_for
 from commerce.orders.models import MAX_QUANTITY, Order, OrderItem, OrderStatus, cart_q
+from commerce.promotions.vouchers import VoucherRefused, check_voucher, current_voucher
 from products.variants import ProductVariant
 
 # In the session: the key of the anonymous shopper's AnonymousCart row.
@@ -68,6 +69,10 @@ class CartContents:
     shipping_name: str = ""
     shipping_from: bool = False
     tax_known: bool = False
+    # The voucher code the shopper entered ("" for none) and the voucher it prices with (None
+    # when the code is no longer valid: the cart shows it, not applied).
+    voucher_code: str = ""
+    voucher: pricing.VoucherTerms | None = None
 
     @property
     def is_empty(self):
@@ -146,11 +151,21 @@ class SessionCart:
             self.cart = None
         self.session.pop(SESSION_CART_KEY, None)
 
+    def voucher_code(self):
+        cart = self.current_cart()
+        return cart.voucher_code if cart is not None else ""
+
+    def set_voucher_code(self, code):
+        self.cart.voucher_code = code
+        AnonymousCart.objects.filter(pk=self.cart.pk).update(
+            voucher_code=code, updated_at=timezone.now()
+        )
+
     def contents(self):
         cart = self.current_cart()
         if cart is None:
             return _empty_contents()
-        return _contents(cart.lines.all())
+        return _contents(cart.lines.all(), cart.voucher_code)
 
 
 class CustomerCart:
@@ -204,6 +219,15 @@ class CustomerCart:
             for item in self.order.items.filter(lines):
                 item.delete()
 
+    def voucher_code(self):
+        order = self.current_order()
+        return order.voucher_code if order is not None else ""
+
+    def set_voucher_code(self, code):
+        self.order.voucher_code = code
+        self.order.save(update_fields=["voucher_code", "updated_at"])
+        pricing.reprice_cart(self.order)
+
     def contents(self):
         order = self.current_order()
         if order is None:
@@ -211,7 +235,9 @@ class CustomerCart:
         # A deleted product takes its cart lines with it (commerce.signals). Priced with
         # today's prices and rule but not stored: showing a cart rewrites nothing. The stored
         # totals follow item changes (commerce.signals) and checkout.
-        return _contents(order.items.filter(product__isnull=False, variant__isnull=False))
+        return _contents(
+            order.items.filter(product__isnull=False, variant__isnull=False), order.voucher_code
+        )
 
 
 def _locked_row(model, create, **key):
@@ -227,17 +253,23 @@ def _locked_row(model, create, **key):
     return row
 
 
-def _priced_contents(lines, unavailable):
+def _priced_contents(lines, unavailable, voucher_code=""):
     rule = pricing.current_discount_rule()
-    totals = pricing.price_lines(((line.unit_price, line.quantity) for line in lines), rule)
-    return CartContents(lines=lines, totals=totals, rule=rule, unavailable=unavailable)
+    voucher = pricing.voucher_terms(current_voucher(voucher_code))
+    totals = pricing.price_lines(
+        ((line.unit_price, line.quantity) for line in lines), rule, voucher=voucher
+    )
+    return CartContents(
+        lines=lines, totals=totals, rule=rule, unavailable=unavailable,
+        voucher_code=voucher_code, voucher=voucher,
+    )
 
 
 def _empty_contents():
     return _priced_contents([], [])
 
 
-def _contents(lines):
+def _contents(lines, voucher_code=""):
     """The priced contents of cart `lines` (AnonymousCartLine or OrderItem rows): a line whose
     product is no longer published, or whose variant is no longer offered, is unavailable."""
     shown, unavailable = [], []
@@ -247,7 +279,7 @@ def _contents(lines):
         total = pricing.line_total(price, line.quantity)
         cart_line = CartLine(variant, line.quantity, price, total)
         (shown if variant.product.live and variant.active else unavailable).append(cart_line)
-    return _priced_contents(shown, unavailable)
+    return _priced_contents(shown, unavailable, voucher_code)
 
 
 def cart_for(request):
@@ -344,6 +376,29 @@ def remove_product_from_carts(product_id):
         item.delete()
 
 
+def apply_voucher(cart, code):
+    """Keep voucher `code` on `cart` if it may be used on it now (check_voucher); else raise
+    CartError saying why, and change nothing. Returns the Voucher."""
+    with cart.editing():
+        contents = cart.contents()
+        if contents.is_empty:
+            raise CartError("Add a product to your cart before entering a voucher code.")
+        customer = getattr(cart, "customer", None)
+        try:
+            voucher = check_voucher(code, contents.totals.subtotal, customer=customer)
+        except VoucherRefused as refusal:
+            raise CartError(str(refusal)) from None
+        cart.set_voucher_code(voucher.code)
+    return voucher
+
+
+def remove_voucher(cart):
+    """Take the voucher code off `cart`."""
+    with cart.editing():
+        if cart.voucher_code():
+            cart.set_voucher_code("")
+
+
 def merge_session_cart(request, user):
     """Move the session cart into `user`'s customer cart: quantities add, within stock.
 
@@ -356,8 +411,13 @@ def merge_session_cart(request, user):
     left_out, notes = [], []
     with session_cart.editing():
         quantities = session_cart.quantities()
+        code = session_cart.voucher_code()
         if quantities:
-            left_out, notes = _add_lines(CustomerCart(customer_for(user, create=True)), quantities)
+            customer_cart = CustomerCart(customer_for(user, create=True))
+            left_out, notes = _add_lines(customer_cart, quantities)
+            if code:  # the code entered last, before logging in, is the one wanted
+                with customer_cart.editing():
+                    customer_cart.set_voucher_code(code)
         session_cart.clear()
     if left_out:
         notes.append(
@@ -369,20 +429,24 @@ def merge_session_cart(request, user):
         messages.warning(request, note, fail_silently=True)
 
 
-def restore_to_cart(customer, quantities):
+def restore_to_cart(customer, quantities, voucher_code=""):
     """Put {variant id: units} back into `customer`'s cart, as when they leave an unpaid
-    order (commerce.checkout.reservations.back_to_cart): within stock and 99 units, as a merge is.
-    Returns sentences for the shopper about the lines capped or left out."""
-    return _restore(CustomerCart(customer), quantities)
+    order (commerce.checkout.reservations.back_to_cart): within stock and 99 units, as a merge is,
+    with the order's `voucher_code` unless the cart has a code of its own. Returns sentences for
+    the shopper about the lines capped or left out."""
+    return _restore(CustomerCart(customer), quantities, voucher_code)
 
 
-def restore_to_session_cart(session, quantities):
+def restore_to_session_cart(session, quantities, voucher_code=""):
     """As restore_to_cart, into the session cart of a guest who left their unpaid order."""
-    return _restore(SessionCart(session), quantities)
+    return _restore(SessionCart(session), quantities, voucher_code)
 
 
-def _restore(cart, quantities):
+def _restore(cart, quantities, voucher_code):
     left_out, notes = _add_lines(cart, quantities)
+    if voucher_code and not cart.voucher_code():
+        with cart.editing(create=True):
+            cart.set_voucher_code(voucher_code)
     if left_out:
         notes.append(f"{cart_full()} These products did not fit: {', '.join(left_out)}.")
     return notes

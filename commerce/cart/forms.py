@@ -56,3 +56,11 @@ class CartLineForm(forms.Form):
 class RemoveLineForm(forms.Form):
     product = ProductIdField()
     variant = VariantIdField()
+
+
+class VoucherForm(forms.Form):
+    code = forms.CharField(
+        label="Voucher code", max_length=40, strip=True,
+        error_messages={"required": "Enter a voucher code.",
+                        "max_length": "That is not a voucher code: check the code."},
+    )

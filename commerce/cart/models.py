@@ -21,6 +21,8 @@ class AnonymousCart(models.Model):
     # The email a guest typed at checkout, so an abandoned cart can be reminded
     # (commerce.recovery); blank until then.
     email = models.EmailField(blank=True)
+    # The voucher code the shopper entered; moves to their customer cart at log-in.
+    voucher_code = models.CharField(max_length=40, blank=True)
 
     def __str__(self):
         return f"Anonymous cart #{self.pk}"

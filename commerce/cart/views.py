@@ -5,8 +5,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from commerce.cart.carts import CartError, add_to_cart, cart_for, change_quantity, remove_from_cart
-from commerce.cart.forms import CartLineForm, RemoveLineForm
+from commerce.cart.carts import (
+    CartError,
+    add_to_cart,
+    apply_voucher,
+    cart_for,
+    change_quantity,
+    remove_from_cart,
+    remove_voucher,
+)
+from commerce.cart.forms import CartLineForm, RemoveLineForm, VoucherForm
 from commerce.checkout.models import last_checkout
 from commerce.shipping.rates import cart_estimate
 from home.shared.next_url import safe_next_url
@@ -29,7 +37,9 @@ def cart_page(request):
     # The estimate uses the state of the shopper's last checkout; a guest sees "from $X".
     last = last_checkout(getattr(cart, "customer", None))
     contents = cart_estimate(cart_contents(request, cart), last.state if last else "")
-    return render(request, "commerce/cart/cart.html", {"cart": contents})
+    return render(
+        request, "commerce/cart/cart.html", {"cart": contents, "voucher_form": VoucherForm()}
+    )
 
 
 @require_POST
@@ -81,4 +91,26 @@ def cart_remove(request):
             cart_for(request), form.cleaned_data["product"], form.cleaned_data["variant"]
         )
         messages.success(request, "The product was removed from your cart.")
+    return redirect("commerce:cart")
+
+
+@require_POST
+def cart_voucher(request):
+    form = VoucherForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, next(iter(form.errors.values()))[0])
+        return redirect("commerce:cart")
+    try:
+        voucher = apply_voucher(cart_for(request), form.cleaned_data["code"])
+    except CartError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Voucher {voucher.code} was added to your cart.")
+    return redirect("commerce:cart")
+
+
+@require_POST
+def cart_voucher_remove(request):
+    remove_voucher(cart_for(request))
+    messages.success(request, "The voucher code was removed from your cart.")
     return redirect("commerce:cart")

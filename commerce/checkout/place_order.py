@@ -17,6 +17,7 @@ from commerce.orders.models import Order, OrderItem, OrderStatus
 from commerce.orders.stock import OutOfStock, ProductUnavailable, reserve_stock
 from commerce.payments.gateways import PaymentDeclined, PaymentResult, get_gateway
 from commerce.payments.models import PaymentStatus
+from commerce.promotions.vouchers import VoucherRefused, check_voucher
 from commerce.shipping.rates import ShippingUnavailable, chosen_delivery
 from home.shared.postal import ADDRESS_FIELDS, DEFAULT_COUNTRY, postal_lines
 
@@ -125,9 +126,10 @@ def reserve_order(shopper, delivery, payment_method, checkout_token, *, expected
                 delivery["state"], delivery.get("shipping_method"),
                 ((variants[i.variant_id].product, i.quantity) for i in items),
             )
-            totals = pricing.price_lines(
-                ((i.unit_price, i.quantity) for i in items), rule, shipment
-            )
+            lines = [(i.unit_price, i.quantity) for i in items]
+            voucher = _checked_voucher(order.voucher_code, pricing.subtotal(lines), buyer)
+            terms = pricing.voucher_terms(voucher)
+            totals = pricing.price_lines(lines, rule, shipment, terms)
             if expected_total is None:
                 raise CheckoutError(
                     f"The total of your order is {pricing.format_money(totals.total)}. Check "
@@ -156,10 +158,15 @@ def reserve_order(shopper, delivery, payment_method, checkout_token, *, expected
             order.stock_reserved = True
             snapshot_billing(order, buyer, delivery)
             snapshot_shipping_and_tax(order, delivery.get("shipping_method"), shipment, totals)
+            # The order keeps the voucher only when its discount is the one it got: that is a
+            # use (commerce.promotions.vouchers), counted while the voucher's row is locked.
+            order.voucher = voucher if totals.voucher is not None else None
+            order.voucher_code = order.voucher.code if order.voucher else ""
             order.save(
                 update_fields=[
                     "status", "payment_due_by", "date_ordered", "number", "checkout_token",
-                    "stock_reserved", *BILLING_FIELDS, *SHIPPING_AND_TAX_FIELDS, "updated_at",
+                    "stock_reserved", *BILLING_FIELDS, *SHIPPING_AND_TAX_FIELDS,
+                    "voucher", "voucher_code", "updated_at",
                 ]
             )
             # One statement for every line, and no per-line signal: the order's totals are
@@ -211,7 +218,7 @@ class Guest:
         if cart is None:
             return None, []
         lines = list(cart.lines.select_related("product"))
-        order = Order.objects.create(customer=None)
+        order = Order.objects.create(customer=None, voucher_code=cart.voucher_code)
         # No per-line signal: reserve_order recalculates the totals once.
         items = OrderItem.objects.bulk_create([
             OrderItem(order=order, product=line.product, variant_id=line.variant_id,
@@ -239,6 +246,22 @@ class _CustomerBuyer:
         if order is None:
             return None, []
         return order, list(order.items.select_related("product"))
+
+
+def _checked_voucher(code, amount_before, buyer):
+    """The Voucher named `code` (None for no code), checked again with its row locked until
+    the order commits; a refused code raises CheckoutError saying why."""
+    if not code:
+        return None
+    try:
+        return check_voucher(
+            code, amount_before, customer=buyer.customer, email=buyer.email, lock=True
+        )
+    except VoucherRefused as refusal:
+        raise CheckoutError(
+            f"{refusal} Remove the code from your cart to order without it; nothing was "
+            "ordered or charged."
+        ) from None
 
 
 def _placed_with_token(checkout_token, **whose):

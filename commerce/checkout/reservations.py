@@ -52,9 +52,9 @@ def awaits_payment(order, now=None):
 
 def back_to_cart(order, session=None):
     """The shopper gives up paying `order`: cancel it, put its stock back once, and its lines
-    back into their cart (a guest's: the cart of their `session`). Returns sentences for the
-    shopper about lines that no longer fit (capped at the stock left, or no longer for sale);
-    None if the order no longer awaited
+    back into their cart (a guest's: the cart of their `session`) with the voucher code it
+    used, unless the cart has one. Returns sentences for the shopper about lines that no longer
+    fit (capped at the stock left, or no longer for sale); None if the order no longer awaited
     payment, and then nothing changed.
     """
     with transaction.atomic():
@@ -69,8 +69,8 @@ def back_to_cart(order, session=None):
         release_held_stock(locked, BACK_TO_CART)
     # After the release commits: the cart row is locked on its own, never with the products.
     if locked.customer is None:
-        return cart.restore_to_session_cart(session, quantities)
-    return cart.restore_to_cart(locked.customer, quantities)
+        return cart.restore_to_session_cart(session, quantities, locked.voucher_code)
+    return cart.restore_to_cart(locked.customer, quantities, locked.voucher_code)
 
 
 def release_reservation(order, now=None):

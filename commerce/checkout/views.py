@@ -61,7 +61,7 @@ def _shown_form(contents, initial, guest, saved_addresses):
     """An unbound checkout form showing `initial`, its shipping methods for the state entered
     (the cheapest preselected if the one entered cannot ship there) and the total due."""
     state = entered_state(saved_addresses, initial)
-    options = shipping_options(state, contents.lines, contents.rule)
+    options = shipping_options(state, contents.lines, contents.rule, contents.voucher)
     method = _entered_method(initial.get("shipping_method"))
     if all(option.method != method for option in options):
         best = cheapest(options)
@@ -122,7 +122,8 @@ def checkout(request):
             guest=guest,
             saved_addresses=book,
             shipping_options=shipping_options(
-                entered_state(book, request.POST), contents.lines, contents.rule
+                entered_state(book, request.POST), contents.lines, contents.rule,
+                contents.voucher,
             ),
         )
         if form.is_valid():

@@ -105,6 +105,15 @@ class Order(models.Model):
         "tax rate (%)", max_digits=6, decimal_places=3, default=Decimal("0"), editable=False
     )
     tax_on_shipping = models.BooleanField(default=False, editable=False)
+    # The voucher code the shopper entered (kept on their cart; on a placed order only when
+    # its discount applied), the voucher itself once an order used it (its uses are counted
+    # from these orders), and which promotion `discount` is, as shown to people.
+    voucher_code = models.CharField(max_length=40, blank=True, editable=False)
+    voucher = models.ForeignKey(
+        "commerce.Voucher", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="orders", editable=False,
+    )
+    discount_name = models.CharField(max_length=120, blank=True, editable=False)
     # The hidden token of the checkout form that placed this order: submitting that form
     # again (double click, back button, retry) finds this order instead of placing another.
     checkout_token = models.UUIDField(null=True, blank=True, editable=False)

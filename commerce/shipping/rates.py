@@ -70,11 +70,12 @@ def parcel_weight_kg(products_and_quantities):
     return weight
 
 
-def shipping_options(state, lines, rule):
+def shipping_options(state, lines, rule, voucher=None):
     """The methods serving `state` (every active one while no state is known), each with its
-    price for `lines` (cart.CartLine: product, quantity, unit_price), in the admin order."""
+    price for `lines` (cart.CartLine: product, quantity, unit_price) after the discount of
+    `rule` or `voucher`, in the admin order."""
     methods = methods_serving(state) if state_code(state) else active_methods()
-    merchandise = _prices(lines, rule).merchandise
+    merchandise = _prices(lines, rule, voucher=voucher).merchandise
     weight = parcel_weight_kg((line.product, line.quantity) for line in lines)
     return [
         ShippingOption(method, pricing.shipping_price(method, weight, merchandise))
@@ -118,7 +119,7 @@ def checkout_totals(contents, state, method):
         )
     except ShippingUnavailable:
         delivery = pricing.Delivery(tax_rule=tax_rule_for(state))
-    totals = _prices(contents.lines, contents.rule, delivery)
+    totals = _prices(contents.lines, contents.rule, delivery, contents.voucher)
     return replace(
         contents,
         totals=totals,
@@ -131,7 +132,7 @@ def cart_estimate(contents, state):
     """`contents` with an estimate of shipping and tax: with `state` known, the cheapest method
     serving it and the state's tax; unknown, "from" the cheapest method of all, and no tax."""
     state = state_code(state)
-    options = shipping_options(state, contents.lines, contents.rule)
+    options = shipping_options(state, contents.lines, contents.rule, contents.voucher)
     best = cheapest(options)
     delivery = pricing.Delivery(
         method=pricing.ShippingRate(flat_price=best.price) if best else None,
@@ -139,12 +140,14 @@ def cart_estimate(contents, state):
     )
     return replace(
         contents,
-        totals=_prices(contents.lines, contents.rule, delivery),
+        totals=_prices(contents.lines, contents.rule, delivery, contents.voucher),
         shipping_name=best.method.name if best and state else "",
         shipping_from=bool(best) and not state,
         tax_known=bool(state),
     )
 
 
-def _prices(lines, rule, delivery=None):
-    return pricing.price_lines(((line.unit_price, line.quantity) for line in lines), rule, delivery)
+def _prices(lines, rule, delivery=None, voucher=None):
+    return pricing.price_lines(
+        ((line.unit_price, line.quantity) for line in lines), rule, delivery, voucher
+    )

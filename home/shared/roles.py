@@ -33,6 +33,8 @@ MODEL_PERMISSIONS = {
         # Site settings for marketing; Wagtail only asks for "change" on a setting.
         "commerce.bulkdiscountsettings": ["change_bulkdiscountsettings"],
         "commerce.checkoutsettings": ["change_checkoutsettings"],
+        # Voucher codes (commerce.promotions): their listing shows each code's uses.
+        "commerce.voucher": crud("voucher"),
         # The stock ledger (read-only): why a product's count changed.
         "products.stockmovement": ["view_stockmovement"],
         # Who is waiting for a product to be back (read-only): demand to restock for.

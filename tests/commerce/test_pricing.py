@@ -43,7 +43,9 @@ def test_line_total_is_unit_price_times_quantity():
 def test_discount_is_a_percentage_of_the_subtotal_rounded_to_cents():
     # 20% of 40.12 is 8.024
     totals = pricing.price_lines([(Decimal("10.03"), 4)], DEFAULT_RULE)
-    assert totals == pricing.Totals(Decimal("40.12"), Decimal("8.02"), Decimal("32.10"))
+    assert totals == pricing.Totals(
+        Decimal("40.12"), Decimal("8.02"), Decimal("32.10"), discount_name="Bulk discount (20% off)"
+    )
 
 
 def test_a_discount_of_exactly_half_a_cent_rounds_up():

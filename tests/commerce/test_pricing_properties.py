@@ -1,5 +1,6 @@
-"""Property: after any sequence of cart operations, the totals stored on the order are the
-pricing function applied to what is in the cart, and the cart page shows today's."""
+"""Property: after any sequence of cart operations (voucher codes entered and removed
+included), the totals stored on the order are the pricing function applied to what is in the
+cart, and the cart page shows today's."""
 
 from decimal import Decimal
 
@@ -13,14 +14,19 @@ from commerce.cart.carts import (
     CartError,
     CustomerCart,
     add_to_cart,
+    apply_voucher,
     change_quantity,
     remove_from_cart,
+    remove_voucher,
 )
 from commerce.orders.models import MAX_QUANTITY, Order, OrderStatus
-from commerce.promotions.models import BulkDiscountSettings
+from commerce.promotions.models import BulkDiscountSettings, Voucher, VoucherKind
 from tests.factories import make_customer, make_home_page, make_product, make_product_index
 
 PRICES = ["0.05", "19.99", "1234.57"]
+# Codes the shopper may type: a percentage, a fixed amount from a minimum, and one that does not
+# exist (refused, changing nothing).
+CODES = ["TEN", "FIVEOFF", "NOSUCH"]
 
 product_choice = st.integers(0, len(PRICES) - 1)
 quantity = st.integers(-3, MAX_QUANTITY + 20)
@@ -30,6 +36,8 @@ operations = st.lists(
         st.tuples(st.just("change"), product_choice, quantity),
         st.tuples(st.just("remove"), product_choice),
         st.tuples(st.just("view")),
+        st.tuples(st.just("voucher"), st.sampled_from(CODES)),
+        st.tuples(st.just("no voucher")),
         st.tuples(
             st.just("rule"),
             st.integers(1, 6),
@@ -52,15 +60,26 @@ class StoredTotalsProperty(TestCase):
         ]
         cls.customer = make_customer()
         cls.site = Site.objects.get(is_default_site=True)
+        Voucher.objects.create(code="TEN", value=Decimal("10"))
+        Voucher.objects.create(
+            code="FIVEOFF", kind=VoucherKind.FIXED, value=Decimal("5.00"),
+            minimum_order=Decimal("50.00"),
+        )
 
     @settings(max_examples=60, deadline=None)
     @given(operations)
     def test_stored_totals_always_equal_the_pricing_function(self, steps):
         cart = CustomerCart(self.customer)
         expected = {}  # product id -> quantity the cart should hold
+        self.code = ""  # the voucher code the cart should hold
         priced_with = pricing.current_discount_rule()
         for step in steps:
             kind, *args = step
+            if kind in ("voucher", "no voucher"):
+                if self.enter_code(cart, expected, *args):
+                    priced_with = pricing.current_discount_rule()
+                self.assert_stored_totals_match(expected, priced_with)
+                continue
             if kind == "rule":
                 threshold, percentage, enabled = args
                 BulkDiscountSettings.objects.update_or_create(
@@ -77,6 +96,20 @@ class StoredTotalsProperty(TestCase):
                 if self.apply(cart, expected, kind, product, *args[1:]):
                     priced_with = pricing.current_discount_rule()
             self.assert_stored_totals_match(expected, priced_with)
+
+    def enter_code(self, cart, expected, code=None):
+        """Enter `code` (None: remove the code); True if the cart was repriced."""
+        if code is None:
+            had = bool(self.code)
+            remove_voucher(cart)
+            self.code = ""
+            return had and bool(expected)
+        try:
+            apply_voucher(cart, code)
+        except CartError:
+            return False
+        self.code = code
+        return True
 
     def apply(self, cart, expected, kind, product, *args):
         """Run one cart operation; check it changed `expected` exactly as allowed."""
@@ -106,15 +139,19 @@ class StoredTotalsProperty(TestCase):
         in_cart = dict(order.items.values_list("product", "quantity"))
         assert in_cart == expected
         totals = self.priced(expected, rule)
-        assert (order.subtotal, order.discount, order.total) == (
-            totals.subtotal, totals.discount, totals.total
+        assert (order.subtotal, order.discount, order.total, order.discount_name) == (
+            totals.subtotal, totals.discount, totals.total, totals.discount_name
         )
+        assert order.voucher_code == self.code
         assert order.total == order.subtotal - order.discount
         assert (order.shipping, order.tax) == (0, 0)  # a cart's are estimated, never stored
 
     def priced(self, expected, rule):
         prices = {product.pk: product.price for product in self.products}
-        return pricing.price_lines([(prices[pk], units) for pk, units in expected.items()], rule)
+        voucher = pricing.voucher_terms(Voucher.objects.filter(code=self.code).first())
+        return pricing.price_lines(
+            [(prices[pk], units) for pk, units in expected.items()], rule, voucher=voucher
+        )
 
 
 money = st.decimals(min_value=0, max_value=5000, places=2)
@@ -136,6 +173,13 @@ deliveries = st.builds(
         pricing.TaxRule, percentage=st.decimals(min_value=0, max_value=15, places=3),
         taxes_shipping=st.booleans(),
     ),
+)
+vouchers = st.none() | st.builds(
+    pricing.VoucherTerms,
+    code=st.just("CODE"),
+    percentage=st.none() | st.decimals(min_value="0.01", max_value=90, places=2),
+    amount_off=st.decimals(min_value="0.01", max_value=5000, places=2),
+    minimum=optional_money,
 )
 order_lines = st.lists(
     st.tuples(st.decimals(min_value=0, max_value=3000, places=2), st.integers(1, MAX_QUANTITY)),
@@ -177,3 +221,20 @@ def test_the_order_of_the_lines_does_not_matter(lines, rule, delivery, random):
     assert pricing.price_lines(shuffled, rule, delivery) == pricing.price_lines(
         lines, rule, delivery
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(order_lines, rules, deliveries, vouchers)
+def test_a_voucher_and_the_bulk_discount_never_stack_the_better_one_applies(
+    lines, rule, delivery, voucher
+):
+    totals = pricing.price_lines(lines, rule, delivery, voucher)
+    bulk = pricing.discount(lines, rule)
+    with_voucher = pricing.voucher_discount(voucher, pricing.subtotal(lines))
+
+    assert totals.discount == max(bulk, with_voucher)
+    assert totals.total == totals.subtotal - totals.discount + totals.shipping + totals.tax
+    assert min(totals.total, totals.discount) >= 0
+    assert totals.discount <= totals.subtotal
+    assert (totals.voucher is not None) == (with_voucher > bulk)
+    assert bool(totals.discount_name) == bool(totals.discount)

@@ -24,6 +24,7 @@ from wagtail.models import Site
 from wagtail.snippets.models import get_snippet_models
 
 from commerce.orders.models import OrderStatus
+from commerce.promotions.models import Voucher
 from commerce.shipping.models import ShippingMethod, TaxRate
 from home.shared.admin_access import ShopSnippetViewSet
 from home.shared.roles import FULFILMENT, MARKETERS, SUPPORT
@@ -98,7 +99,7 @@ MODEL_ARGUMENT_CASES = {
     "wagtail_bulk_action": [
         "commerce.order", "commerce.customer", "commerce.review", "support.contact",
         "products.stockmovement", "products.backinstockrequest", "commerce.shippingmethod",
-        "commerce.taxrate",
+        "commerce.taxrate", "commerce.voucher",
     ],
 }
 # Extra query strings a view is also opened with (searches, exports).
@@ -137,6 +138,7 @@ def records(home_page, product_index):
             name="Standard", delivery_estimate="3–5 business days", flat_price=5
         ),
         "commerce.taxrate": TaxRate.objects.create(state="CA", rate=7.25),
+        "commerce.voucher": Voucher.objects.create(code="SAVE10", value=10),
         "home": home_page,
     }
 
@@ -275,6 +277,13 @@ ALLOWED = {
     ),
     **chooser("wagtailsnippetchoosers_commerce_shippingmethod", see=SHIPPING, create=SHIPPING),
     **viewset(
+        "wagtailsnippets_commerce_voucher",
+        list=MARKETING, list_results=MARKETING, add=MARKETING, edit=MARKETING,
+        delete=MARKETING, usage=MARKETING, history=MARKETING, history_results=MARKETING,
+        copy=MARKETING,
+    ),
+    **chooser("wagtailsnippetchoosers_commerce_voucher", see=MARKETING, create=MARKETING),
+    **viewset(
         "wagtailsnippets_commerce_taxrate",
         list=SUPERUSER_ONLY, list_results=SUPERUSER_ONLY, add=SUPERUSER_ONLY,
         edit=SUPERUSER_ONLY, delete=SUPERUSER_ONLY, usage=SUPERUSER_ONLY,
@@ -286,6 +295,7 @@ ALLOWED = {
     "wagtailsettings:edit[commerce.shippingsettings]": SHIPPING,
     "wagtail_bulk_action[commerce.shippingmethod]": SHIPPING,
     "wagtail_bulk_action[commerce.taxrate]": SUPERUSER_ONLY,
+    "wagtail_bulk_action[commerce.voucher]": MARKETING,
     "fulfilment_modeladmin_index": SHIPPING,
     "fulfilment_modeladmin_ship": SHIPPING,
     "fulfilment_modeladmin_create": NOBODY,

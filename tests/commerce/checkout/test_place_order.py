@@ -374,7 +374,7 @@ def test_confirmation_email_lists_lines_discount_and_total(customer_client, cust
     assert "4 x Stocked Laptop at $100.00: $400.00" in text
     assert "2 x USB-C Cable & Adapter at $9.99: $19.98" in text
     assert "Subtotal: $419.98" in text
-    assert "Bulk discount: -$84.00" in text
+    assert "Bulk discount (20% off): -$84.00" in text
     assert "Total: $335.98" in text
     assert "Visa ending 4242" in text
     assert f"http://testserver/accounts/orders/{order.number}/" in text

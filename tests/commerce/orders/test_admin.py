@@ -169,7 +169,7 @@ def test_inspect_shows_lines_totals_delivery_and_only_brand_and_last_four(
     for text in [
         "Difference Engine", "$1,250.00", "$5,000.00",
         "Brass Mouse", "$19.99", "$59.97",
-        "Subtotal", "$5,059.97", "Discount", "−$1,011.99", "Total", "$4,047.98",
+        "Subtotal", "$5,059.97", "Bulk discount (20% off)", "−$1,011.99", "Total", "$4,047.98",
         "1 Market Street", "Springfield, Illinois 62701", "5551234567",
         "Mastercard ending 5454", "(authorised)",
     ]:

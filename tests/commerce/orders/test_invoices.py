@@ -50,7 +50,7 @@ def test_invoice_lists_lines_discount_total_and_shipping_address(discounted_orde
     assert "Zenith Air 14 $1,000.00 4 $4,000.00" in text
     assert "Orbit Mouse $24.50 2 $49.00" in text
     assert "Subtotal $4,049.00" in text
-    assert "Discount -$809.80" in text
+    assert "Bulk discount (20% off) -$809.80" in text
     assert "Total $3,239.20" in text
     assert "12 Analytical Row, Flat 3" in text
     assert "Springfield, Illinois 62704" in text

@@ -1,0 +1,103 @@
+"""Whether a voucher code may be used: by the cart when a shopper enters it, and by checkout
+again inside the order's transaction, with the voucher's row locked so that concurrent checkouts
+count its uses one after the other (a code limited to N uses ends with exactly N orders).
+
+A use is an order that got the voucher's discount and is placed or awaiting payment; a
+cancelled order (by staff, or an expired or abandoned payment) no longer counts, so it gives its
+use back without any counter to keep right.
+"""
+
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from commerce.orders.models import PLACED_OR_LATER, OrderStatus
+from commerce.promotions.models import Voucher, normalise_code
+
+USING_STATUSES = [OrderStatus.AWAITING_PAYMENT, *PLACED_OR_LATER]
+
+
+class VoucherRefused(Exception):
+    """A code the shop will not apply. The message, for the shopper, says why."""
+
+
+def current_voucher(code, now=None):
+    """The voucher named `code` if it is on and within its dates at `now`; else None."""
+    code = normalise_code(code)
+    if not code:
+        return None
+    voucher = Voucher.objects.filter(code=code).first()
+    if voucher is None or _date_refusal(voucher, now or timezone.now()):
+        return None
+    return voucher
+
+
+def check_voucher(code, amount_before, *, customer=None, email="", lock=False, now=None):
+    """The Voucher named `code` if a cart of subtotal `amount_before` bought by `customer` (or,
+    for a guest, `email`) may use it now; VoucherRefused saying why not. With `lock`, the
+    voucher's row stays locked until the transaction ends (checkout), so its uses are counted
+    after every concurrent checkout of it has committed or rolled back."""
+    code = normalise_code(code)
+    vouchers = Voucher.objects.select_for_update() if lock else Voucher.objects
+    voucher = vouchers.filter(code=code).first() if code else None
+    if voucher is None:
+        raise VoucherRefused(f"There is no voucher {code or 'with that code'}: check the code.")
+    refusal = _date_refusal(voucher, now or timezone.now())
+    if refusal:
+        raise VoucherRefused(refusal)
+    if voucher.minimum_order is not None and amount_before < voucher.minimum_order:
+        from commerce.pricing import format_money
+
+        raise VoucherRefused(
+            f"Voucher {voucher.code} is for orders of {format_money(voucher.minimum_order)} or "
+            f"more; your cart comes to {format_money(amount_before)}."
+        )
+    uses = voucher_uses(voucher)
+    if voucher.usage_limit is not None and uses.count() >= voucher.usage_limit:
+        raise VoucherRefused(f"Voucher {voucher.code} has been used up.")
+    if voucher.per_customer_limit is not None:
+        if customer is not None:
+            mine = uses.filter(customer=customer)
+        else:
+            mine = uses.filter(customer__isnull=True, billing_email__iexact=email)
+        if (customer is not None or email) and mine.count() >= voucher.per_customer_limit:
+            times = "once" if voucher.per_customer_limit == 1 else (
+                f"{voucher.per_customer_limit} times"
+            )
+            raise VoucherRefused(
+                f"You have already used voucher {voucher.code}: it can be used {times} per "
+                "customer."
+            )
+    return voucher
+
+
+def _date_refusal(voucher, now):
+    if not voucher.active:
+        return f"Voucher {voucher.code} is no longer valid."
+    if voucher.starts_at and now < voucher.starts_at:
+        starts = timezone.localtime(voucher.starts_at)
+        when = f"{starts:%B} {starts.day}, {starts:%Y at %H:%M}"
+        return f"Voucher {voucher.code} is not valid yet: it starts on {when}."
+    if voucher.ends_at and now >= voucher.ends_at:
+        return f"Voucher {voucher.code} has expired."
+    return ""
+
+
+def voucher_uses(voucher):
+    """The orders that used `voucher`: placed or awaiting payment, not cancelled."""
+    return voucher.orders.filter(status__in=USING_STATUSES)
+
+
+def vouchers_with_uses(queryset=None):
+    """`queryset` of vouchers (default: all) annotated with `uses` (orders that used each) and
+    `discounted` (the money those orders were given off), for marketers' listing and export."""
+    used = Q(orders__status__in=USING_STATUSES)
+    return (queryset if queryset is not None else Voucher.objects.all()).annotate(
+        uses=Count("orders", filter=used),
+        discounted=Coalesce(
+            Sum("orders__discount", filter=used), Decimal("0"),
+            output_field=DecimalField(max_digits=12, decimal_places=2),
+        ),
+    )
