@@ -9,7 +9,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.utils import timezone
-from wagtail.models import Site
 
 from commerce.orders.models import Order, OrderStatus
 from commerce.promotions.models import BulkDiscountSettings
@@ -46,6 +45,11 @@ ZERO_DECIMAL_CURRENCIES = {
     "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV",
     "XAF", "XOF", "XPF",
 }
+
+
+def format_percentage(percentage):
+    """`percentage` as shown to people, without trailing zeros: "20%", "12.5%"."""
+    return f"{Decimal(percentage).normalize():f}%"
 
 
 def minor_units(amount, currency=None):
@@ -155,11 +159,11 @@ def current_discount_rule(site=None):
     """The bulk discount rule marketers set for `site` (default: the default site).
 
     Reading the rule never writes: a site whose settings were never saved gets the defaults.
+    One query.
     """
     if site is None:
-        site = Site.objects.filter(is_default_site=True).first()
-    settings = None
-    if site is not None:
+        settings = BulkDiscountSettings.objects.filter(site__is_default_site=True).first()
+    else:
         settings = BulkDiscountSettings.objects.filter(site=site).first()
     settings = settings or BulkDiscountSettings()
     return DiscountRule(
@@ -209,8 +213,9 @@ def better_promotion(rule, bulk_amount, voucher, voucher_amount):
         if voucher_amount:
             than = "as much as" if voucher_amount == bulk_amount else "more than"
             beaten = f", saves {than} voucher {code}"
-        percentage = f"{Decimal(rule.percentage).normalize():f}"
-        return Promotion(f"Bulk discount ({percentage}% off{beaten})", bulk_amount)
+        return Promotion(
+            f"Bulk discount ({format_percentage(rule.percentage)} off{beaten})", bulk_amount
+        )
     return NO_PROMOTION
 
 
@@ -278,7 +283,7 @@ def stored_total_rows(order):
         name = f" ({order.shipping_method_name})" if order.shipping_method_name else ""
         rows.append((f"Shipping{name}", order.shipping))
     if order.tax_rate or order.tax:
-        rate = f" ({order.tax_rate.normalize():f}%)" if order.tax_rate else ""
+        rate = f" ({format_percentage(order.tax_rate)})" if order.tax_rate else ""
         rows.append((f"Sales tax{rate}", order.tax))
     rows.append(("Total", order.total))
     return rows

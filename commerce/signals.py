@@ -1,5 +1,6 @@
 """Thin receivers: keep cart totals right, carry the session cart across log-in, and clear
-the page cache when a review or its author's name changes (both show on product pages)."""
+the page cache when a review or its author's name changes (both show on product pages) or a
+voucher changes (public ones show in the Current offers block)."""
 
 from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_delete, post_save, pre_delete
@@ -9,6 +10,7 @@ from commerce import pricing
 from commerce.cart import carts as cart
 from commerce.customers.models import Customer
 from commerce.orders.models import Order, OrderItem
+from commerce.promotions.models import Voucher
 from commerce.reviews.models import Review
 from home.shared import page_cache
 from products.models import ProductPage
@@ -35,7 +37,9 @@ def merge_cart_at_login(sender, request, user, **kwargs):
 @receiver(post_delete, sender=Review, dispatch_uid="commerce_review_deleted")
 @receiver(post_save, sender=Customer, dispatch_uid="commerce_customer_saved")
 @receiver(post_delete, sender=Customer, dispatch_uid="commerce_customer_deleted")
-def invalidate_product_pages(sender, instance, **kwargs):
+@receiver(post_save, sender=Voucher, dispatch_uid="commerce_voucher_saved")
+@receiver(post_delete, sender=Voucher, dispatch_uid="commerce_voucher_deleted")
+def invalidate_cached_pages(sender, instance, **kwargs):
     page_cache.invalidate_catalogue()
 
 

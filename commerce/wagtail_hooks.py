@@ -23,6 +23,7 @@ from commerce.orders.stock import LOG_ACTION_RESTOCK
 from commerce.payments.refunds import LOG_ACTION_REFUND, LOG_ACTION_REFUND_FAILED
 from commerce.pricing import format_money
 from commerce.promotions.admin_views import VoucherViewSet
+from commerce.promotions.offers import current_offers
 from commerce.recovery import admin as recovery_admin
 from commerce.reports import dashboard
 from commerce.reviews.admin_views import ReviewViewSet
@@ -35,6 +36,7 @@ from commerce.reviews.structured_data import (
 from commerce.shipping.admin_views import ShippingViewSetGroup
 from commerce.shipping.structured_data import add_shipping_and_returns
 from home.shared import page_cache
+from home.shared.offers import CURRENT_OFFERS_HOOK
 from products.models import PRODUCT_PAGE_CONTEXT_HOOK
 
 # Policies first: Wagtail must not build its default policy for these models before them.
@@ -138,6 +140,10 @@ def register_recovery_admin_urls():
 
 
 hooks.register("register_reports_menu_item", recovery_admin.report_menu_item)
+
+
+# The Current offers block on the home and product pages (home/shared/offers.py).
+hooks.register(CURRENT_OFFERS_HOOK, current_offers)
 
 
 @hooks.register(page_cache.PERSONAL_PARTS_HOOK)

@@ -1,6 +1,8 @@
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
 
+from home.shared.offers import CurrentOffersBlock
+
 
 class CallToActionBlock(blocks.StructBlock):
     text = blocks.CharBlock(max_length=60)
@@ -26,3 +28,4 @@ class HeroBlock(blocks.StructBlock):
 class HomeContentBlock(blocks.StreamBlock):
     hero = HeroBlock()
     text = blocks.RichTextBlock(features=["bold", "italic", "link", "h2", "h3", "ul", "ol"])
+    current_offers = CurrentOffersBlock()

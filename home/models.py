@@ -51,7 +51,12 @@ class HomePage(SeoPageMixin, Page):
 
     def default_meta_description(self):
         for block in self.hero:
-            text = block.value.get("text") if block.block_type == "hero" else block.value.source
+            if block.block_type == "hero":
+                text = block.value.get("text")
+            elif block.block_type == "text":
+                text = block.value.source
+            else:
+                continue  # offers change often: a description quoting them would go stale
             if text and plain_text_excerpt(text):
                 return plain_text_excerpt(text)
         return f"{settings.WAGTAIL_SITE_NAME}: {self.featured_heading.lower()} and our catalogue."
@@ -59,6 +64,8 @@ class HomePage(SeoPageMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["featured_products"] = self.get_featured_products()
+        # The hero block holds the page's h1; without one (only text or offers) the title is.
+        context["has_hero"] = any(block.block_type == "hero" for block in self.hero)
         return context
 
 

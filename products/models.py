@@ -19,6 +19,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from home.shared import fixed_lookups
+from home.shared.offers import CurrentOffersBlock
 from home.shared.public_address import shop_url
 from home.shared.seo import SeoPageMixin, plain_text_excerpt
 
@@ -198,6 +199,12 @@ class ProductPage(SeoPageMixin, Page):
         blank=True,
         help_text="Key specs shown as a table: brand, model, processor, RAM, weight and more.",
     )
+    promotions = StreamField(
+        [("current_offers", CurrentOffersBlock())],
+        blank=True,
+        help_text="Shown under the buy button. The offers are written from the live bulk "
+        "discount and public voucher codes.",
+    )
 
     # Copies of spec values used for filtering, kept in indexed columns so the listing can
     # filter and count facets in SQL instead of reading every page's StreamField JSON.
@@ -231,6 +238,7 @@ class ProductPage(SeoPageMixin, Page):
             help_text="More photos, shown after the main photo in the order you set here.",
         ),
         FieldPanel("body"),
+        FieldPanel("promotions"),
         FieldPanel(
             "tags",
             help_text="Shoppers can filter the shop by tag, for example gaming or ultralight.",

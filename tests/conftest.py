@@ -58,6 +58,18 @@ def fresh_cache(settings):
 
 
 @pytest.fixture
+def enabled_page_cache(settings, fresh_cache):
+    """The page cache on (the test settings switch it off), in a cache of the test's own."""
+    settings.PAGE_CACHE_ENABLED = True
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Run a change as if its transaction committed, so invalidation happens as in production."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
 def get_within_queries(client, django_assert_max_num_queries):
     """get(url, params, bound): GET a page twice and hold the second visit to bound queries.
 

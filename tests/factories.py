@@ -299,10 +299,9 @@ def edit_url(product):
     return reverse("wagtailadmin_pages:edit", args=[product.pk])
 
 
-def spec_form_values(product):
-    return [
-        (child.block_type, child.block.get_form_state(child.value)) for child in product.features
-    ]
+def stream_form_values(stream):
+    """A StreamField's value as the editor's JavaScript would submit it."""
+    return [(child.block_type, child.block.get_form_state(child.value)) for child in stream]
 
 
 def open_editor(client, product, url=None):
@@ -316,9 +315,11 @@ def open_editor(client, product, url=None):
     for box in BeautifulSoup(html, "html.parser").select("input[type=checkbox][checked]"):
         if box.get("name") in data and "value" not in box.attrs:
             data.setlist(box["name"], ["on"])
-    # The specs editor is drawn by JavaScript, so its inputs are not in the HTML.
+    # StreamField editors (specs, promotions) are drawn by JavaScript, so their inputs are not
+    # in the HTML.
+    streams = {name: getattr(product, name) for name in ("features", "promotions")}
     for key, value in nested_form_data(
-        {"features": streamfield(spec_form_values(product))}
+        {name: streamfield(stream_form_values(stream)) for name, stream in streams.items()}
     ).items():
         data[key] = value
     return data

@@ -27,12 +27,13 @@ class VoucherViewSet(ShopSnippetViewSet):
         Column("uses", label="Used", sort_key="uses"),
         MoneyColumn("discounted", label="Discounted"),
         BooleanColumn("active"),
+        BooleanColumn("public"),
     ]
-    list_filter = ["active", "kind"]
+    list_filter = ["active", "public", "kind"]
     search_fields = ["code"]
     list_export = [
         "code", "kind", "value", "minimum_order", "starts_at", "ends_at", "usage_limit",
-        "per_customer_limit", "active", "uses", "discounted_amount",
+        "per_customer_limit", "active", "public", "uses", "discounted_amount",
     ]
     export_headings = {"uses": "Used", "discounted_amount": "Discounted"}
     export_filename = "vouchers"

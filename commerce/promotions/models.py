@@ -109,12 +109,15 @@ class Voucher(models.Model):
         "Empty: no limit.",
     )
     active = models.BooleanField(default=True, help_text="Untick to stop the code at once.")
+    public = models.BooleanField(
+        default=False, help_text="Show this code in the Current offers block on the storefront."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     panels = [
         FieldPanel("code"), FieldPanel("kind"), FieldPanel("value"), FieldPanel("minimum_order"),
         FieldPanel("starts_at"), FieldPanel("ends_at"), FieldPanel("usage_limit"),
-        FieldPanel("per_customer_limit"), FieldPanel("active"),
+        FieldPanel("per_customer_limit"), FieldPanel("active"), FieldPanel("public"),
     ]
 
     class Meta:

@@ -34,6 +34,17 @@ def current_voucher(code, now=None):
     return voucher
 
 
+def public_vouchers(now=None):
+    """The vouchers marketers chose to show on the storefront (`public`) that a shopper could
+    use at `now`: on, within their dates and not used up; newest first. One query."""
+    now = now or timezone.now()
+    candidates = vouchers_with_uses(Voucher.objects.filter(public=True, active=True))
+    return [
+        voucher for voucher in candidates
+        if not _date_refusal(voucher, now) and not _used_up(voucher, voucher.uses)
+    ]
+
+
 def check_voucher(code, amount_before, *, customer=None, email="", lock=False, now=None):
     """The Voucher named `code` if a cart of subtotal `amount_before` bought by `customer` (or,
     for a guest, `email`) may use it now; VoucherRefused saying why not. With `lock`, the
@@ -55,7 +66,7 @@ def check_voucher(code, amount_before, *, customer=None, email="", lock=False, n
             f"more; your cart comes to {format_money(amount_before)}."
         )
     uses = voucher_uses(voucher)
-    if voucher.usage_limit is not None and uses.count() >= voucher.usage_limit:
+    if _used_up(voucher, uses.count()):
         raise VoucherRefused(f"Voucher {voucher.code} has been used up.")
     if voucher.per_customer_limit is not None:
         if customer is not None:
@@ -77,12 +88,25 @@ def _date_refusal(voucher, now):
     if not voucher.active:
         return f"Voucher {voucher.code} is no longer valid."
     if voucher.starts_at and now < voucher.starts_at:
-        starts = timezone.localtime(voucher.starts_at)
-        when = f"{starts:%B} {starts.day}, {starts:%Y at %H:%M}"
-        return f"Voucher {voucher.code} is not valid yet: it starts on {when}."
+        return (
+            f"Voucher {voucher.code} is not valid yet: it starts on "
+            f"{written_date(voucher.starts_at)}."
+        )
     if voucher.ends_at and now >= voucher.ends_at:
         return f"Voucher {voucher.code} has expired."
     return ""
+
+
+def written_date(moment, with_time=True):
+    """`moment` in the shop's time zone as shoppers read it: "March 4, 2027 at 17:00", or
+    without the time "March 4, 2027"."""
+    moment = timezone.localtime(moment)
+    day = f"{moment:%B} {moment.day}, {moment:%Y}"
+    return f"{day} at {moment:%H:%M}" if with_time else day
+
+
+def _used_up(voucher, uses):
+    return voucher.usage_limit is not None and uses >= voucher.usage_limit
 
 
 def voucher_uses(voucher):

@@ -15,7 +15,7 @@ from wagtail.images.rect import Rect
 from wagtail.models import PageViewRestriction, Site
 
 from commerce.orders.stock import release_stock
-from commerce.promotions.models import BulkDiscountSettings
+from commerce.promotions.models import BulkDiscountSettings, Voucher
 from commerce.reviews.rules import hide_review, publish_review
 from config.env import cache_config
 from home.models import HomePageFeaturedProduct
@@ -369,6 +369,21 @@ def test_a_new_bulk_discount_setting_refreshes_cached_pages_at_once(client, lapt
 
     assert not served_from_cache(client.get(laptop.url))
     assert served_from_cache(client.get(laptop.url))
+
+
+def test_a_saved_or_deleted_voucher_refreshes_cached_pages_at_once(client, laptop, commit):
+    # Public vouchers show in the Current offers block (tests/commerce/promotions/test_offers.py).
+    client.get(laptop.url)
+    with commit():
+        voucher = Voucher.objects.create(code="JUNE10", value=Decimal("10"), public=True)
+
+    assert not served_from_cache(client.get(laptop.url))
+    assert served_from_cache(client.get(laptop.url))
+
+    with commit():
+        voucher.delete()
+
+    assert not served_from_cache(client.get(laptop.url))
 
 
 def test_a_reviewers_new_name_shows_on_their_review_at_once(client, laptop, customer, commit):

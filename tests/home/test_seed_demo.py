@@ -65,6 +65,13 @@ def test_seeded_home_page_serves_with_featured_products(client):
     assert response.content.count(b'class="product-card"') >= 4
 
 
+def test_seeded_home_page_shows_the_current_offers_from_the_live_rule(client):
+    call_command("seed_demo", stdout=StringIO())
+    html = client.get("/").content.decode()
+    assert "Current offers</h2>" in html
+    assert "Buy 4 or more of one item: 20% off your order" in html
+
+
 def test_seed_demo_in_development_adds_one_demo_user_per_staff_role(settings, client):
     settings.DEBUG = True
     call_command("seed_demo", stdout=StringIO())

@@ -226,6 +226,7 @@ def test_preview_of_a_new_product_renders(admin_client, product_index):
             "price": "899.00",
             "variants": inline_formset([{"sku": "BRAND-NEW-BOOK", "stock": "", "active": "on"}]),
             "features": streamfield([("brand", "Newco"), ("ram", "8")]),
+            "promotions": streamfield([]),
             "gallery_images": inline_formset([]),
         }
     )

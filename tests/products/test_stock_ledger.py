@@ -179,7 +179,7 @@ def test_creating_a_product_in_the_editor_records_its_opening_stock(
     data = querydict_from_html(admin_client.get(url).content.decode(), form_id="page-edit-form")
     data.update({"title": "Brand New Laptop", "slug": "brand-new-laptop", "price": "10.00"})
     data.update({"variants-0-stock": "4", "variants-0-active": "on"})
-    data["features-count"] = "0"
+    data["features-count"] = data["promotions-count"] = "0"  # drawn by JavaScript
 
     response = admin_client.post(url, data)
 

@@ -32,11 +32,13 @@ HERO = [
         "value": {
             "heading": "Laptops picked by people who use them",
             "text": "Ultralights for the road, workstations for the studio and gaming rigs "
-            "for the weekend. Buy four or more of one model and save 20%.",
+            "for the weekend.",
             "image": None,
             "call_to_action": {"text": "Browse the shop", "page": None, "url": "/shop/"},
         },
-    }
+    },
+    # Its copy comes from the live bulk discount and public vouchers, so it never drifts.
+    {"type": "current_offers", "value": {"heading": "Current offers"}},
 ]
 
 DEMO_SUPPORT_EMAIL = "support@example.com"
