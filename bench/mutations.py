@@ -71,6 +71,7 @@ CART = ("tests/commerce/cart/test_cart.py", "tests/commerce/checkout/test_place_
 VARIANTS = ("tests/products/test_variants.py",)
 RACES = ("tests/commerce/test_concurrency.py", "tests/commerce/orders/test_status.py")
 VOUCHERS = ("tests/commerce/promotions/test_vouchers.py",)
+SALES = ("tests/products/test_sales.py",)
 TWO_PHASE = ("tests/commerce/checkout/test_two_phase.py",
              "tests/commerce/checkout/test_place_order.py", "tests/commerce/orders/test_status.py")
 
@@ -153,7 +154,8 @@ MUTATIONS = [
              "if awaits_payment(locked, now):", TWO_PHASE),
     Mutation(RESERVATIONS_MODULE, "filter(payment_due_by__lte=now)",
              "filter(payment_due_by__gte=now)", TWO_PHASE),
-    Mutation(RESERVATIONS_MODULE, "return cart.restore_to_cart(locked.customer, quantities)",
+    Mutation(RESERVATIONS_MODULE,
+             "return cart.restore_to_cart(locked.customer, quantities, locked.voucher_code)",
              "return []", TWO_PHASE),
     # Payments: card checks, refunds bounded by what was captured, settled once.
     Mutation(REFUNDS_MODULE, "amount = detail.refundable_amount",
@@ -207,8 +209,12 @@ MUTATIONS = [
              "if voucher_amount >= bulk_amount:", VOUCHERS + PRICING),
     Mutation("commerce/pricing.py", "amount_before < voucher.minimum)",
              "amount_before <= voucher.minimum)", VOUCHERS + PRICING),
-    Mutation(VOUCHERS_MODULE, "uses.count() >= voucher.usage_limit",
-             "uses.count() > voucher.usage_limit", VOUCHERS),
+    Mutation("products/sales.py", "return regular if sale is None else sale", "return regular",
+             SALES),
+    Mutation("products/sales.py", "(ends_at is None or now < ends_at)",
+             "(ends_at is None or True)", SALES),
+    Mutation(VOUCHERS_MODULE, "uses >= voucher.usage_limit",
+             "uses > voucher.usage_limit", VOUCHERS),
     Mutation(VOUCHERS_MODULE, "mine.count() >= voucher.per_customer_limit",
              "mine.count() > voucher.per_customer_limit", VOUCHERS),
     Mutation(VOUCHERS_MODULE, "USING_STATUSES = [OrderStatus.AWAITING_PAYMENT, *PLACED_OR_LATER]",

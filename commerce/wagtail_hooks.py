@@ -23,7 +23,7 @@ from commerce.orders.stock import LOG_ACTION_RESTOCK
 from commerce.payments.refunds import LOG_ACTION_REFUND, LOG_ACTION_REFUND_FAILED
 from commerce.pricing import format_money
 from commerce.promotions.admin_views import VoucherViewSet
-from commerce.promotions.offers import current_offers
+from commerce.promotions.offers import current_offers, next_offer_change
 from commerce.recovery import admin as recovery_admin
 from commerce.reports import dashboard
 from commerce.reviews.admin_views import ReviewViewSet
@@ -144,6 +144,8 @@ hooks.register("register_reports_menu_item", recovery_admin.report_menu_item)
 
 # The Current offers block on the home and product pages (home/shared/offers.py).
 hooks.register(CURRENT_OFFERS_HOOK, current_offers)
+# A cached page may hold the offers block: none is kept past a public code starting or ending.
+hooks.register(page_cache.EXPIRY_HOOK, next_offer_change)
 
 
 @hooks.register(page_cache.PERSONAL_PARTS_HOOK)

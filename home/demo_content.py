@@ -53,6 +53,9 @@ GALLERY_VIEWS = {
     "framework-laptop-13": ["from the side", "with its expansion cards out"],
 }
 
+# Products on sale for a fortnight after seeding: slug -> sale price.
+SALES = {"dell-inspiron-15": "529.00", "lenovo-legion-pro-5": "1899.00"}
+
 # Products sold in several configurations: slug -> (SKU, RAM GB, storage GB, colour, price or
 # None for the product's, stock). The first is the configuration PRODUCTS describes, with its
 # stock; the 1 TB MacBook Air is sold out, so its page shows an unavailable combination.

@@ -91,7 +91,7 @@ class StockFieldPanel(FieldPanel):
 VARIANT_PANELS = [
     FieldPanel("sku"),
     FieldRowPanel([FieldPanel("ram_gb"), FieldPanel("storage_gb"), FieldPanel("colour")]),
-    FieldRowPanel([FieldPanel("price"), StockFieldPanel("stock")]),
+    FieldRowPanel([FieldPanel("price"), FieldPanel("sale_price"), StockFieldPanel("stock")]),
     FieldPanel("image"),
     FieldPanel("active"),
 ]

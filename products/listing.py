@@ -27,6 +27,7 @@ from taggit.models import Tag
 
 from home.shared import page_cache
 
+from .sales import any_sale_on, current_price_range, current_variant_price
 from .variants import ProductVariant
 
 PRODUCTS_PER_PAGE = 24
@@ -133,11 +134,12 @@ def filter_products(products, filters, *, except_facet=None):
 
 def offered_variants(products=None):
     """The active variants of the product in the outer query (or of `products`), annotated
-    with their `ram` and `unit_price`: their own, else their product's."""
+    with their `ram` (their own, else their product's) and `unit_price` (what they sell for now,
+    products.sales)."""
     variants = ProductVariant.objects.filter(active=True).annotate(
         ram=Coalesce("ram_gb", "product__ram_gb"),
-        unit_price=Coalesce("price", "product__price"),
-    )
+        regular=Coalesce("price", "product__price"),
+    ).annotate(unit_price=current_variant_price())
     if products is None:
         return variants.filter(product=OuterRef("pk"))
     return variants.filter(product__in=products.order_by().values("pk"))
@@ -150,6 +152,13 @@ def sort_products(products, sort, *, read_in_index_order=True):
     reading the catalogue in index order until a page is full; see build_listing for when.
     """
     _label, ordering = SORT_ORDERS.get(sort, SORT_ORDERS[DEFAULT_SORT])
+    if ordering[0].lstrip("-") == "price_from" and any_sale_on():
+        # While a sale is on, by the prices shoppers see; no index serves that.
+        lowest, _highest = current_price_range()
+        first, *rest = ordering
+        return products.order_by(
+            lowest.desc() if first.startswith("-") else lowest.asc(), *rest
+        )
     if read_in_index_order:
         return products.order_by(*ordering)
     first, *rest = ordering
@@ -196,10 +205,11 @@ def _breakdown(products):
     """(brand, number of products, lowest price, highest price) rows: one query, a few dozen
     rows however large the catalogue, from which brand counts and the price range are summed
     up."""
+    lowest, highest = current_price_range()
     return list(
         products.order_by()
         .values_list("brand")
-        .annotate(count=Count("pk"), lowest=Min("price_from"), highest=Max("price_to"))
+        .annotate(count=Count("pk"), lowest=Min(lowest), highest=Max(highest))
     )
 
 

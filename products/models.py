@@ -3,14 +3,23 @@ from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import quote as urlquote
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 from wagtail import hooks
-from wagtail.admin.panels import FieldPanel, InlinePanel, ObjectList, TabbedInterface
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images.api.fields import ImageRenditionField
@@ -31,6 +40,7 @@ from .gallery import product_gallery
 from .ledger import StockMovement  # noqa: F401  (registers the stock ledger's model)
 from .listing import build_listing
 from .related import related_products
+from .sales import product_sale_is_on
 from .serializers import GalleryField, TagNamesField, VariantsField
 from .structured_data import (
     breadcrumb_structured_data,
@@ -173,6 +183,32 @@ class ProductPage(SeoPageMixin, Page):
     price_to = models.DecimalField(
         max_digits=10, decimal_places=2, null=True, blank=True, editable=False
     )
+    # A scheduled sale (products.sales): one window for the product, a sale price for the
+    # configurations sold at its price; a variant with its own price has its own sale price.
+    sale_price = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.00"), message="The price cannot be negative.")],
+        help_text="The price during the sale, below the price above. Variants with a price of "
+        "their own take their own sale price.",
+    )
+    sale_starts_at = models.DateTimeField(
+        "sale starts", null=True, blank=True, help_text="Empty: the sale starts when published."
+    )
+    sale_ends_at = models.DateTimeField(
+        "sale ends", null=True, blank=True,
+        help_text="The sale price stops at this time, with nothing to run. Empty: no end.",
+    )
+    # The lowest and highest price of the active variants during the sale, when any of them
+    # has a sale price (else empty), kept with the price range.
+    sale_price_from = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, editable=False
+    )
+    sale_price_to = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, editable=False
+    )
     low_stock_threshold = models.PositiveIntegerField(
         null=True,
         blank=True,
@@ -247,6 +283,12 @@ class ProductPage(SeoPageMixin, Page):
     specs_panels = [FieldPanel("features")]
     pricing_panels = [
         FieldPanel("price"),
+        MultiFieldPanel(
+            [FieldPanel("sale_price"), FieldRowPanel([FieldPanel("sale_starts_at"),
+                                                     FieldPanel("sale_ends_at")])],
+            heading="Sale",
+            help_text="Shoppers see the regular price struck through while the sale is on.",
+        ),
         VariantsPanel(
             "variants",
             heading="Variants",
@@ -320,6 +362,18 @@ class ProductPage(SeoPageMixin, Page):
         # Decimal(): a page built in code may hold its price as a string.
         price = self.price if price is None else price
         return str(Decimal(price).quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.sale_price is not None and self.price is not None and (
+            self.sale_price >= self.price
+        ):
+            errors["sale_price"] = "The sale price must be below the price."
+        if self.sale_starts_at and self.sale_ends_at and self.sale_ends_at <= self.sale_starts_at:
+            errors["sale_ends_at"] = "The sale must end after it starts."
+        if errors:
+            raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
         self.sync_spec_columns()
@@ -445,6 +499,9 @@ class ProductPage(SeoPageMixin, Page):
             if variant.in_stock
             else "https://schema.org/OutOfStock",
         }
+        if variant.was_price is not None and self.sale_ends_at:
+            # Google shows the sale price only until then.
+            offer["priceValidUntil"] = timezone.localtime(self.sale_ends_at).date().isoformat()
         if several:
             offer["sku"] = variant.sku
             offer["name"] = variant.display_name
@@ -479,14 +536,33 @@ class ProductPage(SeoPageMixin, Page):
         return " ".join(value for _label, value in self.spec_rows)
 
     @property
+    def on_sale(self):
+        """Whether the sale is on now (products.sales)."""
+        return product_sale_is_on(self)
+
+    def _shown_range(self):
+        if self.on_sale:
+            return self.sale_price_from, self.sale_price_to
+        return self.price_from, self.price_to
+
+    @property
     def has_price_range(self):
-        """Whether the configurations sell at different prices ("From $X")."""
-        return self.price_from is not None and self.price_from != self.price_to
+        """Whether the configurations sell at different prices now ("From $X")."""
+        low, high = self._shown_range()
+        return low is not None and low != high
 
     @property
     def listing_price(self):
-        """The one price of a product whose configurations all cost the same."""
-        return self.price if self.price_from is None else self.price_from
+        """The lowest price now (the only one, without a range): the sale's while it is on."""
+        low, _high = self._shown_range()
+        return self.price if low is None else low
+
+    @property
+    def regular_listing_price(self):
+        """The lowest price before the sale, shown struck through while it is on and lower;
+        else None."""
+        regular = self.price if self.price_from is None else self.price_from
+        return regular if self.on_sale and self.listing_price < regular else None
 
     @property
     def in_stock(self):

@@ -172,6 +172,20 @@ def sync_products(product_ids, *, restocked_variants=None):
     per_product = active.order_by().values("product")
     price = DecimalField(max_digits=10, decimal_places=2)
     unit_price = Coalesce("price", OuterRef("price"), output_field=price)
+    # During the sale (products.sales.sale_price_of): a variant's own sale price, else the
+    # product's for a variant at the product's price, when lower than its regular price.
+    priced = active.annotate(
+        regular=unit_price,
+        sale=Coalesce(
+            "sale_price",
+            Case(When(price__isnull=True, then=OuterRef("sale_price"))),
+            output_field=price,
+        ),
+    ).annotate(
+        sale_price_now=Case(When(sale__lt=F("regular"), then=F("sale")), default=F("regular"))
+    )
+    has_sale = Exists(priced.filter(sale__lt=F("regular")))
+    during_sale = priced.order_by().values("product")
     ProductPage.objects.filter(pk__in=product_ids).update(
         stock=Case(
             When(Exists(active.filter(stock__isnull=True)), then=Value(None)),
@@ -182,6 +196,12 @@ def sync_products(product_ids, *, restocked_variants=None):
         ),
         price_from=Subquery(per_product.annotate(low=Min(unit_price)).values("low")),
         price_to=Subquery(per_product.annotate(high=Max(unit_price)).values("high")),
+        sale_price_from=Case(When(has_sale, then=Subquery(
+            during_sale.annotate(low=Min("sale_price_now")).values("low")
+        )), output_field=price),
+        sale_price_to=Case(When(has_sale, then=Subquery(
+            during_sale.annotate(high=Max("sale_price_now")).values("high")
+        )), output_field=price),
     )
     if alert:
         after = dict(ProductPage.objects.filter(pk__in=product_ids).values_list("pk", "stock"))

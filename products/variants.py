@@ -13,6 +13,7 @@ product in stock?" reads one column.
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.text import slugify
@@ -21,6 +22,7 @@ from wagtail.models import Orderable
 
 from .availability import stock_state
 from .options import option_labels, option_values
+from .sales import current_price
 
 SKU_MAX_LENGTH = 64
 validate_sku = RegexValidator(
@@ -53,6 +55,12 @@ class ProductVariant(Orderable):
         validators=[MinValueValidator(Decimal("0.00"), message="The price cannot be negative.")],
         help_text="Leave empty to sell at the product's price.",
     )
+    sale_price = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0.00"), message="The price cannot be negative.")],
+        help_text="During the product's sale, for a variant with a price of its own. Empty: "
+        "the product's sale price applies to variants at the product's price.",
+    )
     stock = models.PositiveIntegerField(
         null=True, blank=True,
         help_text=(
@@ -71,6 +79,13 @@ class ProductVariant(Orderable):
     class Meta(Orderable.Meta):
         verbose_name = "variant"
 
+    def clean(self):
+        super().clean()
+        if self.sale_price is not None and self.price is not None and (
+            self.sale_price >= self.price
+        ):
+            raise ValidationError({"sale_price": "The sale price must be below the price."})
+
     def save(self, *args, **kwargs):
         # The editor's form refuses a SKU in use; a variant made otherwise with one (a copied
         # product's) gets its own.
@@ -86,8 +101,20 @@ class ProductVariant(Orderable):
 
     @property
     def unit_price(self):
-        """What one unit sells for: its own price, else the product's."""
+        """What one unit sells for now: the sale price while the product's sale is on, else
+        its own price, else the product's (products.sales)."""
+        return current_price(self, self.product)
+
+    @property
+    def regular_price(self):
+        """What one unit sells for outside a sale: its own price, else the product's."""
         return self.product.price if self.price is None else self.price
+
+    @property
+    def was_price(self):
+        """The regular price, shown struck through, while the unit sells below it; else None."""
+        regular = self.regular_price
+        return regular if self.unit_price < regular else None
 
     @property
     def option_labels(self):

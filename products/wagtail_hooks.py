@@ -18,6 +18,7 @@ from .dashboard import add_low_stock_panel
 from .forms import visitors_back_in_stock_form
 from .ledger import StockMovement
 from .models import ProductPage
+from .sales import next_price_change
 from .stock_history import (
     StockHistoryButton,
     StockMovementViewSet,
@@ -142,3 +143,7 @@ def back_in_stock_personal_parts():
         "products/includes/back_in_stock_email.html",
         lambda request: {"form": visitors_back_in_stock_form(request)},
     )}
+
+
+# A cached page holds prices: none is kept past the next sale starting or ending.
+hooks.register(page_cache.EXPIRY_HOOK, next_price_change)

@@ -275,13 +275,17 @@ def _units_by_variant(items):
     return units
 
 
-LINE_SNAPSHOT_FIELDS = ["unit_price", "product_name", "sku", "options", "reserved_quantity"]
+LINE_SNAPSHOT_FIELDS = [
+    "unit_price", "regular_unit_price", "product_name", "sku", "options", "reserved_quantity",
+]
 
 
 def snapshot_line(item, variant):
     """Copy onto order line `item` (not saved) what it sells as it is now: the product's name,
-    the variant's SKU, options and unit price, and the units taken from its counted stock."""
+    the variant's SKU, options and unit price (with its regular price when sold at a sale
+    price), and the units taken from its counted stock."""
     item.unit_price = variant.unit_price
+    item.regular_unit_price = variant.was_price
     item.product_name = variant.product.title
     item.sku = variant.sku
     item.options = variant.option_labels

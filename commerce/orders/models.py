@@ -242,6 +242,10 @@ class OrderItem(Line):
     sku = models.CharField("SKU", max_length=64, blank=True)
     options = models.CharField(max_length=255, blank=True, help_text="E.g. 16 GB RAM, Silver.")
     unit_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # The regular price when the line was sold at a sale price (products.sales), else empty.
+    regular_unit_price = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, editable=False
+    )
     # Units checkout took off the shelf for this line (0 if the product's stock was not
     # tracked then); commerce.orders.stock.release_stock puts back exactly these, then zeroes them.
     reserved_quantity = models.PositiveIntegerField(default=0, editable=False)

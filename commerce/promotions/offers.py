@@ -9,10 +9,11 @@ from the `current_offers` Wagtail hook that commerce/wagtail_hooks.py registers 
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 
 from commerce.pricing import current_discount_rule, format_money, format_percentage
-from commerce.promotions.models import VoucherKind
+from commerce.promotions.models import Voucher, VoucherKind
 from commerce.promotions.vouchers import public_vouchers, written_date
 
 NOT_STACKED = "Not combined with a voucher code: you get whichever saves more."
@@ -78,3 +79,16 @@ def _until(ends_at):
     if ends.time() == datetime.time(0, 0):
         return f"until the end of {written_date(ends - datetime.timedelta(days=1), False)}"
     return f"until {written_date(ends)}"
+
+
+def next_offer_change(now=None):
+    """The next time a public voucher starts or ends after `now` (the block's copy changes
+    then, so the page cache keeps no page past it), or None. One query."""
+    now = now or timezone.now()
+    moments = Voucher.objects.filter(public=True, active=True).filter(
+        Q(starts_at__gt=now) | Q(ends_at__gt=now)
+    ).values_list("starts_at", "ends_at")
+    return min(
+        (moment for row in moments for moment in row if moment is not None and moment > now),
+        default=None,
+    )

@@ -27,12 +27,13 @@ The rules are the plain functions below:
   password) is never stored; see home/wagtail_hooks.py.
 
 Entries are keyed by scheme, host, path and query string (parameters sorted by name, so
-filters, sorting and page numbers each get their own entry) and stamped with a
-*generation*: a token kept in the cache that ``invalidate_catalogue()`` replaces, which makes
-every stored page stale at once. Signals (home/signals.py) call it when pages, images,
+filters, sorting and page numbers each get their own entry), kept no later than the next change
+the clock alone makes (a sale starting or ending: the ``page_cache_expiry`` hook), and stamped
+with a *generation*: a token kept in the cache that ``invalidate_catalogue()`` replaces, which
+makes every stored page stale at once. Signals (home/signals.py) call it when pages, images,
 reviews or shop settings change; code that changes stock with ``update()`` calls it itself.
-``remember()`` keeps data shared by every visitor (the listing's facet counts) the same way,
-so logged-in shoppers, whose pages are never cached, are spared computing it too.
+``remember()`` keeps data shared by every visitor (the listing's facet counts) the same way, so
+logged-in shoppers, whose pages are never cached, are spared computing it too.
 
 When the cache cannot be reached, lookups miss and nothing is stored: pages are rendered as if
 there were no cache.
@@ -45,7 +46,9 @@ when REDIS_URL is unset (see README, "Caching").
 import functools
 import hashlib
 import logging
+import math
 import re
+import time
 import uuid
 from functools import wraps
 from urllib.parse import urlencode
@@ -57,12 +60,14 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from wagtail import hooks
 
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "page-cache:generation"
+EXPIRY_HOOK = "page_cache_expiry"
 CACHEABLE_PAGE_TYPES = ("home.HomePage", "products.ProductIndexPage", "products.ProductPage")
 MESSAGES_COOKIE = "messages"  # django.contrib.messages' CookieStorage.cookie_name
 CACHE_STATUS_HEADER = "X-Page-Cache"
@@ -177,16 +182,36 @@ def _lookup(identity):
         logger.warning("Page cache unavailable, %s looked up in vain", identity, exc_info=True)
         return None, None
     entry = found.get(key)
-    if entry is None or entry["generation"] != generation:
+    if entry is None or entry["generation"] != generation or (
+        entry.get("until") is not None and entry["until"] <= time.time()
+    ):
         return (key, generation), None
     return (key, generation), entry["value"]
 
 
+def next_scheduled_change(now=None):
+    """The next time a page may change by the clock alone (a sale starting or ending), from
+    the apps' `page_cache_expiry` hooks (each takes `now` and returns an aware datetime or
+    None); None if nothing is scheduled."""
+    now = now or timezone.now()
+    moments = [moment for hook in hooks.get_hooks(EXPIRY_HOOK) if (moment := hook(now))]
+    return min(moments, default=None)
+
+
 def _keep(slot, value):
+    """Keep `value` under `slot` until PAGE_CACHE_SECONDS pass or the next scheduled change,
+    whichever comes first; True if it was kept."""
     key, generation = slot
+    timeout, until = settings.PAGE_CACHE_SECONDS, None
+    change = next_scheduled_change()
+    if change is not None:
+        until = change.timestamp()
+        timeout = min(timeout, math.ceil(until - time.time()))
+        if timeout <= 0:
+            return False
     try:
         cache.set(
-            key, {"generation": generation, "value": value}, timeout=settings.PAGE_CACHE_SECONDS
+            key, {"generation": generation, "value": value, "until": until}, timeout=timeout
         )
     except Exception:
         logger.warning("Page cache unavailable, %s not stored", key, exc_info=True)

@@ -12,7 +12,7 @@ DOMAIN_MODULES = {
     "commerce/pricing.py", "commerce/orders/stock.py", "commerce/checkout/place_order.py",
     "commerce/payments/refunds.py", "commerce/orders/status.py", "commerce/cart/carts.py",
     "products/stock.py", "commerce/checkout/payment_flow.py", "commerce/checkout/reservations.py",
-    "commerce/promotions/vouchers.py",
+    "commerce/promotions/vouchers.py", "products/sales.py",
 }
 
 

@@ -1,3 +1,4 @@
+from datetime import timedelta
 from decimal import Decimal
 from io import BytesIO
 from urllib.parse import urlsplit
@@ -7,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.images import get_image_model
@@ -54,6 +56,7 @@ class Command(BaseCommand):
             created = self.ensure_products(index)
             self.ensure_product_galleries(index)
             self.ensure_variants(index)
+            self.ensure_sales(index)
             self.ensure_featured_products(home)
             self.ensure_contact_page(home)
             self.ensure_seller()
@@ -149,6 +152,18 @@ class Command(BaseCommand):
             created += 1
             self.stdout.write(f"  [{number}/{total}] {name}")
         return created
+
+    def ensure_sales(self, index):
+        """Put the products of SALES on sale for a fortnight from now, unless staff have set a
+        sale price on them already."""
+        products = ProductPage.objects.child_of(index).filter(
+            slug__in=demo_content.SALES, sale_price__isnull=True, sale_ends_at__isnull=True
+        )
+        for product in products:
+            product.sale_price = Decimal(demo_content.SALES[product.slug])
+            product.sale_ends_at = timezone.now() + timedelta(days=14)
+            product.save_revision().publish()
+            self.stdout.write(f"  {product.title}: on sale at {product.sale_price}")
 
     def ensure_variants(self, index):
         """Sell the products of VARIANTS in their configurations, once: the first variant is

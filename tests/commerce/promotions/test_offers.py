@@ -2,6 +2,7 @@
 public vouchers, on the home page and on product pages, fresh even from the page cache."""
 
 import datetime
+import time
 from decimal import Decimal
 
 import pytest
@@ -256,6 +257,19 @@ def test_the_cached_home_page_shows_a_new_percentage_and_a_new_voucher_at_once(
         voucher.public = False
         voucher.save()
     assert "JUNE10" not in client.get("/").content.decode()
+
+
+@pytest.mark.usefixtures("enabled_page_cache")
+def test_a_public_code_shows_when_it_starts_with_nothing_saved_or_run(client, offers_home):
+    make_voucher("SOON10", starts_at=timezone.now() + datetime.timedelta(seconds=2))
+    client.get("/")
+    cached = client.get("/")
+    assert cached.get(page_cache.CACHE_STATUS_HEADER) == "hit"
+    assert "SOON10" not in cached.content.decode()
+
+    time.sleep(2.1)
+
+    assert "Code: <strong>SOON10</strong>" in client.get("/").content.decode()
 
 
 # The editor.
