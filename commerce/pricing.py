@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.db.models import DecimalField, ExpressionWrapper, F
 from django.utils import timezone
 
 from commerce.orders.models import Order, OrderStatus
@@ -217,6 +218,15 @@ def better_promotion(rule, bulk_amount, voucher, voucher_amount):
             f"Bulk discount ({format_percentage(rule.percentage)} off{beaten})", bulk_amount
         )
     return NO_PROMOTION
+
+
+def sale_saving():
+    """An expression, on order lines, for the money a line's sale price took off it: (regular
+    price - price charged) × quantity (lines sold at their regular price have none)."""
+    return ExpressionWrapper(
+        (F("regular_unit_price") - F("unit_price")) * F("quantity"),
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
 
 
 def total(lines, rule):

@@ -25,7 +25,7 @@ from commerce.pricing import format_money
 from commerce.promotions.admin_views import VoucherViewSet
 from commerce.promotions.offers import current_offers, next_offer_change
 from commerce.recovery import admin as recovery_admin
-from commerce.reports import dashboard
+from commerce.reports import dashboard, promotions_admin
 from commerce.reviews.admin_views import ReviewViewSet
 from commerce.reviews.rules import product_review_context, review_form_state
 from commerce.reviews.structured_data import (
@@ -140,6 +140,14 @@ def register_recovery_admin_urls():
 
 
 hooks.register("register_reports_menu_item", recovery_admin.report_menu_item)
+
+
+@hooks.register("register_admin_urls")
+def register_promotions_admin_urls():
+    return promotions_admin.admin_urlpatterns
+
+
+hooks.register("register_reports_menu_item", promotions_admin.report_menu_item)
 
 
 # The Current offers block on the home and product pages (home/shared/offers.py).

@@ -4,6 +4,8 @@
   `commerce.view_sales_report` permission, and superusers.
 - Recent orders: users who may view or change orders.
 - Reviews awaiting attention: users who may view or change reviews.
+- Promotions (the last 30 days' orders and money off per promotion): marketers and holders of
+  the sales report permission, as for the promotions report.
 
 Inquiries waiting for support have their own panel, from the support app.
 """
@@ -20,7 +22,10 @@ from wagtail.admin.ui.components import Component
 
 from commerce import admin_tables
 from commerce.orders.models import Order, OrderStatus
+from commerce.recovery.admin import may_view_recovery_report
+from commerce.reports import promotions_admin
 from commerce.reports import sales as reports
+from commerce.reports.promotions import promotion_figures
 from commerce.reviews.models import Review, ReviewStatus
 from home.shared.admin_access import may_view_records
 
@@ -38,6 +43,23 @@ def add_dashboard_panels(request, panels):
         panels.append(RecentOrdersPanel(Order))
     if may_view_records(user, Review):
         panels.append(ReviewsAwaitingAttentionPanel(Review))
+    if may_view_recovery_report(user):
+        panels.append(PromotionsPanel())
+
+
+class PromotionsPanel(Component):
+    name = "shop_promotions"
+    template_name = "commerce/reports/dashboard/promotions_panel.html"
+    order = 70
+    days = 30
+
+    def get_context_data(self, parent_context):
+        _first, _last, since, until = promotions_admin.period(self.days)
+        return {
+            "rows": promotion_figures(since, until),
+            "days": self.days,
+            "report_url": reverse("promotions_report"),
+        }
 
 
 class SalesPanel(Component):

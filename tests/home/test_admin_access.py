@@ -317,6 +317,8 @@ ALLOWED = {
     "wagtail_bulk_action[products.backinstockrequest]": MARKETING,
     # Abandoned carts, reminded and recovered: marketers and the sales report's readers.
     "cart_recovery_report": MARKETING,
+    # Promotions' orders and money off, with its CSV: the same readers.
+    "promotions_report": MARKETING,
 }
 
 # Wagtail's areas without shop records: URL names, or namespaces ending in ":".
