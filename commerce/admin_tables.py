@@ -117,7 +117,10 @@ class OrderLinesTable(Table):
                 Column(
                     "product",
                     label="Product",
-                    accessor=lambda item: item.display_name,
+                    accessor=lambda item: (
+                        f"{item.display_name} ({item.sale_note})" if item.sale_note
+                        else item.display_name
+                    ),
                 ),
                 MoneyColumn("unit_price", label="Unit price"),
                 Column("quantity", label="Quantity"),

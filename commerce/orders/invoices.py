@@ -183,5 +183,7 @@ def _styles():
 
 
 def invoice_line_name(item):
-    """What an invoice line says it sold: the product with its options, and the SKU."""
-    return f"{item.display_name} · SKU {item.sku}" if item.sku else item.display_name
+    """What an invoice line says it sold: the product with its options, the SKU, and the
+    regular price of a line sold at a sale price."""
+    name = f"{item.display_name} · SKU {item.sku}" if item.sku else item.display_name
+    return f"{name} ({item.sale_note})" if item.sale_note else name

@@ -270,6 +270,15 @@ class OrderItem(Line):
         return f"{name} ({self.options})" if self.options else name
 
     @property
+    def sale_note(self):
+        """"Sale price, regular $100.00" for a line sold at a sale price; else ""."""
+        if self.regular_unit_price is None:
+            return ""
+        from commerce.pricing import format_money
+
+        return f"Sale price, regular {format_money(self.regular_unit_price)}"
+
+    @property
     def line_total(self):
         """Snapshotted unit price times quantity; None while the line is still in a cart."""
         from commerce.pricing import line_total

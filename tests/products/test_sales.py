@@ -11,12 +11,15 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from commerce.cart.carts import CustomerCart, add_to_cart
 from commerce.checkout.place_order import place_order
+from commerce.orders.invoices import render_invoice_pdf
 from products.models import ProductPage
 from tests.factories import DELIVERY, cart_total, make_product, make_variants
+from tests.commerce.orders.test_invoices import pdf_text
 from tests.products.test_product_page import structured_data
 
 pytestmark = pytest.mark.django_db
@@ -114,6 +117,27 @@ def test_the_cart_and_the_order_charge_the_sale_price_and_keep_the_regular_one(
     line = order.items.get()
     assert (line.unit_price, line.regular_unit_price) == (Decimal("800.00"), Decimal("1000.00"))
     assert order.subtotal == Decimal("1600.00")
+
+
+def test_the_cart_order_page_email_invoice_and_admin_show_the_sale(
+    client, admin_client, customer, laptop, mailoutbox, django_capture_on_commit_callbacks
+):
+    on_sale(laptop, "800.00", ends=timedelta(days=1))
+    add_to_cart(CustomerCart(customer), laptop.pk, 1)
+    client.force_login(customer.user)
+    struck = '<s class="price__was"><span class="visually-hidden">sale price, regular </span>'
+    assert f"{struck}$1,000.00</s>" in client.get("/cart/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order = place_order(customer, DELIVERY, "cod", uuid.uuid4(),
+                            expected_total=cart_total(customer))
+
+    order_page = client.get(reverse("commerce:order_detail", args=[order.number]))
+    assert f"{struck}$1,000.00</s>" in order_page.content.decode()
+    assert "at $800.00 (Sale price, regular $1,000.00)" in mailoutbox[-1].body
+    assert "Sale price, regular $1,000.00" in pdf_text(render_invoice_pdf(order))
+    inspect = admin_client.get(reverse("wagtailsnippets_commerce_order:inspect", args=[order.pk]))
+    assert "Sale Laptop (Sale price, regular $1,000.00)" in inspect.content.decode()
 
 
 def test_four_units_at_the_sale_price_get_the_bulk_discount_off_the_sale_price(customer, laptop):
