@@ -1,6 +1,6 @@
-"""Property: after any sequence of cart operations (voucher codes entered and removed
-included), the totals stored on the order are the pricing function applied to what is in the
-cart, and the cart page shows today's."""
+"""Property: after any sequence of cart operations (voucher codes entered and removed, and sales
+starting and ending, included), the totals stored on the order are the pricing function applied
+to what is in the cart, and the cart page shows today's."""
 
 from decimal import Decimal
 
@@ -21,9 +21,12 @@ from commerce.cart.carts import (
 )
 from commerce.orders.models import MAX_QUANTITY, Order, OrderStatus
 from commerce.promotions.models import BulkDiscountSettings, Voucher, VoucherKind
+from products.models import ProductPage
+from products.stock import sync_products
 from tests.factories import make_customer, make_home_page, make_product, make_product_index
 
 PRICES = ["0.05", "19.99", "1234.57"]
+SALE_PRICES = ["0.03", "14.99", "999.99"]
 # Codes the shopper may type: a percentage, a fixed amount from a minimum, and one that does not
 # exist (refused, changing nothing).
 CODES = ["TEN", "FIVEOFF", "NOSUCH"]
@@ -38,6 +41,7 @@ operations = st.lists(
         st.tuples(st.just("view")),
         st.tuples(st.just("voucher"), st.sampled_from(CODES)),
         st.tuples(st.just("no voucher")),
+        st.tuples(st.just("sale"), product_choice, st.booleans()),
         st.tuples(
             st.just("rule"),
             st.integers(1, 6),
@@ -72,14 +76,22 @@ class StoredTotalsProperty(TestCase):
         cart = CustomerCart(self.customer)
         expected = {}  # product id -> quantity the cart should hold
         self.code = ""  # the voucher code the cart should hold
+        self.on_sale = set()  # indexes of the products on sale
+        ProductPage.objects.update(sale_price=None)
+        sync_products([product.pk for product in self.products])
         priced_with = pricing.current_discount_rule()
+        self.prices_then = self.prices_now()  # the prices the cart was last priced at
         for step in steps:
             kind, *args = step
             if kind in ("voucher", "no voucher"):
                 if self.enter_code(cart, expected, *args):
                     priced_with = pricing.current_discount_rule()
+                    self.prices_then = self.prices_now()
                 self.assert_stored_totals_match(expected, priced_with)
                 continue
+            if kind == "sale":
+                self.put_on_sale(*args)
+                continue  # as for the rule: repriced on the cart's next change
             if kind == "rule":
                 threshold, percentage, enabled = args
                 BulkDiscountSettings.objects.update_or_create(
@@ -90,12 +102,30 @@ class StoredTotalsProperty(TestCase):
                 continue  # stored totals are repriced on the cart's next change
             if kind == "view":
                 shown = CustomerCart(self.customer).contents().totals
-                assert shown == self.priced(expected, pricing.current_discount_rule())
+                assert shown == self.priced(
+                    expected, pricing.current_discount_rule(), self.prices_now()
+                )
             else:
                 product = self.products[args[0]]
                 if self.apply(cart, expected, kind, product, *args[1:]):
                     priced_with = pricing.current_discount_rule()
+                    self.prices_then = self.prices_now()
             self.assert_stored_totals_match(expected, priced_with)
+
+    def put_on_sale(self, number, on):
+        """Start (or end) a sale of product `number`, as an editor saving it would."""
+        product = self.products[number]
+        ProductPage.objects.filter(pk=product.pk).update(
+            sale_price=Decimal(SALE_PRICES[number]) if on else None
+        )
+        sync_products([product.pk])
+        (self.on_sale.add if on else self.on_sale.discard)(number)
+
+    def prices_now(self):
+        return {
+            product.pk: Decimal(SALE_PRICES[number] if number in self.on_sale else PRICES[number])
+            for number, product in enumerate(self.products)
+        }
 
     def enter_code(self, cart, expected, code=None):
         """Enter `code` (None: remove the code); True if the cart was repriced."""
@@ -138,7 +168,7 @@ class StoredTotalsProperty(TestCase):
             return
         in_cart = dict(order.items.values_list("product", "quantity"))
         assert in_cart == expected
-        totals = self.priced(expected, rule)
+        totals = self.priced(expected, rule, self.prices_then)
         assert (order.subtotal, order.discount, order.total, order.discount_name) == (
             totals.subtotal, totals.discount, totals.total, totals.discount_name
         )
@@ -146,8 +176,7 @@ class StoredTotalsProperty(TestCase):
         assert order.total == order.subtotal - order.discount
         assert (order.shipping, order.tax) == (0, 0)  # a cart's are estimated, never stored
 
-    def priced(self, expected, rule):
-        prices = {product.pk: product.price for product in self.products}
+    def priced(self, expected, rule, prices):
         voucher = pricing.voucher_terms(Voucher.objects.filter(code=self.code).first())
         return pricing.price_lines(
             [(prices[pk], units) for pk, units in expected.items()], rule, voucher=voucher
