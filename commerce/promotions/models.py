@@ -12,6 +12,7 @@ from django.core.validators import (
 from django.db import models
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models import PreviewableMixin
 
 from commerce.orders.models import MAX_QUANTITY
 
@@ -63,7 +64,7 @@ class VoucherKind(models.TextChoices):
     FIXED = "fixed", "Fixed amount off"
 
 
-class Voucher(models.Model):
+class Voucher(PreviewableMixin, models.Model):
     """A code a shopper types in the cart for money off their order (commerce.pricing applies
     it, never stacked with the bulk discount: the shopper gets whichever saves more).
 
@@ -143,6 +144,31 @@ class Voucher(models.Model):
             )
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": "The end must come after the start."})
+
+    def get_preview_template(self, request, mode_name):
+        return "commerce/promotions/voucher_preview.html"
+
+    def get_preview_context(self, request, mode_name):
+        """What the preview shows marketers: the code as the Current offers block words it,
+        whether a shopper entering it now would get it, and what it takes off an example
+        cart (its minimum order, or $100.00)."""
+        from django.utils import timezone
+
+        from commerce import pricing
+        from commerce.promotions.offers import voucher_offer
+        from commerce.promotions.vouchers import date_refusal
+
+        self.code = normalise_code(self.code)
+        example = self.minimum_order or Decimal("100.00")
+        return {
+            **super().get_preview_context(request, mode_name),
+            "voucher": self,
+            "offer": voucher_offer(self) if self.value else None,
+            "refusal": date_refusal(self, timezone.now()),
+            "example_cart": example,
+            "example_off": pricing.voucher_discount(pricing.voucher_terms(self), example)
+            if self.value else Decimal("0.00"),
+        }
 
     def discounted_amount(self):
         """The money this voucher's orders were given off, in cents (for the listing's export;

@@ -29,7 +29,7 @@ def current_voucher(code, now=None):
     if not code:
         return None
     voucher = Voucher.objects.filter(code=code).first()
-    if voucher is None or _date_refusal(voucher, now or timezone.now()):
+    if voucher is None or date_refusal(voucher, now or timezone.now()):
         return None
     return voucher
 
@@ -41,7 +41,7 @@ def public_vouchers(now=None):
     candidates = vouchers_with_uses(Voucher.objects.filter(public=True, active=True))
     return [
         voucher for voucher in candidates
-        if not _date_refusal(voucher, now) and not _used_up(voucher, voucher.uses)
+        if not date_refusal(voucher, now) and not _used_up(voucher, voucher.uses)
     ]
 
 
@@ -55,7 +55,7 @@ def check_voucher(code, amount_before, *, customer=None, email="", lock=False, n
     voucher = vouchers.filter(code=code).first() if code else None
     if voucher is None:
         raise VoucherRefused(f"There is no voucher {code or 'with that code'}: check the code.")
-    refusal = _date_refusal(voucher, now or timezone.now())
+    refusal = date_refusal(voucher, now or timezone.now())
     if refusal:
         raise VoucherRefused(refusal)
     if voucher.minimum_order is not None and amount_before < voucher.minimum_order:
@@ -84,7 +84,9 @@ def check_voucher(code, amount_before, *, customer=None, email="", lock=False, n
     return voucher
 
 
-def _date_refusal(voucher, now):
+def date_refusal(voucher, now):
+    """Why `voucher` cannot be used at `now` (off, not started, expired), for the shopper; ""
+    when its dates and flag allow it."""
     if not voucher.active:
         return f"Voucher {voucher.code} is no longer valid."
     if voucher.starts_at and now < voucher.starts_at:

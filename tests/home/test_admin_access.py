@@ -280,7 +280,7 @@ ALLOWED = {
         "wagtailsnippets_commerce_voucher",
         list=MARKETING, list_results=MARKETING, add=MARKETING, edit=MARKETING,
         delete=MARKETING, usage=MARKETING, history=MARKETING, history_results=MARKETING,
-        copy=MARKETING,
+        copy=MARKETING, preview_on_add=MARKETING, preview_on_edit=MARKETING,
     ),
     **chooser("wagtailsnippetchoosers_commerce_voucher", see=MARKETING, create=MARKETING),
     **viewset(

@@ -18,8 +18,8 @@ from commerce.cart.carts import CustomerCart, add_to_cart
 from commerce.checkout.place_order import place_order
 from commerce.orders.invoices import render_invoice_pdf
 from products.models import ProductPage
-from tests.factories import DELIVERY, cart_total, make_product, make_variants
 from tests.commerce.orders.test_invoices import pdf_text
+from tests.factories import DELIVERY, cart_total, make_product, make_variants
 from tests.products.test_product_page import structured_data
 
 pytestmark = pytest.mark.django_db

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from commerce import pricing
@@ -362,3 +363,38 @@ def test_a_code_limited_to_three_uses_makes_exactly_three_orders_under_a_race(
     assert all("Voucher SAVE10 has been used up." in refusal.message for refusal in refusals)
     assert voucher_uses(voucher).count() == 3
     assert all(order.discount == Decimal("10.00") for order in placed)
+
+
+def test_marketers_preview_a_code_as_shoppers_will_read_it(staff_client):
+    client = staff_client(MARKETERS)
+    url = reverse("wagtailsnippets_commerce_voucher:preview_on_add")
+    form = {
+        "code": " spring15 ", "kind": VoucherKind.PERCENTAGE, "value": "15",
+        "minimum_order": "200.00", "starts_at": "", "ends_at": "", "usage_limit": "",
+        "per_customer_limit": "1", "active": "on",
+    }
+
+    assert client.post(url, form).json()["is_valid"]
+    html = client.get(url).content.decode()
+
+    assert "15% off your order" in html and "Code: <strong>SPRING15</strong>" in html
+    assert "on orders of $200.00 or more" in html
+    assert "On a cart of $200.00 it takes off $30.00" in html
+    assert "Not shown in the Current offers block: tick Public" in html
+    assert not Voucher.objects.exists()
+
+
+def test_the_preview_says_when_a_code_would_be_refused(staff_client):
+    voucher = make_voucher(ends_at=timezone.now() - datetime.timedelta(days=1))
+    client = staff_client(MARKETERS)
+    url = reverse("wagtailsnippets_commerce_voucher:preview_on_edit", args=[voucher.pk])
+    form = {"code": "SAVE10", "kind": VoucherKind.FIXED, "value": "25.00",
+            "ends_at": timezone.localtime(voucher.ends_at).strftime("%Y-%m-%d %H:%M"),
+            "active": "on"}
+
+    assert client.post(url, form).json()["is_valid"]
+    html = client.get(url).content.decode()
+
+    assert "A shopper entering the code now is told: “Voucher SAVE10 has expired.”" in html
+    assert "On a cart of $100.00 it takes off $25.00" in html
+
