@@ -202,8 +202,10 @@ MUTATIONS = [
              "merged = min(wanted, MAX_QUANTITY)", CART),
     Mutation(CART_MODULE, "            if not variant.product.live or not variant.active:",
              "            if False:", CART),
-    Mutation(CART_MODULE, "rows = model.objects.select_for_update().filter(**key)",
-             "rows = model.objects.filter(**key)", RACES, postgres=True),
+    Mutation(CART_MODULE, "items.append(item)  # before saving: the repricing counts it",
+             "pass", CART),
+    Mutation(CART_MODULE, 'rows = rows.select_for_update(of=("self",))',
+             "rows = rows.all()", RACES, postgres=True),
     # Vouchers: the stacking rule, the limits, what counts as a use, and the voucher's lock.
     Mutation("commerce/pricing.py", "if voucher_amount > bulk_amount:",
              "if voucher_amount >= bulk_amount:", VOUCHERS + PRICING),

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from commerce.orders.models import Order, OrderStatus
 from commerce.promotions.models import BulkDiscountSettings
+from home.shared import fixed_lookups
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -160,8 +161,16 @@ def current_discount_rule(site=None):
     """The bulk discount rule marketers set for `site` (default: the default site).
 
     Reading the rule never writes: a site whose settings were never saved gets the defaults.
-    One query.
+    Held in memory like the other per-request lookups (home.shared.fixed_lookups: saving a
+    setting or a site makes every process read it again), so a request reads it at most once;
+    one query outside a request.
     """
+    return fixed_lookups.held(
+        "bulk discount rule", None if site is None else site.pk, lambda: _discount_rule(site)
+    )
+
+
+def _discount_rule(site):
     if site is None:
         settings = BulkDiscountSettings.objects.filter(site__is_default_site=True).first()
     else:
@@ -316,17 +325,20 @@ def unit_price(item, status):
     None when a cart line's product has been deleted: such a line cannot be bought.
     """
     if status == OrderStatus.CART:
-        if item.product is None or item.variant is None:
+        # By id: the line's own product is never loaded, its variant's is.
+        if item.product_id is None or item.variant_id is None:
             return None
         return item.variant.unit_price
     return item.unit_price
 
 
-def order_lines(order):
-    """The (unit_price, quantity) pairs of `order` that have a price."""
-    items = order.items.all()
-    if order.status == OrderStatus.CART:
-        items = items.select_related("variant__product")
+def order_lines(order, items=None):
+    """The (unit_price, quantity) pairs of `order` that have a price, from `items` (all its
+    items, with a cart's variants and their products loaded) when the caller holds them."""
+    if items is None:
+        items = order.items.all()
+        if order.status == OrderStatus.CART:
+            items = items.select_related("variant__product")
     priced = ((unit_price(item, order.status), item.quantity) for item in items)
     return [(price, quantity) for price, quantity in priced if price is not None]
 
@@ -335,14 +347,15 @@ def order_subtotal(order):
     return subtotal(order_lines(order))
 
 
-def reprice_cart(order):
+def reprice_cart(order, items=None):
     """After a change to `order`'s items: a cart is repriced with today's prices and discount
-    rule (recalculate_order); a placed order keeps the totals it was sold at, which are what
-    was charged and what a refund gives back. Returns the Totals stored, or None.
+    rule (recalculate_order, from `items` when the caller holds them all); a placed order keeps
+    the totals it was sold at, which are what was charged and what a refund gives back.
+    Returns the Totals stored, or None.
     """
     if order.status != OrderStatus.CART:
         return None
-    return recalculate_order(order)
+    return recalculate_order(order, items=items)
 
 
 def voucher_terms(voucher):
@@ -365,9 +378,9 @@ def order_voucher(order):
     return voucher_terms(order.voucher)
 
 
-def recalculate_order(order, rule=None, voucher=None):
+def recalculate_order(order, rule=None, voucher=None, items=None):
     """Recompute and store `order`'s subtotal, discount, shipping, tax and total from its
-    items, from scratch.
+    items (`items` if given, else read: order_lines), from scratch.
 
     Called after every change to a cart's items (see commerce.signals and reprice_cart), so
     the stored amounts never stack or go stale, and once by checkout as the order is placed.
@@ -377,7 +390,7 @@ def recalculate_order(order, rule=None, voucher=None):
     Returns the Totals stored.
     """
     totals = price_lines(
-        order_lines(order), rule or current_discount_rule(), stored_delivery(order),
+        order_lines(order, items), rule or current_discount_rule(), stored_delivery(order),
         voucher or order_voucher(order),
     )
     amounts = {

@@ -1,30 +1,26 @@
 """Thin receivers: keep cart totals right, carry the session cart across log-in, and clear
 the page cache when a review or its author's name changes (both show on product pages) or a
-voucher changes (public ones show in the Current offers block)."""
+voucher changes (public ones show in the Current offers block; carts price with the vouchers
+held in memory)."""
 
 from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from commerce import pricing
 from commerce.cart import carts as cart
 from commerce.customers.models import Customer
-from commerce.orders.models import Order, OrderItem
+from commerce.orders.models import OrderItem
 from commerce.promotions.models import Voucher
 from commerce.reviews.models import Review
-from home.shared import page_cache
+from home.shared import fixed_lookups, page_cache
 from products.models import ProductPage
 
 
 @receiver(post_save, sender=OrderItem, dispatch_uid="commerce_item_saved")
 @receiver(post_delete, sender=OrderItem, dispatch_uid="commerce_item_deleted")
 def recalculate_order_totals(sender, instance, raw=False, **kwargs):
-    if raw:
-        return
-    # Looked up afresh: the item's cached order may be stale, or already deleted in a cascade.
-    order = Order.objects.filter(pk=instance.order_id).first()
-    if order is not None:
-        pricing.reprice_cart(order)
+    if not raw:
+        cart.reprice_order_of(instance)
 
 
 @receiver(user_logged_in, dispatch_uid="commerce_merge_session_cart")
@@ -41,6 +37,13 @@ def merge_cart_at_login(sender, request, user, **kwargs):
 @receiver(post_delete, sender=Voucher, dispatch_uid="commerce_voucher_deleted")
 def invalidate_cached_pages(sender, instance, **kwargs):
     page_cache.invalidate_catalogue()
+
+
+@receiver(post_save, sender=Voucher, dispatch_uid="commerce_voucher_saved_lookups")
+@receiver(post_delete, sender=Voucher, dispatch_uid="commerce_voucher_deleted_lookups")
+def forget_held_vouchers(sender, instance, **kwargs):
+    # Carts price with the voucher rows held in memory (vouchers.current_voucher).
+    fixed_lookups.invalidate()
 
 
 @receiver(pre_delete, sender=ProductPage, dispatch_uid="commerce_product_deleted")

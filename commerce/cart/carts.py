@@ -3,7 +3,9 @@
 An anonymous shopper's cart is an AnonymousCart row named in their session; a signed-in
 customer's cart is their Order in CART status, so it follows them across devices. Both are
 changed under a row lock, so a shopper's concurrent requests queue, and hold at most
-settings.CART_MAX_LINES products. At log-in the session cart is merged into the customer's,
+settings.CART_MAX_LINES products. While a cart is being changed its lines are read once, under
+the lock, and kept up to date by the change, so adding to a cart costs the same number of
+queries however many lines it has. At log-in the session cart is merged into the customer's,
 within stock (`merge_session_cart`).
 
 A line is one variant of a product (the configuration chosen; a product sold in one
@@ -13,6 +15,7 @@ a customer's cart goes through OrderItem.save()
 or .delete(), so the order's stored totals are recomputed by commerce.signals.
 """
 
+import contextvars
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,6 +37,10 @@ from products.variants import ProductVariant
 # In the session: the key of the anonymous shopper's AnonymousCart row.
 SESSION_CART_KEY = "anonymous_cart"
 NOT_FOR_SALE = "Sorry, that product is not for sale."
+
+# The CustomerCart being changed in this thread, inside its `editing()` block: the signals
+# reprice its order from the lines it holds (reprice_order_of).
+_cart_being_edited = contextvars.ContextVar("cart_being_edited", default=None)
 
 
 class CartError(Exception):
@@ -91,6 +98,9 @@ class SessionCart:
     def __init__(self, session):
         self.session = session
         self.cart = None
+        self._editing = False
+        # While editing: {variant id: quantity} of the locked cart's lines, once read.
+        self._lines = None
 
     def _cart_key(self):
         key = self.session.get(SESSION_CART_KEY)
@@ -108,8 +118,18 @@ class SessionCart:
         # SESSION_COOKIE_AGE from the shopper's last change.
         self.session.modified = True
         with transaction.atomic():
-            self.cart = key and _locked_row(AnonymousCart, create, session_key=key)
-            yield self
+            self.cart, created = None, False
+            if key:
+                self.cart, created = _locked_row(
+                    AnonymousCart.objects.filter(session_key=key), create,
+                    lambda: AnonymousCart.objects.create(session_key=key),
+                )
+            self._lines = {} if created else None
+            self._editing = True
+            try:
+                yield self
+            finally:
+                self._editing, self._lines = False, None
 
     def current_cart(self):
         if self.cart is None and self._cart_key() is not None:
@@ -117,10 +137,22 @@ class SessionCart:
         return self.cart
 
     def quantities(self):
+        if self._editing:
+            return dict(self._edited_lines())
+        return self._read_lines()
+
+    def _read_lines(self):
         cart = self.current_cart()
         if cart is None:
             return {}
         return dict(cart.lines.values_list("variant", "quantity"))
+
+    def _edited_lines(self):
+        """{variant id: quantity} of the cart being edited: read once under its lock, then
+        kept up to date by set_quantity and remove."""
+        if self._lines is None:
+            self._lines = self._read_lines()
+        return self._lines
 
     def unit_count(self):
         if self._cart_key() is None:
@@ -131,15 +163,25 @@ class SessionCart:
         return units or 0
 
     def set_quantity(self, variant, quantity):
-        AnonymousCartLine.objects.update_or_create(
-            cart=self.cart, variant=variant,
-            defaults={"quantity": quantity, "product_id": variant.product_id},
-        )
+        lines = self._edited_lines()
+        # The cart's row lock makes what was read the truth: update or insert, nothing to
+        # look up again.
+        if variant.pk in lines:
+            self.cart.lines.filter(variant=variant).update(
+                quantity=quantity, product_id=variant.product_id
+            )
+        else:
+            AnonymousCartLine.objects.create(
+                cart=self.cart, variant=variant, product_id=variant.product_id,
+                quantity=quantity,
+            )
+        lines[variant.pk] = quantity
         self._touch()
 
     def remove(self, lines):
         if self.cart is not None:
             self.cart.lines.filter(lines).delete()
+            self._lines = None  # which lines went is the database's to say
             self._touch()
 
     def _touch(self):
@@ -149,6 +191,7 @@ class SessionCart:
         if self.cart is not None:
             self.cart.delete()
             self.cart = None
+        self._lines = None
         self.session.pop(SESSION_CART_KEY, None)
 
     def voucher_code(self):
@@ -171,29 +214,72 @@ class SessionCart:
 class CustomerCart:
     """A signed-in customer's cart: their one Order in CART status.
 
-    Change it inside `with cart.editing(create=...)`, which holds the order's row lock.
+    Change it inside `with cart.editing(create=...)`, which holds the order's row lock. Made
+    for a signed-in user (`of_user`), the cart reads the Customer with its order.
     """
 
-    def __init__(self, customer):
-        self.customer = customer
+    def __init__(self, customer=None):
+        self._customer = customer
+        self.user = None
         self.order = None
+        # While editing: the locked order's items, with their variants and products, once read.
+        self._items = None
+
+    @classmethod
+    def of_user(cls, user):
+        """The cart of signed-in `user`, whose Customer is read with the cart's order (or, when
+        there is no order yet, made if the account has none: customer_for)."""
+        cart = cls()
+        cart.user = user
+        return cart
+
+    @property
+    def customer(self):
+        """The Customer whose cart this is (made for an account that has none)."""
+        if self._customer is None:
+            self._customer = customer_for(self.user, create=True)
+        return self._customer
+
+    def _orders(self):
+        """The customer's cart order, as a query."""
+        if self._customer is not None:
+            return Order.objects.carts().filter(customer=self._customer)
+        return Order.objects.carts().filter(customer__user=self.user).select_related("customer")
 
     @contextmanager
     def editing(self, create=False):
         """Lock the cart order for the duration of a change, so concurrent changes queue."""
         with transaction.atomic():
-            # The status is part of the key because a missing cart is created with it.
-            self.order = _locked_row(
-                Order, create, customer=self.customer, status=OrderStatus.CART
+            self.order, created = _locked_row(
+                self._orders(), create,
+                lambda: Order.objects.create(customer=self.customer, status=OrderStatus.CART),
             )
-            yield self
+            if self.order is not None and self._customer is None:
+                self._customer = self.order.customer
+            self._items = [] if created else None
+            outer = _cart_being_edited.get()
+            token = _cart_being_edited.set(self)
+            try:
+                yield self
+            finally:
+                _cart_being_edited.reset(token)
+                self._items = None
+                if outer is not None:
+                    outer._items = None  # it reads its lines again after this change
 
     def current_order(self):
         if self.order is None:
-            self.order = Order.objects.carts().filter(customer=self.customer).first()
+            self.order = self._orders().first()
+            if self.order is not None and self._customer is None:
+                self._customer = self.order.customer
         return self.order
 
     def quantities(self):
+        if _cart_being_edited.get() is self:
+            return {
+                item.variant_id: item.quantity for item in self._edited_items()
+                if item.product_id is not None and item.variant_id is not None
+            }
         order = self.current_order()
         if order is None:
             return {}
@@ -202,14 +288,29 @@ class CustomerCart:
             .values_list("variant", "quantity")
         )
 
+    def _edited_items(self):
+        """All the items of the order being edited, with their variants and products: read
+        once under its lock, then kept up to date by set_quantity and remove."""
+        if self._items is None:
+            self._items = (
+                [] if self.order is None
+                else list(self.order.items.select_related("variant__product"))
+            )
+        return self._items
+
     def set_quantity(self, variant, quantity):
         product = variant.product
-        item, created = OrderItem.objects.get_or_create(
-            order=self.order,
-            variant=variant,
-            defaults={"quantity": quantity, "product": product, "product_name": product.title},
-        )
-        if not created:
+        items = self._edited_items()
+        item = next((item for item in items if item.variant_id == variant.pk), None)
+        # Saved, not updated, so that commerce.signals reprices the order (reprice_order_of).
+        if item is None:
+            item = OrderItem(
+                order=self.order, variant=variant, product=product, quantity=quantity,
+                product_name=product.title,
+            )
+            items.append(item)  # before saving: the repricing counts it
+            item.save(force_insert=True)
+        else:
             item.quantity = quantity
             item.product_name = product.title
             item.save(update_fields=["quantity", "product_name"])
@@ -217,7 +318,13 @@ class CustomerCart:
     def remove(self, lines):
         if self.order is not None:
             for item in self.order.items.filter(lines):
+                self._items = [kept for kept in self._edited_items() if kept.pk != item.pk]
                 item.delete()
+
+    def reprice(self):
+        """Store the totals of the order being edited, from the items read under its lock
+        (pricing.reprice_cart). Returns the Totals stored."""
+        return pricing.reprice_cart(self.order, items=self._edited_items())
 
     def voucher_code(self):
         order = self.current_order()
@@ -226,7 +333,7 @@ class CustomerCart:
     def set_voucher_code(self, code):
         self.order.voucher_code = code
         self.order.save(update_fields=["voucher_code", "updated_at"])
-        pricing.reprice_cart(self.order)
+        self.reprice()
 
     def contents(self):
         order = self.current_order()
@@ -240,17 +347,34 @@ class CustomerCart:
         )
 
 
-def _locked_row(model, create, **key):
-    """The cart row matching `key`, locked until the transaction ends; made if `create`."""
-    rows = model.objects.select_for_update().filter(**key)
+def _locked_row(rows, create, make):
+    """The one cart row of query `rows`, locked until the transaction ends (only that row, not
+    the rows it is read with); made by `make()` if missing and `create`. Returns (the row or
+    None, whether it was made)."""
+    rows = rows.select_for_update(of=("self",))
     row = rows.first()
     if row is None and create:
         try:
             with transaction.atomic():
-                row = model.objects.create(**key)
+                return make(), True
         except IntegrityError:  # another request of this shopper made it first
             row = rows.get()
-    return row
+    return row, False
+
+
+def reprice_order_of(item):
+    """Reprice the order of `item`, an order line just saved or deleted, if it is a cart
+    (pricing.reprice_cart). Returns the Totals stored, or None.
+
+    The cart being edited in this thread is repriced from the order and items it read under
+    its lock; any other order is read afresh (the item's cached order may be stale, or already
+    deleted in a cascade).
+    """
+    edited = _cart_being_edited.get()
+    if edited is not None and edited.order is not None and edited.order.pk == item.order_id:
+        return edited.reprice()
+    order = Order.objects.filter(pk=item.order_id).first()
+    return None if order is None else pricing.reprice_cart(order)
 
 
 def _priced_contents(lines, unavailable, voucher_code=""):
@@ -285,7 +409,7 @@ def _contents(lines, voucher_code=""):
 def cart_for(request):
     """The cart of whoever made `request`."""
     if request.user.is_authenticated:
-        return CustomerCart(customer_for(request.user, create=True))
+        return CustomerCart.of_user(request.user)
     return SessionCart(request.session)
 
 

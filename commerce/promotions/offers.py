@@ -31,7 +31,8 @@ class Offer:
 
 def current_offers(now=None):
     """The Offers running at `now` (default: now): the bulk discount when it is on, then each
-    public voucher a shopper could use, newest first. Two queries."""
+    public voucher a shopper could use, newest first. One query, and one more where the
+    discount rule is not held yet (pricing.current_discount_rule)."""
     now = now or timezone.now()
     rule = current_discount_rule()
     vouchers = public_vouchers(now)

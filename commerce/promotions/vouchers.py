@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from commerce.orders.models import PLACED_OR_LATER, OrderStatus
 from commerce.promotions.models import Voucher, normalise_code
+from home.shared import fixed_lookups
 
 USING_STATUSES = [OrderStatus.AWAITING_PAYMENT, *PLACED_OR_LATER]
 
@@ -24,11 +25,18 @@ class VoucherRefused(Exception):
 
 
 def current_voucher(code, now=None):
-    """The voucher named `code` if it is on and within its dates at `now`; else None."""
+    """The voucher named `code` if it is on and within its dates at `now`; else None.
+
+    The voucher row is held in memory like the other per-request lookups (home.shared.
+    fixed_lookups; saving or deleting a voucher makes every process read it again), so pricing
+    a cart reads it at most once a request; its dates are checked against `now` every time.
+    """
     code = normalise_code(code)
     if not code:
         return None
-    voucher = Voucher.objects.filter(code=code).first()
+    voucher = fixed_lookups.held(
+        "voucher", code, lambda: Voucher.objects.filter(code=code).first()
+    )
     if voucher is None or date_refusal(voucher, now or timezone.now()):
         return None
     return voucher

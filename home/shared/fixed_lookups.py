@@ -1,12 +1,13 @@
 """Lookups every page makes and that change only when staff edit something: the site for the
 request's host, Wagtail's site root paths, the header's catalogue link, the footer's contact
-link and seller, the private sections of the site.
+link and seller, the private sections of the site; and what the shop apps hold through
+``held()`` (the sale windows, the bulk discount rule, the vouchers carts are priced with).
 
 Each is held in process memory under a *version*. Any change that can alter one (a page
-saved, moved or deleted, a view restriction, a site, a setting: home/signals.py) calls
-``invalidate()``, which bumps the version, and every process recomputes what it holds the next
-time it reads a different version. The version is read once per request, lazily (a page served
-from the page cache reads nothing):
+saved, moved or deleted, a view restriction, a site, a setting: home/signals.py; a voucher:
+commerce/signals.py) calls ``invalidate()``, which bumps the version, and every process
+recomputes what it holds the next time it reads a different version. The version is read
+once per request, lazily (a page served from the page cache reads nothing):
 
 - without Redis (the local-memory cache is private to each gunicorn worker), it is a row in
   the database, bumped inside the transaction that makes the change, so the new version

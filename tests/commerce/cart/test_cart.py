@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from commerce.cart.carts import CustomerCart, SessionCart, add_to_cart
 from commerce.orders.models import MAX_QUANTITY, Order, OrderItem, OrderStatus
+from commerce.promotions.models import Voucher
 from tests.factories import make_customer, make_product, put_on_shelf
 
 pytestmark = pytest.mark.django_db
@@ -378,6 +379,84 @@ def test_cart_and_checkout_pages_do_not_query_per_line(customer_client, customer
         add_to_cart(cart, make_product(product_index, f"More {number}").pk, 1)
     five_lines = [count_queries(customer_client, url) for url in ("/cart/", "/checkout/")]
     assert five_lines == one_line
+
+
+# POST /cart/add/ itself (the view answering with its redirect), per-process lookups held.
+ADD_TO_CART_QUERY_BOUND = 10
+# A visitor's add also saves the session, so the cart lives on from the last change.
+ANONYMOUS_ADD_TO_CART_QUERY_BOUND = 11
+
+
+def add_to_cart_queries(client, product):
+    """Queries of one add-to-cart POST, after a request that let the process hold its
+    lookups (the discount rule, the vouchers)."""
+    client.get("/cart/")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/cart/add/", {"product": product.pk, "quantity": 1})
+    assert (response.status_code, response.url) == (302, "/cart/")
+    return len(queries)
+
+
+def test_adding_to_a_customers_cart_costs_the_same_few_queries_however_many_lines_it_has(
+    customer_client, customer, product_index
+):
+    gadgets = catalogue(product_index, 11)
+    cart = CustomerCart(customer)
+    add_to_cart(cart, gadgets[0].pk, 2)
+    with_one_line = add_to_cart_queries(customer_client, gadgets[0])
+    for gadget in gadgets[1:10]:
+        add_to_cart(cart, gadget.pk, 1)
+
+    with_ten_lines = add_to_cart_queries(customer_client, gadgets[0])  # the 4th unit
+    new_line = add_to_cart_queries(customer_client, gadgets[10])
+
+    assert with_one_line == with_ten_lines == new_line <= ADD_TO_CART_QUERY_BOUND
+    order = CustomerCart(customer).current_order()
+    assert sorted(CustomerCart(customer).quantities().values()) == [1] * 10 + [4]
+    assert (order.subtotal, order.discount, order.total) == (
+        Decimal("140.00"), Decimal("28.00"), Decimal("112.00")
+    )
+    assert order.discount_name == "Bulk discount (20% off)"
+
+
+def test_a_cart_with_a_voucher_code_is_added_to_within_the_same_bound(
+    customer_client, customer, product_index
+):
+    Voucher.objects.create(code="SAVE10", value=Decimal("10"))
+    gadgets = catalogue(product_index, 11)
+    cart = CustomerCart(customer)
+    add_to_cart(cart, gadgets[0].pk, 1)
+    with cart.editing():
+        cart.set_voucher_code("SAVE10")
+    with_one_line = add_to_cart_queries(customer_client, gadgets[0])
+    for gadget in gadgets[1:10]:
+        add_to_cart(cart, gadget.pk, 1)
+
+    with_ten_lines = add_to_cart_queries(customer_client, gadgets[10])
+
+    assert with_one_line == with_ten_lines <= ADD_TO_CART_QUERY_BOUND
+    order = CustomerCart(customer).current_order()
+    assert (order.subtotal, order.discount, order.discount_name) == (
+        Decimal("120.00"), Decimal("12.00"), "Voucher SAVE10"
+    )
+
+
+def test_adding_to_a_session_cart_costs_the_same_few_queries_however_many_lines_it_has(
+    client, product_index
+):
+    gadgets = catalogue(product_index, 11)
+    add(client, gadgets[0], 1)
+    with_one_line = add_to_cart_queries(client, gadgets[0])
+    for gadget in gadgets[1:10]:
+        add(client, gadget, 1)
+
+    with_ten_lines = add_to_cart_queries(client, gadgets[0])
+    new_line = add_to_cart_queries(client, gadgets[10])
+
+    assert with_one_line == with_ten_lines == new_line <= ANONYMOUS_ADD_TO_CART_QUERY_BOUND
+    assert session_cart(client) == {
+        str(gadget.pk): 3 if gadget == gadgets[0] else 1 for gadget in gadgets
+    }
 
 
 @pytest.fixture

@@ -2,9 +2,13 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 from wagtail.models import Site
 
+from commerce.cart.carts import CustomerCart, add_to_cart
 from commerce.promotions.models import BulkDiscountSettings
+from home.shared import fixed_lookups
+from tests.factories import make_customer, make_product, make_product_index
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +58,17 @@ def test_a_discount_of_exactly_90_percent_is_accepted(admin_client):
     )
     assert response.status_code == 302
     assert BulkDiscountSettings.objects.get().percentage == Decimal("90.00")
+
+
+def test_a_new_percentage_prices_the_next_cart_page_of_any_worker(admin_client, home_page):
+    customer = make_customer()
+    add_to_cart(CustomerCart(customer), make_product(make_product_index(home_page)).pk, 4)
+    shopper = Client()
+    shopper.force_login(customer.user)
+    assert "Bulk discount (20% off)" in shopper.get("/cart/").content.decode()
+    other_worker_memory = dict(fixed_lookups._held)
+
+    admin_client.post(settings_url(), {"enabled": "on", "threshold": "3", "percentage": "15"})
+    fixed_lookups._held.update(other_worker_memory)  # a worker that held the rule as it was
+
+    assert "Bulk discount (15% off)" in shopper.get("/cart/").content.decode()

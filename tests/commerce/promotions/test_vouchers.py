@@ -22,6 +22,7 @@ from commerce.orders.status import change_status
 from commerce.payments.testcard import CardDetails, TestCardGateway
 from commerce.promotions.models import Voucher, VoucherKind
 from commerce.promotions.vouchers import voucher_uses
+from home.shared import fixed_lookups
 from home.shared.roles import MARKETERS
 from tests.factories import (
     DELIVERY,
@@ -136,6 +137,23 @@ def test_a_code_entered_in_any_case_is_kept_on_the_cart_and_priced(shopper, cust
     assert (cart.discount, cart.discount_name, cart.total) == (
         Decimal("20.00"), "Voucher SAVE10", Decimal("180.00")
     )
+
+
+def test_a_code_switched_off_is_no_longer_applied_on_the_next_page_of_any_worker(
+    shopper, customer
+):
+    voucher = make_voucher()
+    enter_code(shopper, "SAVE10")
+    assert "Voucher SAVE10</dt><dd>−$20.00" in shopper.get("/cart/").content.decode()
+    other_worker_memory = dict(fixed_lookups._held)
+
+    voucher.active = False
+    voucher.save()
+    fixed_lookups._held.update(other_worker_memory)  # a worker that held the voucher as it was
+
+    html = shopper.get("/cart/").content.decode()
+    assert "(no longer valid: it is not applied)" in html
+    assert "−$20.00" not in html
 
 
 def test_remove_code_takes_the_voucher_off(shopper, customer):
