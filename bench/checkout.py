@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from commerce.cart.carts import CustomerCart, add_to_cart
@@ -21,7 +21,9 @@ from commerce.orders.models import Order, OrderItem, OrderStatus, cart_q
 from commerce.payments.models import PaymentMethod
 from commerce.payments.testcard import CardDetails
 from commerce.shipping.rates import cheapest, checkout_totals, shipping_options
+from products.ledger import StockReason
 from products.models import ProductIndexPage, ProductPage
+from products.stock import lock_products, set_stock
 
 RACE_PRODUCT_SLUG = "checkout-race-laptop"
 DELIVERY = {
@@ -117,7 +119,11 @@ def race_product(stock):
             stock=stock, features=[("brand", "Storefront"), ("ram", 16)],
         ))
         product.save_revision().publish()
-    ProductPage.objects.filter(pk=product.pk).update(stock=stock)
+    # Stock lives on the product's one variant: a race before this one sold it out.
+    with transaction.atomic():
+        lock_products([product.pk])
+        set_stock(product.pk, stock, reason=StockReason.STAFF_ADJUSTMENT)
+    product.refresh_from_db()
     return product
 
 

@@ -25,3 +25,12 @@ def test_twelve_buyers_for_four_units_make_four_paid_orders(product_index):
     paid = Order.objects.filter(items__product__slug=RACE_PRODUCT_SLUG, status=OrderStatus.PAID)
     assert paid.count() == 4
     assert {order.shipping for order in paid} == {Decimal("5.00")}
+
+
+def test_a_second_race_restocks_the_product_the_first_sold_out(product_index):
+    make_shipping_method("Standard", flat_price="5.00")
+    checkout_race(buyers=6, stock=3)
+    again = checkout_race(buyers=6, stock=3)
+
+    assert again["correct"], again
+    assert (again["orders"], again["out_of_stock"], again["stock_left"]) == (3, 3, 0)
