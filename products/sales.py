@@ -29,6 +29,15 @@ def sale_window_is_open(starts_at, ends_at, now=None):
     return (starts_at is None or starts_at <= now) and (ends_at is None or now < ends_at)
 
 
+def sale_price_error(sale_price, price, price_name="the price"):
+    """Why the editor refuses `sale_price` during the sale of a configuration regularly at
+    `price` (`price_name` in the message), or None: one at or above it would never apply
+    (sale_price_of)."""
+    if sale_price is not None and price is not None and sale_price >= price:
+        return f"The sale price must be below {price_name}."
+    return None
+
+
 def product_sale_is_on(product, now=None):
     """Whether `product`'s sale window is open and one of its active configurations has a
     sale price (sale_price_from is stored only then)."""
