@@ -17,7 +17,7 @@ from django.db.models import Case, DecimalField, F, Q, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from home.shared import fixed_lookups
+from home.shared import fixed_lookups, page_cache
 
 PRICE = DecimalField(max_digits=10, decimal_places=2)
 
@@ -145,9 +145,4 @@ def any_sale_on(now=None):
 
 def next_price_change(now=None):
     """The next time a live product's sale starts or ends after `now`, or None."""
-    now = now or timezone.now()
-    return min(
-        (moment for window in sale_windows() for moment in window
-         if moment is not None and moment > now),
-        default=None,
-    )
+    return page_cache.first_change_after(now or timezone.now(), sale_windows())
