@@ -134,20 +134,9 @@ def register_invoice_admin_urls():
     return invoice_urls.admin_urlpatterns
 
 
-@hooks.register("register_admin_urls")
-def register_recovery_admin_urls():
-    return recovery_admin.admin_urlpatterns
-
-
-hooks.register("register_reports_menu_item", recovery_admin.report_menu_item)
-
-
-@hooks.register("register_admin_urls")
-def register_promotions_admin_urls():
-    return promotions_admin.admin_urlpatterns
-
-
-hooks.register("register_reports_menu_item", promotions_admin.report_menu_item)
+for marketing_report in (recovery_admin.REPORT, promotions_admin.REPORT):
+    hooks.register("register_admin_urls", marketing_report.admin_urls)
+    hooks.register("register_reports_menu_item", marketing_report.menu_item)
 
 
 # The Current offers block on the home and product pages (home/shared/offers.py).

@@ -14,6 +14,7 @@ from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
 from wagtail.admin.panels.base import get_form_for_model
 
+from .sales import sale_price_error
 from .variants import can_be_bought
 
 
@@ -25,6 +26,20 @@ class ProductPageForm(WagtailAdminPageForm):
         return [] if formset is None else [
             form for form in formset.forms if form not in formset.deleted_forms
         ]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # A variant at the product's price is checked against that price as edited here; one
+        # with a price of its own checks its own sale price (ProductVariant.clean).
+        price = cleaned_data.get("price")
+        for form in self.variant_forms():
+            variant = getattr(form, "cleaned_data", {})
+            if "price" not in variant or variant["price"] is not None:
+                continue
+            error = sale_price_error(variant.get("sale_price"), price, "the product's price")
+            if error:
+                form.add_error("sale_price", error)
+        return cleaned_data
 
     def edited_variant_stock(self):
         """{variant id: count} for the existing variants whose stock the editor changed."""

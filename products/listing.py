@@ -27,7 +27,7 @@ from taggit.models import Tag
 
 from home.shared import page_cache
 
-from .sales import any_sale_on, current_price_range, current_variant_price
+from .sales import any_sale_on, current_price_range, current_variant_price, regular_price_sql
 from .variants import ProductVariant
 
 PRODUCTS_PER_PAGE = 24
@@ -138,7 +138,7 @@ def offered_variants(products=None):
     products.sales)."""
     variants = ProductVariant.objects.filter(active=True).annotate(
         ram=Coalesce("ram_gb", "product__ram_gb"),
-        regular=Coalesce("price", "product__price"),
+        regular=regular_price_sql(),
     ).annotate(unit_price=current_variant_price())
     if products is None:
         return variants.filter(product=OuterRef("pk"))

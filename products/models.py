@@ -40,7 +40,7 @@ from .gallery import product_gallery
 from .ledger import StockMovement  # noqa: F401  (registers the stock ledger's model)
 from .listing import build_listing
 from .related import related_products
-from .sales import product_sale_is_on
+from .sales import product_sale_is_on, sale_price_error
 from .serializers import GalleryField, TagNamesField, VariantsField
 from .structured_data import (
     breadcrumb_structured_data,
@@ -366,10 +366,8 @@ class ProductPage(SeoPageMixin, Page):
     def clean(self):
         super().clean()
         errors = {}
-        if self.sale_price is not None and self.price is not None and (
-            self.sale_price >= self.price
-        ):
-            errors["sale_price"] = "The sale price must be below the price."
+        if error := sale_price_error(self.sale_price, self.price):
+            errors["sale_price"] = error
         if self.sale_starts_at and self.sale_ends_at and self.sale_ends_at <= self.sale_starts_at:
             errors["sale_ends_at"] = "The sale must end after it starts."
         if errors:

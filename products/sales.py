@@ -17,12 +17,25 @@ from django.db.models import Case, DecimalField, F, Q, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from home.shared import fixed_lookups
+from home.shared import fixed_lookups, page_cache
+
+PRICE = DecimalField(max_digits=10, decimal_places=2)
 
 
 def sale_window_is_open(starts_at, ends_at, now=None):
+    """Whether a sale from `starts_at` to `ends_at` (either None: open) is on at `now`; in SQL,
+    open_sale_q."""
     now = now or timezone.now()
     return (starts_at is None or starts_at <= now) and (ends_at is None or now < ends_at)
+
+
+def sale_price_error(sale_price, price, price_name="the price"):
+    """Why the editor refuses `sale_price` during the sale of a configuration regularly at
+    `price` (`price_name` in the message), or None: one at or above it would never apply
+    (sale_price_of)."""
+    if sale_price is not None and price is not None and sale_price >= price:
+        return f"The sale price must be below {price_name}."
+    return None
 
 
 def product_sale_is_on(product, now=None):
@@ -36,7 +49,7 @@ def product_sale_is_on(product, now=None):
 def sale_price_of(variant, product):
     """The sale price `variant` of `product` would sell at during the sale, or None: its own,
     else the product's when it sells at the product's price; never one at or above its
-    regular price."""
+    regular price. In SQL, sale_price_sql."""
     sale = variant.sale_price
     if sale is None and variant.price is None:
         sale = product.sale_price
@@ -57,7 +70,8 @@ def current_price(variant, product, now=None):
 
 
 def open_sale_q(now=None, prefix=""):
-    """A filter for products whose sale window is open at `now`."""
+    """A filter for products whose sale window is open at `now` (sale_window_is_open in SQL);
+    `prefix` leads to the product ("product__" in a query of variants)."""
     now = now or timezone.now()
     return (Q(**{f"{prefix}sale_starts_at__isnull": True})
             | Q(**{f"{prefix}sale_starts_at__lte": now})) & (
@@ -75,17 +89,35 @@ def current_price_range(now=None):
     )
 
 
-def current_variant_price(now=None):
-    """An expression for an active variant's price at `now`, on a queryset of variants
-    annotated with `regular` (its own price, else its product's): products.listing filters
-    the price range on it."""
+def variants_product(name):
+    """A field of the variant's product, in a query of variants."""
+    return F(f"product__{name}")
+
+
+def regular_price_sql(product_field=variants_product):
+    """SQL for a variant's regular price: its own, else its product's. `product_field(name)`
+    is a field of its product: variants_product in a query of variants, OuterRef in one of
+    products (products.stock.sync_products)."""
+    return Coalesce("price", product_field("price"), output_field=PRICE)
+
+
+def sale_price_sql(product_field=variants_product):
+    """sale_price_of in SQL, on variants annotated with `regular` (regular_price_sql): the
+    variant's sale price during the sale, or NULL."""
     sale = Coalesce(
-        "sale_price", Case(When(price__isnull=True, then=F("product__sale_price"))),
-        output_field=DecimalField(max_digits=10, decimal_places=2),
+        "sale_price", Case(When(price__isnull=True, then=product_field("sale_price"))),
+        output_field=PRICE,
     )
-    return Case(
-        When(open_sale_q(now, prefix="product__") & Q(regular__gt=sale), then=sale),
-        default=F("regular"),
+    return Case(When(regular__gt=sale, then=sale), output_field=PRICE)
+
+
+def current_variant_price(now=None):
+    """current_price in SQL: an active variant's price at `now`, on a queryset of variants
+    annotated with `regular` (regular_price_sql); products.listing filters the price range on
+    it."""
+    return Coalesce(
+        Case(When(open_sale_q(now, prefix="product__"), then=sale_price_sql())),
+        F("regular"), output_field=PRICE,
     )
 
 
@@ -113,9 +145,4 @@ def any_sale_on(now=None):
 
 def next_price_change(now=None):
     """The next time a live product's sale starts or ends after `now`, or None."""
-    now = now or timezone.now()
-    return min(
-        (moment for window in sale_windows() for moment in window
-         if moment is not None and moment > now),
-        default=None,
-    )
+    return page_cache.first_change_after(now or timezone.now(), sale_windows())

@@ -17,7 +17,6 @@ transaction commits.
 
 from django.db.models import (
     Case,
-    DecimalField,
     Exists,
     F,
     IntegerField,
@@ -36,6 +35,7 @@ from home.shared import page_cache
 from .back_in_stock import alert_when_restocked
 from .ledger import record_movements
 from .models import ProductPage
+from .sales import PRICE, regular_price_sql, sale_price_sql
 from .variants import ProductVariant
 
 
@@ -170,21 +170,11 @@ def sync_products(product_ids, *, restocked_variants=None):
     ) if alert else {}
     active = ProductVariant.objects.filter(product=OuterRef("pk"), active=True)
     per_product = active.order_by().values("product")
-    price = DecimalField(max_digits=10, decimal_places=2)
-    unit_price = Coalesce("price", OuterRef("price"), output_field=price)
-    # During the sale (products.sales.sale_price_of): a variant's own sale price, else the
-    # product's for a variant at the product's price, when lower than its regular price.
-    priced = active.annotate(
-        regular=unit_price,
-        sale=Coalesce(
-            "sale_price",
-            Case(When(price__isnull=True, then=OuterRef("sale_price"))),
-            output_field=price,
-        ),
-    ).annotate(
-        sale_price_now=Case(When(sale__lt=F("regular"), then=F("sale")), default=F("regular"))
-    )
-    has_sale = Exists(priced.filter(sale__lt=F("regular")))
+    unit_price = regular_price_sql(OuterRef)
+    # What each variant sells at during the sale (products.sales.sale_price_of).
+    priced = active.annotate(regular=unit_price).annotate(sale=sale_price_sql(OuterRef))
+    priced = priced.annotate(sale_price_now=Coalesce("sale", "regular"))
+    has_sale = Exists(priced.filter(sale__isnull=False))
     during_sale = priced.order_by().values("product")
     ProductPage.objects.filter(pk__in=product_ids).update(
         stock=Case(
@@ -198,10 +188,10 @@ def sync_products(product_ids, *, restocked_variants=None):
         price_to=Subquery(per_product.annotate(high=Max(unit_price)).values("high")),
         sale_price_from=Case(When(has_sale, then=Subquery(
             during_sale.annotate(low=Min("sale_price_now")).values("low")
-        )), output_field=price),
+        )), output_field=PRICE),
         sale_price_to=Case(When(has_sale, then=Subquery(
             during_sale.annotate(high=Max("sale_price_now")).values("high")
-        )), output_field=price),
+        )), output_field=PRICE),
     )
     if alert:
         after = dict(ProductPage.objects.filter(pk__in=product_ids).values_list("pk", "stock"))

@@ -22,7 +22,7 @@ from wagtail.models import Orderable
 
 from .availability import stock_state
 from .options import option_labels, option_values
-from .sales import current_price
+from .sales import current_price, sale_price_error
 
 SKU_MAX_LENGTH = 64
 validate_sku = RegexValidator(
@@ -81,10 +81,8 @@ class ProductVariant(Orderable):
 
     def clean(self):
         super().clean()
-        if self.sale_price is not None and self.price is not None and (
-            self.sale_price >= self.price
-        ):
-            raise ValidationError({"sale_price": "The sale price must be below the price."})
+        if error := sale_price_error(self.sale_price, self.price):
+            raise ValidationError({"sale_price": error})
 
     def save(self, *args, **kwargs):
         # The editor's form refuses a SKU in use; a variant made otherwise with one (a copied

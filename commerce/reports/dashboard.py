@@ -22,9 +22,8 @@ from wagtail.admin.ui.components import Component
 
 from commerce import admin_tables
 from commerce.orders.models import Order, OrderStatus
-from commerce.recovery.admin import may_view_recovery_report
-from commerce.reports import promotions_admin
 from commerce.reports import sales as reports
+from commerce.reports.marketing_admin import may_view_marketing_reports, period
 from commerce.reports.promotions import promotion_figures
 from commerce.reviews.models import Review, ReviewStatus
 from home.shared.admin_access import may_view_records
@@ -43,7 +42,7 @@ def add_dashboard_panels(request, panels):
         panels.append(RecentOrdersPanel(Order))
     if may_view_records(user, Review):
         panels.append(ReviewsAwaitingAttentionPanel(Review))
-    if may_view_recovery_report(user):
+    if may_view_marketing_reports(user):
         panels.append(PromotionsPanel())
 
 
@@ -54,7 +53,7 @@ class PromotionsPanel(Component):
     days = 30
 
     def get_context_data(self, parent_context):
-        _first, _last, since, until = promotions_admin.period(self.days)
+        _first, _last, since, until = period(self.days)
         return {
             "rows": promotion_figures(since, until),
             "days": self.days,

@@ -1,39 +1,21 @@
 """The promotions report in the Wagtail admin (Reports → Promotions), with a CSV export, for
-the same staff as the abandoned-cart report (marketers and holders of the sales report
-permission); registered in commerce/wagtail_hooks.py."""
+the staff who see the marketing reports (commerce.reports.marketing_admin); registered in
+commerce/wagtail_hooks.py."""
 
 import csv
-from datetime import datetime, time, timedelta
 
 from django.http import HttpResponse
-from django.urls import path, reverse
-from django.utils import timezone
-from django.views.generic import TemplateView
-from wagtail.admin.auth import user_passes_test
-from wagtail.admin.menu import MenuItem
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from commerce.recovery.admin import PeriodForm, may_view_recovery_report
+from commerce.reports.marketing_admin import MarketingReport, MarketingReportView, period
 from commerce.reports.promotions import promotion_figures
-from home.shared.private_pages import never_cached
 from home.shared.spreadsheets import neutralise_formula
 
 
-def period(days):
-    """(first day, last day, since, until) of the last `days` days, today included."""
-    last_day = timezone.localdate()
-    first_day = last_day - timedelta(days=days - 1)
-    since = timezone.make_aware(datetime.combine(first_day, time.min))
-    return first_day, last_day, since, since + timedelta(days=days)
-
-
-class PromotionsReportView(WagtailAdminTemplateMixin, TemplateView):
+class PromotionsReportView(MarketingReportView):
     template_name = "commerce/reports/admin/promotions.html"
-    page_title = "Promotions"
-    header_icon = "tag"
 
     def get(self, request, *args, **kwargs):
-        form = PeriodForm(request.GET or None)
+        form = self.period_form()
         first_day, last_day, since, until = period(form.chosen_days())
         rows = promotion_figures(since, until)
         if request.GET.get("export") == "csv":
@@ -56,19 +38,7 @@ def csv_export(rows, first_day, last_day):
     return response
 
 
-report_view = user_passes_test(may_view_recovery_report)(PromotionsReportView.as_view())
-
-admin_urlpatterns = never_cached([
-    path("reports/promotions/", report_view, name="promotions_report"),
-])
-
-
-class PromotionsReportMenuItem(MenuItem):
-    def is_shown(self, request):
-        return may_view_recovery_report(request.user)
-
-
-def report_menu_item():
-    return PromotionsReportMenuItem(
-        "Promotions", reverse("promotions_report"), icon_name="tag", order=710
-    )
+REPORT = MarketingReport(
+    PromotionsReportView, "reports/promotions/", "promotions_report",
+    label="Promotions", icon="tag", order=710,
+)

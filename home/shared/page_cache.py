@@ -198,12 +198,21 @@ def next_scheduled_change(now=None):
     return min(moments, default=None)
 
 
-def _keep(slot, value):
-    """Keep `value` under `slot` until PAGE_CACHE_SECONDS pass or the next scheduled change,
-    whichever comes first; True if it was kept."""
+def first_change_after(now, windows):
+    """The earliest start or end among `windows` ((start, end) pairs, None for an open end)
+    after `now`, or None: for the apps' `page_cache_expiry` hooks."""
+    return min(
+        (moment for window in windows for moment in window
+         if moment is not None and moment > now),
+        default=None,
+    )
+
+
+def _keep(slot, value, change):
+    """Keep `value` under `slot` until PAGE_CACHE_SECONDS pass or `change` (the next
+    scheduled change, None if there is none), whichever comes first; True if it was kept."""
     key, generation = slot
     timeout, until = settings.PAGE_CACHE_SECONDS, None
-    change = next_scheduled_change()
     if change is not None:
         until = change.timestamp()
         timeout = min(timeout, math.ceil(until - time.time()))
@@ -234,7 +243,7 @@ def remember(key_parts, compute):
     if value is None:
         value = compute()
         if slot is not None:
-            _keep(slot, value)
+            _keep(slot, value, next_scheduled_change())
     return value
 
 
@@ -336,11 +345,11 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         if response.streaming or response.get(CACHE_STATUS_HEADER) == "hit":
             return response
-        slot = getattr(request, _SLOT_ATTRIBUTE, None)
+        slot, change = getattr(request, _SLOT_ATTRIBUTE, (None, None))
         if slot is not None and response_may_be_cached(request, response):
             # Set by django.middleware.csrf.get_token(): the page holds a CSRF token.
             entry = stored_page(response, request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False))
-            if entry is not None and _keep(slot, entry):
+            if entry is not None and _keep(slot, entry, change):
                 response[CACHE_STATUS_HEADER] = "miss"
         if b"<!--personal-part " in response.content:
             response.content = without_part_markers(response.content)
@@ -357,7 +366,9 @@ class PageCacheMiddleware:
                 # A part no longer registered (a page stored before a deploy): render afresh.
                 logger.warning("Stored page names an unknown personal part", exc_info=True)
         if slot is not None:
-            setattr(request, _SLOT_ATTRIBUTE, slot)
+            # Read now, while the request holds its fixed lookups (the sale windows among
+            # them): the page is stored after the request has let them go.
+            setattr(request, _SLOT_ATTRIBUTE, (slot, next_scheduled_change()))
         return None
 
 

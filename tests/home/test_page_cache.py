@@ -2,13 +2,16 @@
 parts of cached pages: test_personal_parts.py)."""
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from taggit.models import Tag
 from wagtail.images import get_image_model
 from wagtail.images.rect import Rect
@@ -21,6 +24,8 @@ from config.env import cache_config
 from home.models import HomePageFeaturedProduct
 from home.shared import page_cache
 from products.ledger import StockReason
+from products.models import ProductPage
+from products.stock import sync_products
 from tests.factories import (
     edit_url,
     make_image,
@@ -58,6 +63,30 @@ def publish(page, **fields):
     for name, value in fields.items():
         setattr(page, name, value)
     page.save_revision().publish()
+
+
+def test_storing_a_page_costs_no_query_beyond_rendering_it(client, settings, laptop):
+    """When a stored page must go (the next sale or public code starting or ending) is held
+    like the other fixed lookups, also once the page is rendered and the request's own
+    lookups are let go."""
+    soon = timezone.now() + timedelta(days=1)
+    ProductPage.objects.filter(pk=laptop.pk).update(
+        sale_price=Decimal("900.00"), sale_starts_at=soon, sale_ends_at=soon + timedelta(days=1)
+    )
+    sync_products([laptop.pk])
+    Voucher.objects.create(code="SOON", value=Decimal("10"), public=True, starts_at=soon)
+    client.get(laptop.url)  # makes the renditions and holds the lookups
+    settings.PAGE_CACHE_ENABLED = False
+    with CaptureQueriesContext(connection) as rendered:
+        client.get(laptop.url)
+    settings.PAGE_CACHE_ENABLED = True
+    cache.clear()
+
+    with CaptureQueriesContext(connection) as stored:
+        response = client.get(laptop.url)
+
+    assert response.get(HIT) == "miss"
+    assert len(stored) == len(rendered)
 
 
 def test_second_anonymous_visit_to_a_product_is_served_from_the_cache_without_queries(

@@ -194,7 +194,7 @@ def test_a_stored_page_naming_a_part_no_longer_registered_is_rendered_afresh(lap
     Client().get(laptop.url)
     slot, entry = page_cache._lookup(page_cache.normalised_url(RequestFactory().get(laptop.url)))
     entry["content"] += b"<!--personal-part retired-part--><!--/personal-part-->"
-    page_cache._keep(slot, entry)
+    page_cache._keep(slot, entry, None)
 
     page = Client().get(laptop.url)
 

@@ -19,7 +19,15 @@ from commerce.checkout.place_order import place_order
 from commerce.orders.invoices import render_invoice_pdf
 from products.models import ProductPage
 from tests.commerce.orders.test_invoices import pdf_text
-from tests.factories import DELIVERY, cart_total, make_product, make_variants
+from tests.factories import (
+    DELIVERY,
+    cart_total,
+    edit_url,
+    make_product,
+    make_variants,
+    open_editor,
+    variant_of,
+)
 from tests.products.test_product_page import structured_data
 
 pytestmark = pytest.mark.django_db
@@ -175,6 +183,38 @@ def test_a_sale_price_must_be_below_the_price_and_end_after_it_starts(laptop):
 def test_the_editor_puts_a_product_on_sale(admin_client, laptop):
     edit = admin_client.get(f"/admin/pages/{laptop.pk}/edit/").content.decode()
     assert 'name="sale_price"' in edit and 'name="variants-0-sale_price"' in edit
+
+
+@pytest.mark.parametrize(("price", "variant_sale_price"), [
+    ("1000.00", "1000.00"),  # at the product's price
+    ("900.00", "950.00"),    # above the product's price as it is edited in the same form
+])
+def test_the_editor_refuses_a_variant_sale_price_not_below_the_products_price(
+    admin_client, laptop, price, variant_sale_price
+):
+    data = open_editor(admin_client, laptop)
+    data["price"] = price
+    data["variants-0-sale_price"] = variant_sale_price  # a variant at the product's price
+    data["action-publish"] = "action-publish"
+
+    response = admin_client.post(edit_url(laptop), data)
+
+    assert response.status_code == 200
+    assert "The sale price must be below the product&#x27;s price." in response.content.decode()
+    laptop.refresh_from_db()
+    assert laptop.price == Decimal("1000.00")
+    assert variant_of(laptop).sale_price is None
+    assert laptop.get_latest_revision().content["variants"][0]["sale_price"] is None
+
+
+def test_the_editor_takes_a_variant_sale_price_below_the_products_price(admin_client, laptop):
+    data = open_editor(admin_client, laptop)
+    data["variants-0-sale_price"] = "950.00"
+    data["action-publish"] = "action-publish"
+
+    assert admin_client.post(edit_url(laptop), data).status_code == 302
+    assert variant_of(laptop).sale_price == Decimal("950.00")
+    assert variant_of(laptop).unit_price == Decimal("950.00")
 
 
 def test_the_page_cache_serves_no_price_past_the_sales_end(client, settings, fresh_cache, laptop):

@@ -13,8 +13,8 @@ from django.utils import timezone
 from commerce.cart.carts import CustomerCart, add_to_cart
 from commerce.orders.models import OrderStatus
 from commerce.orders.status import change_status
+from commerce.reports.marketing_admin import period
 from commerce.reports.promotions import promotion_figures
-from commerce.reports.promotions_admin import period
 from home.shared.roles import FULFILMENT, MARKETERS, SUPPORT
 from tests.commerce.promotions.test_vouchers import buy, make_voucher, with_code
 from tests.factories import make_customer, make_product
