@@ -144,6 +144,20 @@ class Peer:
             self.run_sql("ANALYZE")
         self.manage("collectstatic", "--noinput", "--verbosity", "0")
 
+    def warm(self, paths, log):
+        """Each page requested once in-process, so its image renditions exist before the
+        measured passes (as they do on a live site; a first request resizing the fixtures'
+        photographs outlasts gunicorn's timeout on this machine)."""
+        log("  rendering bakerydemo's pages once (image renditions) ...")
+        script = (
+            "from django.test import Client\n"
+            "client = Client(HTTP_HOST='127.0.0.1')\n"
+            f"for path in {list(paths)!r}:\n"
+            "    status = client.get(path).status_code\n"
+            "    assert status == 200, f'{path} answered {status}'\n"
+        )
+        self.manage("shell", "--no-startup", "--command", script)
+
     def connect(self):
         import psycopg
 

@@ -113,6 +113,7 @@ def compare_with_peer(options):
         (shop_scenarios[page], Scenario(page, "bakerydemo", [path]))
         for page, path in peer.pages()
     ]
+    peer.warm([bakerydemo.paths[0] for _shop, bakerydemo in pairs], log)
     load = load_settings(options)
     passes = []
     shop_env = {**os.environ, "PAGE_CACHE": "false"}
