@@ -58,6 +58,7 @@ mutations: install-dev
 
 ## Benchmark the shop under gunicorn on PostgreSQL (README, "Benchmarks"). Needs wrk, which
 ## it installs with apt-get when run as root. E.g. make bench PRODUCTS=10000 BENCH_ARGS="--buyers 80"
+## Against a git clone of wagtail/bakerydemo: make bench BENCH_ARGS="--peer ../bakerydemo"
 PRODUCTS ?= 1000
 bench: install
 	$(BIN)/python -m bench --products $(PRODUCTS) $(BENCH_ARGS)

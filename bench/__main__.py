@@ -1,7 +1,8 @@
 """The benchmark, in one command: `python -m bench --products 1000` (or `make bench`).
 
 Seeds a catalogue of the given size, starts the shop under gunicorn with production settings
-on 127.0.0.1, drives each page with wrk, runs concurrent checkouts on PostgreSQL, prints a
+on 127.0.0.1, drives each page with wrk, runs concurrent checkouts on PostgreSQL (and with
+--peer DIR compares the uncached pages with wagtail/bakerydemo's, bench/peer.py), prints a
 table and writes bench/results/<time>-<products>.json. See README, "Benchmarks".
 """
 
@@ -13,9 +14,12 @@ from pathlib import Path
 
 import dj_database_url
 
+from bench.peer import checkout_problem
+
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BENCH_DIR.parent
 WORK_DIR = BENCH_DIR / "work"
+PEER_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bakerydemo_bench"
 
 
 def parse_options(argv):
@@ -48,7 +52,29 @@ def parse_options(argv):
         help='only the pages whose name contains TEXT, e.g. "listing" (the static file is '
         "always measured)",
     )
+    parser.add_argument(
+        "--peer", metavar="DIR",
+        help="a git clone of wagtail/bakerydemo: also compare the uncached pages with its own",
+    )
+    parser.add_argument(
+        "--peer-database-url", default=PEER_DATABASE_URL,
+        help=f"bakerydemo's PostgreSQL database, created if missing ({PEER_DATABASE_URL})",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="interleaved rounds against the peer (3)"
+    )
     options = parser.parse_args(argv)
+    if options.peer is not None:
+        problem = checkout_problem(options.peer)
+        if problem:
+            parser.error(
+                f"--peer: {problem}. Clone it first: "
+                "git clone https://github.com/wagtail/bakerydemo DIR"
+            )
+        if not options.peer_database_url.startswith(("postgres://", "postgresql://")):
+            parser.error("--peer-database-url: bakerydemo is compared on PostgreSQL.")
+    if options.rounds < 1:
+        parser.error("--rounds must be positive.")
     if options.products < 1 or options.buyers < 1 or options.stock < 0:
         parser.error("--products and --buyers must be positive and --stock not negative.")
     if options.database_url is None:
@@ -117,6 +143,8 @@ def main(argv=None):
 
     ensure_wrk()
     ensure_database(options.database_url)
+    if options.peer:
+        ensure_database(options.peer_database_url)
 
     import django
 

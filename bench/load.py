@@ -67,12 +67,12 @@ def running_site(env, workers, log_path):
 
 
 @contextmanager
-def serving(command, name, env, log_path, port, ready_path="/", timeout=60):
+def serving(command, name, env, log_path, port, ready_path="/", timeout=60, cwd=PROJECT_DIR):
     """Run the server `command` (`name` in errors, listening on loopback `port`) until the
     block ends; yields its base URL once `ready_path` answers 200. Stopped by process group."""
     with open(log_path, "ab") as log:
         server = subprocess.Popen(
-            command, cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+            command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     base_url = f"http://127.0.0.1:{port}"
@@ -175,10 +175,15 @@ def run_wrk(base_url, scenario, duration, connections, max_requests):
     }
 
 
+def throughput(base_url, scenario, load):
+    """Warm up, then the loaded pass: its figures."""
+    run_wrk(base_url, scenario, 1, load.connections, load.max_requests)
+    return run_wrk(base_url, scenario, load.duration, load.connections, load.max_requests)
+
+
 def measure(base_url, scenario, load):
     """Warm up, then a loaded pass (throughput) and a one-connection pass (latency)."""
-    run_wrk(base_url, scenario, 1, load.connections, load.max_requests)
-    loaded = run_wrk(base_url, scenario, load.duration, load.connections, load.max_requests)
+    loaded = throughput(base_url, scenario, load)
     time.sleep(1)  # lets the workers finish what the loaded pass left queued
     single = run_wrk(base_url, scenario, load.latency_duration, 1, load.max_requests)
     return {

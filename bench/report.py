@@ -82,11 +82,7 @@ def table(results):
             "-" if row.get(key) in (None, "") else fmt.format(row[key])
             for _heading, key, fmt in COLUMNS
         ])
-    widths = [max(len(line[i]) for line in cells) for i in range(len(COLUMNS))]
-    for number, line in enumerate(cells):
-        lines.append("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
-        if number == 0:
-            lines.append("  ".join("-" * width for width in widths))
+    lines += aligned(cells)
     checkout = results["checkout"]
     lines.append("")
     if "skipped" in checkout:
@@ -99,6 +95,9 @@ def table(results):
             f"errors, stock left {checkout['stock_left']}: "
             f"{'PASS' if checkout['correct'] else 'FAIL'}"
         )
+    lines += targets_table(targets(results))
+    if "peer" in results:
+        lines += peer_table(results["peer"])
     lines.append(f"Took {results['seconds']} s.")
     return "\n".join(lines)
 
@@ -110,3 +109,149 @@ def write(results):
     )
     path.write_text(json.dumps(results, indent=2) + "\n")
     return path
+
+
+# README, "Benchmarks", "Against the targets". Latency targets are set at 10,000 products.
+STATIC_SHARE_TARGET = 0.5
+UNCACHED_PRODUCT_P95_MS = 50
+UNCACHED_LISTING_P95_MS = 50
+UNCACHED_SEARCH_P95_MS = 100
+# The bound tests/products/test_listing.py holds for every catalogue and page size.
+LISTING_QUERY_BOUND = 18
+UNCACHED = "anonymous, no page cache"
+LISTINGS = ("listing, page 1", "listing, filtered")
+
+
+def verdict(met):
+    return "met" if met else "missed"
+
+
+def find_row(rows, page, visitor):
+    return next((row for row in rows if row["page"] == page and row["visitor"] == visitor), None)
+
+
+def targets(results):
+    """Each target of the README that this run measured: (target, "met" or "missed", figures)."""
+    rows = results["pages"]
+    products = results["settings"]["products"]
+    checks = []
+    cached_product = find_row(rows, "product", "anonymous")
+    if cached_product and cached_product.get("static_ratio") is not None:
+        share = cached_product["static_ratio"]
+        checks.append((
+            "Cached anonymous product page at least 50% of the static file",
+            verdict(share >= STATIC_SHARE_TARGET), f"{share:.2f}",
+        ))
+    product = find_row(rows, "product", UNCACHED)
+    if product:
+        checks.append(
+            p95_check("Uncached product page", product, UNCACHED_PRODUCT_P95_MS, products)
+        )
+    listings = [row for row in rows if row["page"] in LISTINGS and row.get("sql_queries")]
+    if listings:
+        most = max(row["sql_queries"] for row in listings)
+        checks.append((
+            f"Queries per listing page within the bound of every size ({LISTING_QUERY_BOUND})",
+            verdict(most <= LISTING_QUERY_BOUND), f"at most {most} at {products} products",
+        ))
+    uncached_listings = [
+        row for row in rows if row["page"] in LISTINGS and row["visitor"] == UNCACHED
+    ]
+    if uncached_listings:
+        slowest = max(uncached_listings, key=lambda row: row["p95_ms"])
+        checks.append(p95_check("Uncached listing", slowest, UNCACHED_LISTING_P95_MS, products))
+    search = find_row(rows, "search", UNCACHED)
+    if search:
+        checks.append(p95_check("Search", search, UNCACHED_SEARCH_P95_MS, products))
+    checkout = results.get("checkout", {})
+    if "correct" in checkout:
+        checks.append((
+            "Checkout: exactly K orders, no oversell, no unexpected error",
+            verdict(checkout["correct"]),
+            f"{checkout['orders']} orders for {checkout['stock']} units",
+        ))
+    return checks
+
+
+def p95_check(what, row, limit_ms, products):
+    return (
+        f"{what} p95 under {limit_ms} ms", verdict(row["p95_ms"] < limit_ms),
+        f"{row['p95_ms']:.1f} ms ({row['page']}) at {products} products",
+    )
+
+
+def targets_table(checks):
+    if not checks:
+        return []
+    lines = ["", "Against the targets (README, \"Against the targets\"; latency ones are set at "
+             "10,000 products):"]
+    lines += [f"  {result:6}  {target}: {figures}" for target, result, figures in checks]
+    return lines
+
+
+# `--peer`: the shop's uncached pages against bakerydemo's, at least this many times as fast.
+PEER_TARGETS = {"product": 3, "listing, page 1": 4}
+
+
+def median(values):
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def peer_comparison(passes):
+    """One row per page from interleaved passes ({"page", "site": "shop" or "bakerydemo",
+    "requests_per_second"}): the median req/s of each site, their ratio, and the target."""
+    pages = list(dict.fromkeys(measured["page"] for measured in passes))
+    rows = []
+    for page in pages:
+        figures = {
+            site: median([
+                measured["requests_per_second"] for measured in passes
+                if measured["page"] == page and measured["site"] == site
+            ])
+            for site in ("shop", "bakerydemo")
+        }
+        ratio = figures["shop"] / figures["bakerydemo"] if figures["bakerydemo"] else None
+        target = PEER_TARGETS.get(page)
+        rows.append({
+            "page": page,
+            "shop_requests_per_second": figures["shop"],
+            "bakerydemo_requests_per_second": figures["bakerydemo"],
+            "ratio": round(ratio, 2) if ratio is not None else None,
+            "target": target,
+            "result": None if target is None else verdict(ratio is not None and ratio >= target),
+        })
+    return rows
+
+
+def peer_table(peer):
+    lines = [
+        "",
+        f"Against wagtail/bakerydemo ({peer['dir']}), uncached, median req/s of "
+        f"{peer['rounds']} interleaved rounds:",
+    ]
+    cells = [["page", "shop req/s", "bakerydemo req/s", "shop/bakerydemo", "target", "result"]]
+    for row in peer["pages"]:
+        cells.append([
+            row["page"],
+            f"{row['shop_requests_per_second']:.0f}",
+            f"{row['bakerydemo_requests_per_second']:.0f}",
+            "-" if row["ratio"] is None else f"{row['ratio']:.2f}x",
+            "-" if row["target"] is None else f"at least {row['target']}x",
+            row["result"] or "-",
+        ])
+    return lines + aligned(cells)
+
+
+def aligned(cells):
+    """Rows of cells in columns, the first row a heading underlined."""
+    widths = [max(len(line[i]) for line in cells) for i in range(len(cells[0]))]
+    lines = []
+    for number, line in enumerate(cells):
+        lines.append("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
+        if number == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    return lines

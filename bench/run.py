@@ -11,7 +11,17 @@ from django.db import connection
 from bench import report
 from bench.catalogue import seed_catalogue
 from bench.checkout import checkout_race
-from bench.load import LoadSettings, fetch, measure, running_site
+from bench.load import (
+    LoadSettings,
+    Scenario,
+    fetch,
+    free_port,
+    measure,
+    running_site,
+    serving,
+    throughput,
+)
+from bench.peer import Peer, PeerError
 from bench.scenarios import ShopUnderTest, queries_per_request, save_static_copy
 from home.shared.page_cache import CACHE_STATUS_HEADER
 from products.models import ProductPage
@@ -47,6 +57,11 @@ def run(options):
     if not options.skip_pages:
         results["pages"] = measure_pages(options)
     results["checkout"] = run_checkout_race(options)
+    if options.peer:
+        try:
+            results["peer"] = compare_with_peer(options)
+        except PeerError as error:
+            raise SystemExit(f"--peer: {error}") from error
     results["seconds"] = round(time.time() - started, 1)
     print(report.table(results))
     log(f"Written {report.write(results)}")
@@ -58,9 +73,7 @@ def measure_pages(options):
     static = site.static_scenario()
     with_cache = chosen(site.scenarios("anonymous") + site.scenarios("logged in"), options.only)
     without_cache = chosen(site.scenarios("anonymous, no page cache"), options.only)
-    load = LoadSettings(
-        options.duration, options.connections, options.max_requests, options.latency_duration
-    )
+    load = load_settings(options)
 
     log("Counting SQL queries per request ...")
     queries = {}
@@ -80,6 +93,56 @@ def measure_pages(options):
                 figures["sql_queries"] = queries.get(scenario.name)
                 rows.append({"page": scenario.page, "visitor": scenario.visitor, **figures})
     return report.with_static_ratio(rows)
+
+
+def load_settings(options):
+    return LoadSettings(
+        options.duration, options.connections, options.max_requests, options.latency_duration
+    )
+
+
+def compare_with_peer(options):
+    """The uncached pages of the shop and of bakerydemo, side by side (bench/peer.py): both
+    served at once, each page measured on one then the other, in turn, for a few rounds."""
+    peer = Peer(options.peer, options.peer_database_url)
+    peer.install(log)
+    peer.seed(options.products, log)
+    uncached = ShopUnderTest().scenarios("anonymous, no page cache")
+    shop_scenarios = {scenario.page: scenario for scenario in uncached}
+    pairs = [
+        (shop_scenarios[page], Scenario(page, "bakerydemo", [path]))
+        for page, path in peer.pages()
+    ]
+    peer.warm([bakerydemo.paths[0] for _shop, bakerydemo in pairs], log)
+    load = load_settings(options)
+    passes = []
+    shop_env = {**os.environ, "PAGE_CACHE": "false"}
+    port = free_port()
+    with (
+        running_site(shop_env, options.workers, WORK_DIR / "gunicorn.log") as shop_url,
+        serving(
+            peer.gunicorn_command(port, options.workers), "bakerydemo's gunicorn",
+            peer.environment, WORK_DIR / "bakerydemo-gunicorn.log", port, cwd=peer.dir,
+        ) as peer_url,
+    ):
+        for number in range(options.rounds):
+            log(f"Against bakerydemo, round {number + 1} of {options.rounds} ...")
+            for shop, bakerydemo in pairs:
+                sites = [("shop", shop_url, shop), ("bakerydemo", peer_url, bakerydemo)]
+                # Each site goes first in every other round, so neither always gets the
+                # machine straight after the other's load.
+                for site, base_url, scenario in sites[:: 1 if number % 2 == 0 else -1]:
+                    figures = throughput(base_url, scenario, load)
+                    log(f"  {scenario.page}, {site}: {figures['requests_per_second']:.0f} req/s")
+                    passes.append({"page": scenario.page, "site": site, "round": number + 1,
+                                   "path": scenario.paths[0], **figures})
+    return {
+        "dir": str(peer.dir),
+        "rounds": options.rounds,
+        "commit": peer.commit(),
+        "pages": report.peer_comparison(passes),
+        "passes": passes,
+    }
 
 
 def chosen(scenarios, only):
