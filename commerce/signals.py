@@ -12,6 +12,7 @@ from commerce.customers.models import Customer
 from commerce.orders.models import OrderItem
 from commerce.promotions.models import Voucher
 from commerce.reviews.models import Review
+from commerce.shipping.models import ShippingMethod
 from home.shared import fixed_lookups, page_cache
 from products.models import ProductPage
 
@@ -42,8 +43,18 @@ def invalidate_cached_pages(sender, instance, **kwargs):
 @receiver(post_save, sender=Voucher, dispatch_uid="commerce_voucher_saved_lookups")
 @receiver(post_delete, sender=Voucher, dispatch_uid="commerce_voucher_deleted_lookups")
 def forget_held_vouchers(sender, instance, **kwargs):
-    # Carts price with the voucher rows held in memory (vouchers.current_voucher).
+    # Carts price with the voucher rows held in memory (vouchers.current_voucher), and the
+    # Current offers block writes from the public ones (vouchers.public_vouchers).
     fixed_lookups.invalidate()
+
+
+@receiver(post_save, sender=ShippingMethod, dispatch_uid="commerce_shipping_method_saved")
+@receiver(post_delete, sender=ShippingMethod, dispatch_uid="commerce_shipping_method_deleted")
+def forget_held_shipping_methods(sender, instance, **kwargs):
+    # Product pages and checkout read the active methods held in memory (rates.active_methods);
+    # a product page shows their prices in its structured data.
+    fixed_lookups.invalidate()
+    page_cache.invalidate_catalogue()
 
 
 @receiver(pre_delete, sender=ProductPage, dispatch_uid="commerce_product_deleted")

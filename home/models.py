@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import OuterRef, Subquery
+from django.http import Http404
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.fields import StreamField
@@ -17,7 +18,7 @@ from home.shared.seo import SeoPageMixin, plain_text_excerpt
 from products.models import ProductPage
 
 
-class HomePage(SeoPageMixin, Page):
+class HomePage(fixed_lookups.HeldViewRestrictionsMixin, SeoPageMixin, Page):
     """The site root: an editable hero and the products marketers choose to feature."""
 
     hero = StreamField(HomeContentBlock(), blank=True)
@@ -45,9 +46,16 @@ class HomePage(SeoPageMixin, Page):
             .prefetch_related("image__renditions")
         )
 
-    def get_view_restrictions(self):
-        # Held in memory: the home page is served on every visit and has no ancestor to alias.
-        return fixed_lookups.view_restrictions_for(self)
+    def route(self, request, path_components):
+        # Every visit to a section (the catalogue, the contact page) routes through here:
+        # the sections are held in memory instead of being looked up by slug each time.
+        if not path_components:
+            return super().route(request, path_components)
+        section = fixed_lookups.child_page(self, path_components[0])
+        if section is None:
+            raise Http404
+        section._cached_parent_obj = self
+        return section.route(request, path_components[1:])
 
     def default_meta_description(self):
         for block in self.hero:

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -36,7 +37,8 @@ from .availability import stock_state
 from .back_in_stock import BackInStockRequest  # noqa: F401  (registers its model)
 from .blocks import ProductSpecsBlock, first_spec_value, spec_rows
 from .forms import ProductPageForm, VariantsPanel, back_in_stock_form
-from .gallery import product_gallery
+from .gallery import load_pictures, product_gallery
+from .json_rows import instances_from_rows, prefetched, rows_subquery
 from .ledger import StockMovement  # noqa: F401  (registers the stock ledger's model)
 from .listing import build_listing
 from .related import related_products
@@ -47,6 +49,7 @@ from .structured_data import (
     breadcrumb_trail,
     identifiers_from_specs,
 )
+from .tags import product_tags, with_tag_list
 from .variant_picker import offered_variants, shared_spec_blocks, variant_picker
 from .variants import ProductVariant
 
@@ -94,11 +97,39 @@ class ProductPageQuerySet(PageQuerySet):
             )
         )
 
+    def for_product_page(self):
+        """What a product page shows of each product, read in the same query: its image, its
+        tags (products.tags), its variants and its gallery (JSON arrays, products.json_rows).
+        Give each result to with_page_rows() before use."""
+        return with_tag_list(self.select_related("image")).annotate(
+            variant_rows=rows_subquery(ProductVariant.objects.all(), "product", VARIANT_FIELDS),
+            gallery_rows=rows_subquery(
+                ProductGalleryImage.objects.all(), "page", GALLERY_IMAGE_FIELDS
+            ),
+        )
+
+
+def _in_editor_order(rows):
+    return sorted(rows, key=lambda row: (row.sort_order is None, row.sort_order or 0, row.pk))
+
+
+def with_page_rows(product):
+    """`product` (loaded by for_product_page()) with its variants and gallery handed over as
+    prefetched, so product.variants.all() and product.gallery_images.all() read no query."""
+    db = product._state.db
+    prefetched(product, "variants", _in_editor_order(
+        instances_from_rows(ProductVariant, VARIANT_FIELDS, product.variant_rows, db)
+    ))
+    prefetched(product, "gallery_images", _in_editor_order(
+        instances_from_rows(ProductGalleryImage, GALLERY_IMAGE_FIELDS, product.gallery_rows, db)
+    ))
+    return product
+
 
 ProductPageManager = PageManager.from_queryset(ProductPageQuerySet)
 
 
-class ProductIndexPage(SeoPageMixin, Page):
+class ProductIndexPage(fixed_lookups.HeldViewRestrictionsMixin, SeoPageMixin, Page):
     """A catalogue section that lists its products, with filters, facets and sorting."""
 
     intro = RichTextField(blank=True)
@@ -113,6 +144,20 @@ class ProductIndexPage(SeoPageMixin, Page):
 
     def get_products(self):
         return ProductPage.objects.child_of(self).visible()
+
+    def route(self, request, path_components):
+        # A product's URL: the product with all its page shows in one query, instead of
+        # Wagtail's lookup by slug, then of the specific page, then of each relation.
+        if len(path_components) == 1:
+            product = (
+                ProductPage.objects.child_of(self).filter(slug=path_components[0])
+                .for_product_page().first()
+            )
+            if product is None:
+                raise Http404
+            product._cached_parent_obj = self
+            return with_page_rows(product).route(request, [])
+        return super().route(request, path_components)
 
     def default_meta_description(self):
         return plain_text_excerpt(self.intro) or (
@@ -162,7 +207,7 @@ class ProductGalleryImage(Orderable):
         verbose_name = "gallery image"
 
 
-class ProductPage(SeoPageMixin, Page):
+class ProductPage(fixed_lookups.HeldViewRestrictionsMixin, SeoPageMixin, Page):
     """A product for sale. The page title is the product name."""
 
     price = models.DecimalField(
@@ -427,7 +472,11 @@ class ProductPage(SeoPageMixin, Page):
         # A product previewed before it has a place in the page tree has no listing yet.
         index = self.get_parent()
         context["listing_url"] = index.get_url(request) if index else None
-        context["tags"] = list(self.tags.all())
+        context["tags"] = product_tags(self)
+        context["related_products"] = related_products(self, context["tags"])
+        # Every picture of the page (gallery, variants, related products) and its
+        # renditions, read at once before anything renders them.
+        load_pictures(self, [product.image for product in context["related_products"]])
         picker = variant_picker(self, request.GET.get("variant"))
         context["variant_picker"] = picker
         context["variant"] = picker.selected
@@ -435,7 +484,6 @@ class ProductPage(SeoPageMixin, Page):
             self, main_image=picker.selected.image if picker.selected else None
         )
         context["spec_blocks"] = shared_spec_blocks(self.features, picker)
-        context["related_products"] = related_products(self, context["tags"])
         context["structured_data"] = self.structured_data(
             request, context["gallery"], picker.variants
         )
@@ -570,3 +618,7 @@ class ProductPage(SeoPageMixin, Page):
     def stock_state(self):
         """What the shopper is told: "In stock", "Only 3 left" or "Out of stock"."""
         return stock_state(self.stock, self.low_stock_threshold)
+
+
+VARIANT_FIELDS = tuple(field.attname for field in ProductVariant._meta.concrete_fields)
+GALLERY_IMAGE_FIELDS = tuple(field.attname for field in ProductGalleryImage._meta.concrete_fields)

@@ -43,4 +43,4 @@ def related_products(product, tags, limit=RELATED_PRODUCTS_SHOWN):
         .annotate(match_score=F("shared_tags") + F("same_brand"))
         .order_by("-match_score", "-shared_tags", "title", "pk")
     )
-    return list(candidates.with_images()[:limit])
+    return list(candidates.select_related("image")[:limit])

@@ -23,11 +23,26 @@ def identifiers_from_specs(spec_rows):
 
 
 def breadcrumb_trail(page, request=None):
-    """[(title, URL)] from the home page down to `page` itself, in one query."""
+    """[(title, URL)] from the home page down to `page` itself: no query for a page that
+    routing reached (it knows its parents), else one."""
     if page.pk is None:
         return []
-    ancestors = page.get_ancestors().filter(depth__gt=1)
+    ancestors = _routed_ancestors(page)
+    if ancestors is None:
+        ancestors = page.get_ancestors().filter(depth__gt=1)
     return [(crumb.title, crumb.get_url(request)) for crumb in [*ancestors, page]]
+
+
+def _routed_ancestors(page):
+    """The ancestors below the tree's root that Wagtail's routing handed each page of the
+    URL as its parent, or None where one is missing."""
+    ancestors = []
+    while page.depth > 2:
+        page = page.__dict__.get("_cached_parent_obj")
+        if page is None:
+            return None
+        ancestors.insert(0, page)
+    return ancestors
 
 
 def breadcrumb_structured_data(trail):

@@ -11,6 +11,7 @@ from commerce.customers.models import Customer
 from commerce.orders.models import MONEY, Order
 from commerce.payments.models import PaymentMethod, PaymentStatus
 from commerce.pricing import refundable
+from home.shared import fixed_lookups
 from home.shared.phone import validate_phone
 from home.shared.postal import PostalAddress, validate_zip_code
 
@@ -118,9 +119,14 @@ class ReturnPolicy:
 
 def return_policy(site):
     """The ReturnPolicy of `site` (the defaults until marketers save the setting). Reads
-    without writing, like guest_checkout_allowed."""
-    settings = CheckoutSettings.objects.filter(site=site).first() or CheckoutSettings()
-    return ReturnPolicy(days=settings.return_window_days, free=settings.free_returns)
+    without writing, like guest_checkout_allowed. Held in memory like the other per-request
+    lookups (home.shared.fixed_lookups: saving a setting makes every process read it again)."""
+
+    def read():
+        settings = CheckoutSettings.objects.filter(site=site).first() or CheckoutSettings()
+        return ReturnPolicy(days=settings.return_window_days, free=settings.free_returns)
+
+    return fixed_lookups.held("return policy", getattr(site, "pk", None), read)
 
 
 def guest_checkout_allowed(site):

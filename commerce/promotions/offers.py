@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from commerce.pricing import current_discount_rule, format_money, format_percentage
-from commerce.promotions.models import Voucher, VoucherKind
-from commerce.promotions.vouchers import public_vouchers, written_date
-from home.shared import fixed_lookups, page_cache
+from commerce.promotions.models import VoucherKind
+from commerce.promotions.vouchers import held_public_vouchers, public_vouchers, written_date
+from home.shared import page_cache
 
 NOT_STACKED = "Not combined with a voucher code: you get whichever saves more."
 
@@ -82,15 +82,9 @@ def _until(ends_at):
     return f"until {written_date(ends)}"
 
 
-def _public_voucher_windows():
-    return list(
-        Voucher.objects.filter(public=True, active=True).values_list("starts_at", "ends_at")
-    )
-
-
 def next_offer_change(now=None):
     """The next time a public voucher starts or ends after `now` (the block's copy changes
     then, so the page cache keeps no page past it), or None. The vouchers' dates are held
     until a voucher changes (home.shared.fixed_lookups)."""
-    windows = fixed_lookups.held("public voucher windows", None, _public_voucher_windows)
+    windows = [(voucher.starts_at, voucher.ends_at) for voucher in held_public_vouchers()]
     return page_cache.first_change_after(now or timezone.now(), windows)

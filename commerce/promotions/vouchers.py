@@ -42,15 +42,31 @@ def current_voucher(code, now=None):
     return voucher
 
 
+def held_public_vouchers():
+    """Every voucher marked public and on, whatever its dates, held in memory until a voucher
+    changes (home.shared.fixed_lookups)."""
+    return fixed_lookups.held(
+        "public vouchers", None, lambda: list(Voucher.objects.filter(public=True, active=True))
+    )
+
+
 def public_vouchers(now=None):
     """The vouchers marketers chose to show on the storefront (`public`) that a shopper could
-    use at `now`: on, within their dates and not used up; newest first. One query."""
+    use at `now`: on, within their dates and not used up; newest first. The public vouchers
+    are held in memory (home.shared.fixed_lookups; saving or deleting a voucher makes every
+    process read them again), so this reads nothing, or one query counting the uses of
+    those with a usage limit (uses change with every order)."""
     now = now or timezone.now()
-    candidates = vouchers_with_uses(Voucher.objects.filter(public=True, active=True))
-    return [
-        voucher for voucher in candidates
-        if not date_refusal(voucher, now) and not _used_up(voucher, voucher.uses)
+    candidates = [
+        voucher for voucher in held_public_vouchers() if not date_refusal(voucher, now)
     ]
+    limited = [voucher.pk for voucher in candidates if voucher.usage_limit is not None]
+    uses = (
+        dict(vouchers_with_uses(Voucher.objects.filter(pk__in=limited)).values_list("pk", "uses"))
+        if limited
+        else {}
+    )
+    return [voucher for voucher in candidates if not _used_up(voucher, uses.get(voucher.pk, 0))]
 
 
 def check_voucher(code, amount_before, *, customer=None, email="", lock=False, now=None):

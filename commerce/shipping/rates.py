@@ -5,6 +5,7 @@ serve a state, the parcel's weight from the products' specs, and the state's tax
 When no shipping method is active at all, orders ship free (no method is asked for).
 """
 
+import copy
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from wagtail.models import Site
 
 from commerce import pricing
 from commerce.shipping.models import ShippingMethod, ShippingSettings, TaxRate
+from home.shared import fixed_lookups
 from products.weight import product_weight_kg
 
 
@@ -33,7 +35,13 @@ def state_code(state):
 
 
 def active_methods():
-    return list(ShippingMethod.objects.filter(active=True))
+    """The active shipping methods in their admin order. Held in memory like the other
+    per-request lookups (home.shared.fixed_lookups; saving or deleting a method makes every
+    process read them again); each call gets its own copies."""
+    held = fixed_lookups.held(
+        "active shipping methods", None, lambda: list(ShippingMethod.objects.filter(active=True))
+    )
+    return [copy.copy(method) for method in held]
 
 
 def methods_serving(state):
@@ -51,9 +59,15 @@ def tax_rule_for(state):
 
 
 def default_weight_kg():
-    site = Site.objects.filter(is_default_site=True).first()
-    settings = ShippingSettings.objects.filter(site=site).first() if site else None
-    return (settings or ShippingSettings()).default_weight_kg
+    """What a product without a weight spec weighs (Settings → Shipping), held in memory
+    like the other per-request lookups (saving a setting makes every process read it again)."""
+
+    def read():
+        site = Site.objects.filter(is_default_site=True).first()
+        settings = ShippingSettings.objects.filter(site=site).first() if site else None
+        return (settings or ShippingSettings()).default_weight_kg
+
+    return fixed_lookups.held("default weight", None, read)
 
 
 def parcel_weight_kg(products_and_quantities):

@@ -128,14 +128,34 @@ def site_for_request(request):
     of the site and its root page, so nothing a request caches on them is shared."""
     from wagtail.models import Site
 
+    def find_site():
+        site = Site._find_for_request(request)
+        if site is not None:
+            # Routing starts from the root page's specific class: held too, not read per request.
+            site.root_page = site.root_page.specific
+        return site
+
     host = request._get_raw_host()  # as Wagtail reads it: no ALLOWED_HOSTS check
-    site = held("site", (host, request.get_port()), lambda: Site._find_for_request(request))
+    site = held("site", (host, request.get_port()), find_site)
     if site is None:
         return None
     site = copy.copy(site)
     if Site.root_page.is_cached(site):
         site.root_page = copy.copy(site.root_page)
     return site
+
+
+def child_page(parent, slug):
+    """A copy of `parent`'s child page of that slug, of its specific class, or None: what
+    Wagtail's routing reads for each level of the URL. The children of sections that every
+    visit routes through (the home page) are held; each request gets its own copy."""
+    children = held(
+        "child pages",
+        parent.pk,
+        lambda: {child.slug: child for child in parent.get_children().specific()},
+    )
+    child = children.get(slug)
+    return copy.copy(child) if child is not None else None
 
 
 def site_root_paths():
@@ -156,21 +176,44 @@ def private_sections():
     )
 
 
+def _restricted_paths():
+    """(restriction id, path) of each restricted page and of each alias of one: Wagtail
+    checks an alias (and every page below it) against its source page's restrictions."""
+    from wagtail.models import Page, PageViewRestriction
+
+    restrictions = list(PageViewRestriction.objects.values_list("pk", "page_id", "page__path"))
+    by_page = {}
+    for pk, page_id, _path in restrictions:
+        by_page.setdefault(page_id, []).append(pk)
+    aliases = (
+        Page.objects.filter(alias_of__in=list(by_page)).values_list("alias_of", "path")
+        if by_page
+        else []
+    )
+    return [(pk, path) for pk, _page_id, path in restrictions] + [
+        (pk, path) for source, path in aliases for pk in by_page[source]
+    ]
+
+
 def view_restrictions_for(page):
-    """The view restrictions on `page` and its ancestors, as Page.get_view_restrictions()
-    finds them (a queryset), without a query when there are none. Aliases are left to
-    Wagtail's own lookup."""
+    """The view restrictions on `page` and its ancestors (or, for aliases, on their source
+    pages), as Page.get_view_restrictions() finds them (a queryset), without a query when
+    there are none."""
     from wagtail.models import PageViewRestriction
 
-    restrictions = held(
-        "view restrictions",
-        None,
-        lambda: list(PageViewRestriction.objects.values_list("pk", "page__path")),
-    )
-    ids = [pk for pk, path in restrictions if page.path.startswith(path)]
+    restrictions = held("view restrictions", None, _restricted_paths)
+    ids = sorted({pk for pk, path in restrictions if page.path.startswith(path)})
     if not ids:
         return PageViewRestriction.objects.none()  # evaluating it runs no query
     return PageViewRestriction.objects.filter(pk__in=ids)
+
+
+class HeldViewRestrictionsMixin:
+    """For page classes served on most visits: Wagtail's view restriction check (on every
+    serve) reads the held restrictions instead of querying the page's ancestors."""
+
+    def get_view_restrictions(self):
+        return view_restrictions_for(self)
 
 
 def prime_request(request):

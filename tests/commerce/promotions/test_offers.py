@@ -288,3 +288,31 @@ def test_an_editor_adds_the_block_to_a_product_page(client, admin_client, produc
     html = client.get(laptop.url).content.decode()
     assert ">This week only</h2>" in html
     assert DEFAULT_BULK in html
+
+
+def test_a_voucher_made_public_edited_or_deleted_shows_on_the_next_product_page(
+    client, offers_laptop
+):
+    assert "WELCOME" not in client.get(offers_laptop.url).content.decode()  # held from now
+    voucher = make_voucher("WELCOME", "5")
+    assert "Code: <strong>WELCOME</strong>" in client.get(offers_laptop.url).content.decode()
+
+    voucher.value = Decimal("8")
+    voucher.save()
+    assert "8% off your order" in client.get(offers_laptop.url).content.decode()
+
+    voucher.delete()
+    assert "WELCOME" not in client.get(offers_laptop.url).content.decode()
+
+
+def test_a_voucher_used_up_by_an_order_leaves_the_next_product_page(
+    client, offers_laptop, product_index, customer
+):
+    voucher = make_voucher("ONCE", "5", usage_limit=1)
+    assert "Code: <strong>ONCE</strong>" in client.get(offers_laptop.url).content.decode()
+
+    order = make_order(customer, [make_product(product_index, "Another Laptop")])
+    order.voucher = voucher
+    order.save()
+
+    assert "ONCE" not in client.get(offers_laptop.url).content.decode()

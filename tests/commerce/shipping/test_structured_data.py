@@ -18,6 +18,7 @@ from django.test import Client
 from wagtail.models import Site
 
 from commerce.checkout.models import CheckoutSettings
+from commerce.shipping.models import ShippingSettings
 from commerce.shipping.structured_data import delivery_days
 from home.shared.roles import MARKETERS
 from tests.factories import make_product, make_shipping_method, make_staff_in_role
@@ -184,3 +185,50 @@ def test_a_shop_without_returns_says_final_sale(client, laptop):
         "applicableCountry": "US",
         "returnPolicyCategory": SCHEMA + "MerchantReturnNotPermitted",
     }
+
+
+def test_a_shipping_method_added_changed_or_retired_shows_on_the_next_product_page(
+    client, laptop
+):
+    assert len(offer_of(client, laptop)["shippingDetails"]) == 1  # free, held from now
+    method = make_shipping_method("Standard", "4.99")
+    assert [d["shippingLabel"] for d in offer_of(client, laptop)["shippingDetails"]] == [
+        "Standard"
+    ]
+
+    method.flat_price = Decimal("6.50")
+    method.save()
+    (details,) = offer_of(client, laptop)["shippingDetails"]
+    assert details["shippingRate"]["value"] == "6.50"
+
+    method.active = False
+    method.save()
+    assert "shippingLabel" not in offer_of(client, laptop)["shippingDetails"][0]
+
+    method.delete()
+    assert len(offer_of(client, laptop)["shippingDetails"]) == 1
+
+
+def test_a_new_return_window_shows_on_the_next_product_page(client, laptop):
+    assert offer_of(client, laptop)["hasMerchantReturnPolicy"]["merchantReturnDays"] == 30
+
+    CheckoutSettings.objects.create(
+        site=Site.objects.get(is_default_site=True), return_window_days=21
+    )
+
+    assert offer_of(client, laptop)["hasMerchantReturnPolicy"]["merchantReturnDays"] == 21
+
+
+def test_a_new_default_weight_prices_shipping_on_the_next_product_page(client, product_index):
+    weightless = make_product(product_index, "No Weight Laptop", price="999.00",
+                              features=[("brand", "Acme")])
+    make_shipping_method("By weight", "0.00", price_per_kg="2.00")
+    (details,) = offer_of(client, weightless)["shippingDetails"]
+    assert details["shippingRate"]["value"] == "2.00"  # the default 1 kg
+
+    ShippingSettings.objects.create(
+        site=Site.objects.get(is_default_site=True), default_weight_kg=Decimal("3.00")
+    )
+
+    (details,) = offer_of(client, weightless)["shippingDetails"]
+    assert details["shippingRate"]["value"] == "6.00"
