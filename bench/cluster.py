@@ -457,7 +457,8 @@ class Browser:
 
 
 class _FormReader(HTMLParser):
-    """The fields of every form on a page, as a browser would submit them untouched."""
+    """The fields of every form on a page, as a browser would submit them untouched
+    (a Wagtail StreamField included, as the editor's script would post it)."""
 
     def __init__(self):
         super().__init__()
@@ -488,6 +489,10 @@ class _FormReader(HTMLParser):
         elif tag == "textarea" and name:
             self._textarea = name
             fields[name] = ""
+        elif tag == "div" and attrs.get("data-controller") == "w-block":
+            # The editor's script builds a StreamField's inputs from the state in this div.
+            state, _errors = json.loads(attrs["data-w-block-arguments-value"])
+            fields.update(block_fields(attrs["id"], state))
 
     def handle_endtag(self, tag):
         if tag == "select":
@@ -498,6 +503,31 @@ class _FormReader(HTMLParser):
     def handle_data(self, data):
         if self._textarea and self.forms:
             self.forms[-1][1][self._textarea] += data
+
+
+def block_fields(prefix, state):
+    """The inputs Wagtail's editor posts for a block's form state: a stream's or a list's
+    children (with count, order and deletion flags), a struct's fields, or a plain value.
+    (Chooser blocks, whose state is a dict about the chosen object, are not handled.)"""
+    if isinstance(state, list):
+        fields = {f"{prefix}-count": len(state)}
+        for number, child in enumerate(state):
+            child_prefix = f"{prefix}-{number}"
+            fields.update({f"{child_prefix}-deleted": "", f"{child_prefix}-order": number,
+                           f"{child_prefix}-id": child.get("id") or ""})
+            if "type" in child:  # a stream's child; a list's has none
+                fields[f"{child_prefix}-type"] = child["type"]
+            fields.update(block_fields(f"{child_prefix}-value", child["value"]))
+        return fields
+    if isinstance(state, dict):
+        return {
+            name: value
+            for key, child_state in state.items()
+            for name, value in block_fields(f"{prefix}-{key}", child_state).items()
+        }
+    if state is False:  # an unticked checkbox posts nothing
+        return {}
+    return {prefix: "on" if state is True else "" if state is None else state}
 
 
 def form_fields(page_html, containing):
