@@ -457,7 +457,8 @@ class Browser:
 
 
 class _FormReader(HTMLParser):
-    """The fields of every form on a page, as a browser would submit them untouched."""
+    """The fields of every form on a page, as a browser would submit them untouched
+    (a Wagtail StreamField included, as the editor's script would post it)."""
 
     def __init__(self):
         super().__init__()
@@ -488,6 +489,10 @@ class _FormReader(HTMLParser):
         elif tag == "textarea" and name:
             self._textarea = name
             fields[name] = ""
+        elif tag == "div" and attrs.get("data-controller") == "w-block":
+            # The editor's script builds a StreamField's inputs from the state in this div.
+            state, _errors = json.loads(attrs["data-w-block-arguments-value"])
+            fields.update(block_fields(attrs["id"], state))
 
     def handle_endtag(self, tag):
         if tag == "select":
@@ -500,6 +505,31 @@ class _FormReader(HTMLParser):
             self.forms[-1][1][self._textarea] += data
 
 
+def block_fields(prefix, state):
+    """The inputs Wagtail's editor posts for a block's form state: a stream's or a list's
+    children (with count, order and deletion flags), a struct's fields, or a plain value.
+    (Chooser blocks, whose state is a dict about the chosen object, are not handled.)"""
+    if isinstance(state, list):
+        fields = {f"{prefix}-count": len(state)}
+        for number, child in enumerate(state):
+            child_prefix = f"{prefix}-{number}"
+            fields.update({f"{child_prefix}-deleted": "", f"{child_prefix}-order": number,
+                           f"{child_prefix}-id": child.get("id") or ""})
+            if "type" in child:  # a stream's child; a list's has none
+                fields[f"{child_prefix}-type"] = child["type"]
+            fields.update(block_fields(f"{child_prefix}-value", child["value"]))
+        return fields
+    if isinstance(state, dict):
+        return {
+            name: value
+            for key, child_state in state.items()
+            for name, value in block_fields(f"{prefix}-{key}", child_state).items()
+        }
+    if state is False:  # an unticked checkbox posts nothing
+        return {}
+    return {prefix: "on" if state is True else "" if state is None else state}
+
+
 def form_fields(page_html, containing):
     """The fields of the page's first form that has a field named `containing`."""
     reader = _FormReader()
@@ -510,13 +540,15 @@ def form_fields(page_html, containing):
     raise LookupError(f"no form with a {containing!r} field on the page")
 
 
-def add_to_cart(browser, product_id, quantity=1):
-    """POST the add-to-cart form; (status, the app server that answered)."""
+def add_to_cart(browser, product_id, quantity=1, variant_id=None):
+    """POST the add-to-cart form (of one configuration, when the product has several);
+    (status, the app server that answered)."""
     if "csrftoken" not in browser.cookies:
         browser.get("/accounts/login/")  # any page with a form hands out the CSRF cookie
-    status, headers, _body = browser.post(
-        "/cart/add/", {"product": product_id, "quantity": quantity}
-    )
+    form = {"product": product_id, "quantity": quantity}
+    if variant_id is not None:
+        form["variant"] = variant_id
+    status, headers, _body = browser.post("/cart/add/", form)
     return status, headers.get("x-upstream")
 
 
@@ -535,32 +567,52 @@ def cart_quantities(browser):
 
 def submit_checkout(browser, email, form=None):
     """Fill and send the guest checkout form, paying cash on delivery. Returns
-    (outcome, form) with outcome "order", "out of stock" or "other: <status>"; `form` is
-    what was sent, to send again with the same checkout token."""
-    methods = []
+    (outcome, form) with outcome "order", "out of stock" or "other: <status> (<errors>)";
+    `form` is what was sent, to send again with the same checkout token."""
     if form is None:
-        status, _headers, body = browser.get("/checkout/")
-        if status != 200:
-            return f"other: checkout page {status}", None
-        form = form_fields(body, "checkout_token")
-        from bench.checkout import DELIVERY  # needs Django set up, as tests and figures have
+        form, failure = checkout_form(browser, email)
+        if form is None:
+            return failure, None
+    return place_checkout(browser, form), form
 
-        form.update(DELIVERY)
-        form.update({"name": f"Buyer {email}", "email": email, "payment_method": "cod"})
-        methods = re.findall(r'name="shipping_method"[^>]*value="([^"]+)"', body)
+
+def checkout_form(browser, email):
+    """The guest checkout form filled in, paying cash on delivery, with the totals updated
+    for the address as "Update totals" shows them: (form, "") or (None, why not)."""
+    status, _headers, body = browser.get("/checkout/")
+    if status != 200:
+        return None, f"other: checkout page {status}"
+    form = form_fields(body, "checkout_token")
+    from bench.checkout import DELIVERY  # needs Django set up, as tests and figures have
+
+    form.update(DELIVERY)
+    form.update({"name": f"Buyer {email}", "email": email, "payment_method": "cod"})
+    # The page opened with the total for no address yet; the state's shipping and tax may
+    # change it, and an order is refused when its total is not the one the shopper saw. The
+    # page shown again also ticks a shipping method that delivers to the state.
+    status, _headers, body = browser.post("/checkout/", {**form, "update_totals": "1"})
+    if status != 200:
+        return None, f"other: update totals {status}"
+    return form_fields(body, "checkout_token"), ""
+
+
+def place_checkout(browser, form):
+    """Press "Place order" on a filled-in checkout form: "order", "out of stock" or
+    "other: <status> (<the errors the form shows>)". A refused form placed nothing."""
     status, headers, body = browser.post("/checkout/", form)
-    # The method ticked first may not deliver to the address (store pickup): like a shopper,
-    # pick the next one. A refused form placed nothing.
-    for method in methods:
-        if not (status == 200 and "does not ship to" in body):
-            break
-        form["shipping_method"] = method
-        status, headers, body = browser.post("/checkout/", form)
     if status == 302 and "/checkout/thank-you/" in headers.get("location", ""):
-        return "order", form
+        return "order"
     if status == 200 and "out of stock" in body:
-        return "out of stock", form
-    return f"other: {status}", form
+        return "out of stock"
+    return f"other: {status}" + (f" ({errors})" if (errors := form_errors(body)) else "")
+
+
+def form_errors(page_html):
+    """The errors a re-rendered form shows (form-wide and per field), as one line."""
+    blocks = re.findall(r'<div class="form-errors" role="alert">(.*?)</div>', page_html, re.DOTALL)
+    blocks += re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', page_html, re.DOTALL)
+    texts = (re.sub(r"<[^>]+>", " ", block) for block in blocks)
+    return "; ".join(" ".join(text.split()) for text in texts if text.strip())
 
 
 # -- the figures -----------------------------------------------------------------------------

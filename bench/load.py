@@ -165,9 +165,13 @@ def run_wrk(base_url, scenario, duration, connections, max_requests):
     errors = sum(figures[name] for name in (
         "connect_errors", "read_errors", "write_errors", "status_errors", "timeouts"
     ))
+    # wrk counts an answer of 400 or above both as a request and as a status error: only
+    # the others (2xx and 3xx, what a scenario's page or form answers) are throughput.
+    successful = figures["requests"] - figures["status_errors"]
     return {
         "requests": figures["requests"],
-        "requests_per_second": round(figures["requests"] / seconds, 1) if seconds else 0.0,
+        "successful": successful,
+        "requests_per_second": round(successful / seconds, 1) if seconds else 0.0,
         "p50_ms": round(figures["p50_us"] / 1000, 2),
         "p95_ms": round(figures["p95_us"] / 1000, 2),
         "p99_ms": round(figures["p99_us"] / 1000, 2),
@@ -177,21 +181,37 @@ def run_wrk(base_url, scenario, duration, connections, max_requests):
 
 def throughput(base_url, scenario, load):
     """Warm up, then the loaded pass: its figures."""
+    # A page's first answer may take seconds (its images' renditions made, the facets counted,
+    # the page cache filled): waited for here, or the warm-up and loaded passes would only
+    # queue behind it and measure nothing.
+    fetch(base_url, scenario)
     run_wrk(base_url, scenario, 1, load.connections, load.max_requests)
     return run_wrk(base_url, scenario, load.duration, load.connections, load.max_requests)
 
 
 def measure(base_url, scenario, load):
-    """Warm up, then a loaded pass (throughput) and a one-connection pass (latency)."""
+    """Warm up, then a loaded pass (throughput) and a one-connection pass (latency).
+    `failed` says why the figures mean nothing when most requests failed, else ''."""
     loaded = throughput(base_url, scenario, load)
     time.sleep(1)  # lets the workers finish what the loaded pass left queued
     single = run_wrk(base_url, scenario, load.latency_duration, 1, load.max_requests)
-    return {
+    figures = {
         "requests_per_second": loaded["requests_per_second"],
         "p50_ms": single["p50_ms"],
         "p95_ms": single["p95_ms"],
         "loaded_p50_ms": loaded["p50_ms"],
         "loaded_p95_ms": loaded["p95_ms"],
         "requests": loaded["requests"] + single["requests"],
+        "successful": loaded["successful"] + single["successful"],
         "errors": loaded["errors"] + single["errors"],
     }
+    return {**figures, "failed": mostly_failed(figures["successful"], figures["errors"])}
+
+
+def mostly_failed(successful, failed):
+    """Why figures over `successful` and `failed` requests mean nothing, or ''."""
+    if successful > failed:
+        return ""
+    if not successful + failed:
+        return "no request was answered"
+    return f"{failed} of {successful + failed} requests failed"

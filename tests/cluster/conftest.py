@@ -22,7 +22,8 @@ from bench.cluster import (  # noqa: F401 (the tests' helpers, used from here)
     submit_checkout,
 )
 
-DATABASE = "storefront_cluster_tests"
+# Another run on the same PostgreSQL (CI, say) may be using the default one.
+DATABASE = os.environ.get("SHOP_CLUSTER_DATABASE", "storefront_cluster_tests")
 HOW_TO_RUN = "set SHOP_CLUSTER_TESTS=1 to run them (README, 'Scaling out')"
 
 

@@ -5,7 +5,7 @@ import re
 import time
 from decimal import Decimal
 
-from bench.cluster import Browser
+from bench.cluster import Browser, form_fields
 from tests.cluster.conftest import (
     add_to_cart,
     cart_quantities,
@@ -14,6 +14,8 @@ from tests.cluster.conftest import (
     run_at_once,
     submit_checkout,
 )
+
+MARKETER_PASSWORD = "cluster-marketer-pass-42"
 
 
 def test_consecutive_requests_are_spread_over_both_app_servers(cluster, browser):
@@ -57,27 +59,50 @@ result = {str(item.product_id): item.quantity for item in cart.items.all()}
     assert {int(pk): quantity for pk, quantity in saved.items()} == wanted
 
 
-def test_a_price_change_shows_on_every_server_at_once(cluster):
+def test_a_price_a_marketer_publishes_shows_on_every_server_at_once(cluster, browser):
     product = products_in_stock(cluster, 1)[0]
+    # seed_demo adds its demo staff only in development; the cluster runs production settings.
+    cluster.python(f"""
+from django.contrib.auth import get_user_model
+from home.shared.roles import MARKETERS, create_staff_roles
+marketer = get_user_model().objects.create_user(
+    "cluster-marketer", "cluster-marketer@example.com", {MARKETER_PASSWORD!r})
+marketer.groups.add(create_staff_roles()[MARKETERS])
+""")
     direct = [Browser(url) for url in cluster.app_servers.values()]
     for server in direct:  # each server has read the page, and it is in the shared cache
         server.get(product["url"])
         assert server.get(product["url"])[1].get("x-page-cache") == "hit"
 
-    # The edit goes through one more process of the same release, as an editor's publish
-    # on any app server would: the page cache is invalidated when the revision commits.
-    new_price = cluster.python(f"""
-from decimal import Decimal
-from products.models import ProductPage
-page = ProductPage.objects.get(pk={product["id"]}).get_latest_revision_as_object()
-page.price = page.price + Decimal("111.11")
-page.save_revision().publish()
-result = str(page.price)
-""")
-    shown = f"${Decimal(new_price):,}"
+    # The marketer edits the price in the page editor, through the load balancer.
+    _status, _headers, page = browser.get("/admin/login/")
+    status, _headers, _body = browser.post("/admin/login/", {
+        **form_fields(page, "username"),
+        "username": "cluster-marketer", "password": MARKETER_PASSWORD,
+    })
+    assert status == 302, "the marketer could not log in to the admin"
+    editor = f"/admin/pages/{product['id']}/edit/"
+    status, _headers, page = browser.get(editor)
+    assert status == 200
+    form = form_fields(page, "price")
+    new_price = Decimal(form["price"]) + Decimal("111.11")
+    status, _headers, page = browser.post(
+        editor, {**form, "price": str(new_price), "action-publish": "action-publish"}
+    )
+    assert status == 302, f"publishing failed: {admin_errors(page)}"
+
+    shown = f"${new_price:,}"
     for server in direct:
-        _status, headers, body = server.get(product["url"])
+        _status, _headers, body = server.get(product["url"])
         assert shown in body, f"{server.base_url} still shows the old price"
+
+
+def admin_errors(page_html):
+    """What the Wagtail editor says went wrong, on a form it sent back."""
+    return "; ".join(
+        " ".join(re.sub(r"<[^>]+>", " ", error).split())
+        for error in re.findall(r'class="error-message"[^>]*>(.*?)</p>', page_html, re.DOTALL)
+    ) or "no error shown"
 
 
 def test_fifty_buyers_on_both_servers_for_ten_units_make_ten_orders(cluster):
