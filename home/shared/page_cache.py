@@ -164,29 +164,43 @@ def _start_new_generation():
     cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
 
+def _key(identity):
+    return "page-cache:" + hashlib.sha256(identity.encode()).hexdigest()
+
+
 def _lookup(identity):
     """(slot, value) for what is kept under `identity`: value is None when nothing is kept
-    for the current generation, slot is where to keep it (None if the cache is down).
+    for the current generation, slot is where to keep it (None if the cache is down)."""
+    generation, found = _lookup_many([identity])
+    if generation is None:
+        return None, None
+    return (_key(identity), generation), found.get(identity)
 
-    One round trip to the cache fetches both the generation and the entry; an entry kept
+
+def _lookup_many(identities):
+    """(generation, {identity: value}) for what is kept under each of `identities` for the
+    current generation; (None, {}) if the cache is down.
+
+    One round trip to the cache fetches the generation and the entries; an entry kept
     under an older generation is stale.
     """
-    key = "page-cache:" + hashlib.sha256(identity.encode()).hexdigest()
+    keys = {_key(identity): identity for identity in identities}
     try:
-        found = cache.get_many([GENERATION_KEY, key])
+        found = cache.get_many([GENERATION_KEY, *keys])
         generation = found.get(GENERATION_KEY)
         if generation is None:
             cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
             generation = cache.get(GENERATION_KEY)
     except Exception:
-        logger.warning("Page cache unavailable, %s looked up in vain", identity, exc_info=True)
-        return None, None
-    entry = found.get(key)
-    if entry is None or entry["generation"] != generation or (
-        entry.get("until") is not None and entry["until"] <= time.time()
-    ):
-        return (key, generation), None
-    return (key, generation), entry["value"]
+        logger.warning("Page cache unavailable, %d entries looked up in vain", len(keys),
+                       exc_info=True)
+        return None, {}
+    now = time.time()
+    return generation, {
+        keys[key]: entry["value"] for key, entry in found.items()
+        if key != GENERATION_KEY and entry["generation"] == generation
+        and (entry.get("until") is None or entry["until"] > now)
+    }
 
 
 def next_scheduled_change(now=None):
@@ -212,18 +226,26 @@ def _keep(slot, value, change):
     """Keep `value` under `slot` until PAGE_CACHE_SECONDS pass or `change` (the next
     scheduled change, None if there is none), whichever comes first; True if it was kept."""
     key, generation = slot
+    return _keep_many(generation, {key: value}, change)
+
+
+def _keep_many(generation, values, change):
+    """Keep each of `values` ({cache key: value}) for `generation`, as `_keep` does."""
     timeout, until = settings.PAGE_CACHE_SECONDS, None
     if change is not None:
         until = change.timestamp()
         timeout = min(timeout, math.ceil(until - time.time()))
         if timeout <= 0:
             return False
+    entries = {
+        key: {"generation": generation, "value": value, "until": until}
+        for key, value in values.items()
+    }
     try:
-        cache.set(
-            key, {"generation": generation, "value": value, "until": until}, timeout=timeout
-        )
+        cache.set_many(entries, timeout=timeout)
     except Exception:
-        logger.warning("Page cache unavailable, %s not stored", key, exc_info=True)
+        logger.warning("Page cache unavailable, %d entries not stored", len(entries),
+                       exc_info=True)
         return False
     return True
 
@@ -245,6 +267,25 @@ def remember(key_parts, compute):
         if slot is not None:
             _keep(slot, value, next_scheduled_change())
     return value
+
+
+def remember_each(key_parts_list, compute_missing):
+    """remember() for many pieces at once, in one round trip to the cache each way: a list
+    of values, one per item of `key_parts_list`. `compute_missing(indexes)` gets the
+    positions of those not kept and returns their values in that order."""
+    if not is_enabled():
+        return compute_missing(list(range(len(key_parts_list))))
+    identities = [f"data:{key_parts!r}" for key_parts in key_parts_list]
+    generation, found = _lookup_many(identities)
+    missing = [index for index, identity in enumerate(identities) if identity not in found]
+    if missing:
+        computed = dict(zip(missing, compute_missing(missing), strict=True))
+        if generation is not None:
+            _keep_many(generation, {_key(identities[index]): value
+                                    for index, value in computed.items()},
+                       next_scheduled_change())
+        found.update({identities[index]: value for index, value in computed.items()})
+    return [found[identity] for identity in identities]
 
 
 @functools.cache

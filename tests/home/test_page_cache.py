@@ -445,3 +445,52 @@ def test_search_still_answers_when_the_cache_is_down(client, settings):
     settings.CACHES = cache_config("redis://127.0.0.1:1/0")
     response = client.get("/search/?query=laptop")
     assert response.status_code == 200
+
+
+def cards_rendered(response):
+    return [t.name for t in response.templates].count("includes/product_card.html")
+
+
+def test_a_listing_rendered_afresh_reuses_the_product_cards_until_a_product_changes(
+    client, product_index, laptop, commit
+):
+    make_product(product_index, "Budget Laptop", price="500.00")
+    first = client.get("/shop/")
+    # Another sort order is another page: rendered afresh, from the cards kept.
+    by_price = client.get("/shop/?sort=price")
+
+    with commit():
+        publish(laptop, price="899.00")
+    after_change = client.get("/shop/?sort=-price")
+
+    assert cards_rendered(first) == 2
+    assert cards_rendered(by_price) == 0
+    assert "Cached Laptop" in by_price.content.decode()
+    assert "$1,000.00" in by_price.content.decode()
+    assert "$899.00" in after_change.content.decode()
+    assert cards_rendered(after_change) == 2
+
+
+def test_the_last_unit_sold_shows_out_of_stock_on_a_kept_card_at_once(
+    client, product_index, customer, commit
+):
+    last_unit = make_product(product_index, "Last Unit Laptop", stock=1)
+    client.force_login(customer.user)
+    assert "Out of stock" not in client.get("/shop/").content.decode()
+
+    with commit():
+        make_placed_order(customer, (last_unit, 1))
+    listing = client.get("/shop/?sort=newest").content.decode()
+
+    assert "Out of stock" in listing
+
+
+def test_a_listing_with_the_cache_down_renders_every_card(client, product_index, laptop,
+                                                         settings):
+    settings.CACHES = cache_config("redis://127.0.0.1:1/0")
+
+    listing = client.get("/shop/")
+
+    assert listing.status_code == 200
+    assert cards_rendered(listing) == 1
+    assert "Cached Laptop" in listing.content.decode()
