@@ -7,13 +7,18 @@
 Fields are declared in ProductPage.api_fields. Only published, public products are served.
 """
 
+import logging
+
+from rest_framework.response import Response
 from wagtail.api.v2.filters import SearchFilter
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.utils import BadRequestError, parse_fields_parameter
 from wagtail.api.v2.views import PagesAPIViewSet
 
 from .models import ProductPage
-from .search import search_words
+from .search import search_cluster_errors, search_words
+
+logger = logging.getLogger(__name__)
 
 
 class ProductSearchFilter(SearchFilter):
@@ -61,6 +66,17 @@ class ProductsAPIViewSet(PagesAPIViewSet):
         )
         # The gallery costs three queries for the whole page, only when it is asked for.
         return products.with_gallery() if self.gallery_requested() else products
+
+    def listing_view(self, request):
+        """The listing; a ?search= the search cluster fails to answer is a 503 that says so."""
+        try:
+            return super().listing_view(request)
+        except search_cluster_errors() as error:
+            logger.warning("Search cluster failed for the products API: %r", error)
+            return Response(
+                {"message": "Search is not working at the moment; try again in a few minutes."},
+                status=503,
+            )
 
     def gallery_requested(self):
         """True if the listing's ?fields= names the gallery, or * without -gallery (the

@@ -1,7 +1,10 @@
 """A shopper's search text, as the search page and the catalogue API give it to the backend,
-and the forgiving fall-backs tried when it finds nothing."""
+the forgiving fall-backs tried when it finds nothing, and what a failing search cluster
+raises."""
 
 import difflib
+import functools
+import importlib
 import re
 
 from home.shared import page_cache
@@ -85,3 +88,25 @@ def _vocabulary(products):
         ).values_list("tag__name", flat=True)
     )
     return sorted(word for word in words if word.isalpha() and len(word) >= SHORTEST_CORRECTED)
+
+
+# What each search cluster client raises when the cluster fails, answers with an error or is
+# not reached in time (OpenSearch 2 and 3; Elasticsearch 7 to 9).
+CLUSTER_CLIENT_ERRORS = [
+    ("opensearchpy.exceptions", ["TransportError"]),
+    ("elasticsearch.exceptions", ["TransportError", "ApiError"]),
+]
+
+
+@functools.cache
+def search_cluster_errors():
+    """The exceptions of the installed search cluster clients (CLUSTER_CLIENT_ERRORS); none
+    on a shop without one, whose database backend fails like any other query."""
+    errors = []
+    for module_name, names in CLUSTER_CLIENT_ERRORS:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        errors += [getattr(module, name) for name in names if hasattr(module, name)]
+    return tuple(errors)
