@@ -12,6 +12,9 @@ from django.core.exceptions import BadRequest
 NUL = "\x00"
 LARGEST_INTEGER = 2**63 - 1
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# Free text a shopper types (the search page's and the catalogue API's search words): a
+# long number there is words to look for, such as a serial number, never a number to count.
+TEXT_PARAMETERS = {"query", "search"}
 
 
 def unusable_input(request):
@@ -28,7 +31,7 @@ def unusable_input(request):
     for key, values in request.GET.lists():
         if NUL in key or any(NUL in value for value in values):
             return "The query string contains a NUL character."
-        if any(_is_out_of_range(value) for value in values):
+        if key not in TEXT_PARAMETERS and any(_is_out_of_range(value) for value in values):
             return f"The query parameter {key!r} is a number too large for the shop."
     if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
         for key, values in request.POST.lists():

@@ -153,6 +153,18 @@ def test_nul_bytes_and_numbers_beyond_64_bits_are_refused_with_400(client, shop,
     assert "the shop cannot read" in response.content.decode()
 
 
+def test_a_long_number_typed_into_search_is_searched_for_not_refused(client, shop):
+    serial = str(2**63)  # one beyond 64 bits, such as a 19-digit serial number
+
+    page = client.get("/search/", {"query": serial})
+    api = client.get("/api/v2/products/", {"search": serial})
+
+    assert page.status_code == 200
+    assert f"No products match “{serial}”" in page.content.decode()
+    assert api.status_code == 200
+    assert api.json()["items"] == []
+
+
 def test_a_nul_byte_in_a_form_is_refused_with_400_and_nothing_is_saved(client, shop):
     before = Contact.objects.count()
 
