@@ -77,13 +77,17 @@ def test_a_cached_page_under_half_the_static_files_throughput_misses():
 
 def test_a_page_that_answered_no_request_in_time_misses_its_latency_target():
     timed_out = results()
-    for page in timed_out["pages"][3:5]:  # both listings, as at 100,000 products
-        page.update(p95_ms=0.0, failed="no request was answered")
+    for page in timed_out["pages"]:
+        if page["page"].startswith("listing"):  # both listings, as at 100,000 products
+            page.update(p50_ms=0.0, p95_ms=0.0, failed="no request was answered")
 
     checks = report.targets(timed_out)
 
-    [listing] = [check for check in checks if check[0].startswith("Uncached listing")]
-    assert listing[1:] == ("missed", "no request was answered (listing, page 1) at 10000 products")
+    listing = [check[1:] for check in checks if check[0].startswith("Uncached listing")]
+    assert listing == [
+        ("missed", "no request was answered (listing, page 1) at 10000 products"),  # p95
+        ("missed", "no request was answered (listing, page 1) at 10000 products"),  # 1.5x
+    ]
 
 
 def test_an_oversold_race_misses_and_a_skipped_one_is_not_judged():
